@@ -1,0 +1,3 @@
+from edupulse.cli import main
+
+main()

@@ -1,0 +1,3 @@
+from edupulse.accounts.models.user import LoginFailure, User
+
+__all__ = ["LoginFailure", "User"]

@@ -1,0 +1,122 @@
+"""Users: one role and one scope each."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from edupulse.core.roles import ALL, NONE, READ_ONLY, ROLE_SCOPE_LEVELS, STAFF_ROLES, Role
+from edupulse.core.scoping import Scope, ScopedQuerySet, ScopeSpec
+
+_REGION_LEVEL_BY_LENGTH = {2: "province", 4: "prefecture", 6: "county"}
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+def _user_scope(scope: Scope) -> Q:
+    """Users are visible to officers whose scope contains the user's scope (not to peers beside them)."""
+    if scope.level in {"none", "school"}:
+        return Q(pk__in=[])
+    code = scope.region_code
+    return Q(scope_region__code__startswith=code) | Q(scope_school__county__code__startswith=code)
+
+
+class User(AbstractUser):
+    """A person who signs in. ``role`` says what they may do and the scope (a region or a school) where."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    scope_region = models.ForeignKey(
+        "orgs.Region", verbose_name=_("scope region"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scope_school = models.ForeignKey(
+        "orgs.School", verbose_name=_("scope school"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+
+    scope_spec = ScopeSpec(custom=_user_scope)
+    role_permissions = {
+        Role.PROVINCE_ADMIN: ALL,
+        Role.PREFECTURE_OFFICER: READ_ONLY,
+        Role.COUNTY_OFFICER: READ_ONLY,
+        Role.SCHOOL_CIO: NONE,
+        Role.EXPERT_REVIEWER: NONE,
+        Role.AUDITOR: READ_ONLY,
+    }
+    audited = True
+    audit_exclude = ("password", "last_login")
+    unaudited_fields = ("last_login",)
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    @property
+    def scope(self) -> Scope:
+        if self.is_superuser:
+            return Scope.NATION
+        if self.scope_school_id is not None:
+            return Scope(level="school", school_id=self.scope_school_id)
+        if self.scope_region_id:
+            level = _REGION_LEVEL_BY_LENGTH.get(len(self.scope_region_id), "none")
+            return Scope(level=level, region_code=self.scope_region_id)
+        return Scope.NOTHING
+
+    def scope_label(self) -> str:
+        """The user's area in words, e.g. 四川省成都市武侯区 or a school's name."""
+        if self.is_superuser:
+            return str(_("Nationwide"))
+        if self.scope_school_id is not None and self.scope_school is not None:
+            return self.scope_school.name
+        if self.scope_region is not None:
+            return self.scope_region.full_name()
+        return ""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_superuser:
+            return
+        if self.scope_region_id and self.scope_school_id:
+            raise ValidationError({"scope_school": _("Give either a region or a school as the scope, not both.")})
+        if not self.role:
+            raise ValidationError({"role": _("Every user needs a role.")})
+        allowed = ROLE_SCOPE_LEVELS.get(self.role, frozenset())
+        if self.scope.level not in allowed:
+            raise ValidationError(
+                {"scope_region": _("The role %(role)s needs a scope at level: %(levels)s.")
+                 % {"role": self.get_role_display(), "levels": ", ".join(sorted(allowed))}}
+            )
+        self.is_staff = self.role in STAFF_ROLES
+
+    def org_placement(self):  # type: ignore[no-untyped-def]
+        from edupulse.core.audit import Placement
+
+        if self.scope_school_id is not None and self.scope_school is not None:
+            school = self.scope_school
+            return Placement(school.province_id, school.prefecture_id, school.county_id, school.pk)
+        code = self.scope_region_id or ""
+        return Placement(code[:2], code[:4] if len(code) >= 4 else "", code if len(code) == 6 else "")
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept for throttling (per username and per address)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=128, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    # Internal bookkeeping, visible to nobody through the UI or API.
+    scope_spec = ScopeSpec(custom=lambda scope: Q(pk__in=[]))
+    role_permissions = {role: NONE for role in Role.values}
+
+    class Meta:
+        verbose_name = _("login failure")
+        verbose_name_plural = _("login failures")

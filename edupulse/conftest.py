@@ -1,0 +1,48 @@
+"""Test set-up shared by every app.
+
+* The write guard is on: a model written outside an action fails the test.
+* The audit key is fixed so hash-chain tests are reproducible.
+* ``regions`` loads the real GB/T 2260 table once per test database (it is reference data).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(autouse=True)
+def _enforce_actions(settings: Any) -> None:
+    settings.EDUPULSE_ENFORCE_ACTIONS = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Load the regions once into the test database; every test then runs in a transaction on top."""
+    from edupulse.core.actions import run_as_system
+    from edupulse.orgs import actions
+
+    with django_db_blocker.unblock():
+        run_as_system(actions.load_regions)
+    yield
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require_service(name: str, reachable: bool, detail: str) -> None:
+    """In CI a missing service fails the test; elsewhere the test skips with the reason."""
+    if reachable:
+        return
+    message = f"{name} is not reachable ({detail})"
+    if in_ci():
+        pytest.fail(message + " — CI=true requires it")
+    pytest.skip(message + " — start it to run this test (required in CI)")
+
+
+__all__ = ["in_ci", "require_service", "settings"]

@@ -1,0 +1,41 @@
+"""Base API viewsets: the queryset is always ``visible_to(request.user)`` and writes call actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db import models
+from rest_framework import serializers, viewsets
+
+from edupulse.core.actions import delete_instance, save_instance
+
+
+class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """List and retrieve, restricted to the caller's scope."""
+
+    model: ClassVar[type[models.Model]]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        base = self.queryset if self.queryset is not None else self.model._default_manager.all()
+        return base.visible_to(self.request.user)  # type: ignore[attr-defined]
+
+
+class ScopedModelViewSet(ScopedReadOnlyViewSet, viewsets.ModelViewSet):
+    """Full CRUD; each write goes through an action function (override ``save_action``/``delete_action``)."""
+
+    save_action: ClassVar[Callable[..., Any]] = staticmethod(save_instance)
+    delete_action: ClassVar[Callable[..., Any]] = staticmethod(delete_instance)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        instance = self.get_queryset().model(**serializer.validated_data)
+        serializer.instance = type(self).save_action(instance, acting_user=self.request.user)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        instance = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(instance, name, value)
+        serializer.instance = type(self).save_action(instance, acting_user=self.request.user)
+
+    def perform_destroy(self, instance: models.Model) -> None:
+        type(self).delete_action(instance, acting_user=self.request.user)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from edupulse.core.permissions import can
+
+# Sections of the top navigation: (url name, label, model whose view permission shows the link).
+NAVIGATION: list[tuple[str, Any, str]] = [
+    ("home", _("Overview"), ""),
+    ("core:audit-list", _("Audit trail"), "core.AuditLog"),
+]
+
+
+def register_navigation(url_name: str, label: Any, model_label: str, *, position: int | None = None) -> None:
+    """Domain apps add their section here from ``AppConfig.ready`` (core does not import them)."""
+    if any(item[0] == url_name for item in NAVIGATION):
+        return
+    entry = (url_name, label, model_label)
+    if position is None:
+        NAVIGATION.insert(len(NAVIGATION) - 1, entry)  # keep the audit trail last
+    else:
+        NAVIGATION.insert(position, entry)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    from django.apps import apps
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for url_name, label, model_label in NAVIGATION:
+        if model_label and not can(user, "view", apps.get_model(model_label)):
+            continue
+        items.append({"url": reverse(url_name), "label": label, "active": request.path == reverse(url_name)})
+    return {"nav_items": items, "user_scope_label": user.scope_label() if hasattr(user, "scope_label") else ""}

@@ -1,0 +1,3 @@
+from edupulse.core.models.audit import AuditLog
+
+__all__ = ["AuditLog"]

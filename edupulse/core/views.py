@@ -1,0 +1,144 @@
+"""Base views. Every page that shows data derives from one of these, so scope and permission apply
+without per-view filters; :mod:`edupulse.core.tests.test_scope_everywhere` checks each one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import django_filters
+import django_tables2 as tables
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.forms import ModelForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView, UpdateView
+
+from edupulse.core.filtersets import AuditLogFilterSet
+from edupulse.core.models import AuditLog
+from edupulse.core.permissions import can
+from edupulse.core.tables import AuditLogTable
+from edupulse.utilities.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """The queryset of every page is ``Model.objects.visible_to(user)``; the role must grant ``view``."""
+
+    model: ClassVar[type[models.Model]]
+    required_verb: ClassVar[str] = "view"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not can(request.user, self.required_verb, self.model):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return self.model._default_manager.visible_to(self.request.user)  # type: ignore[attr-defined]
+
+
+class ScopedListView(ScopedMixin, TemplateView):
+    """A filterable, sortable, paginated table with CSV/XLSX export of all filtered rows."""
+
+    template_name = "core/list.html"
+    table_class: ClassVar[type[tables.Table]]
+    filterset_class: ClassVar[type[django_filters.FilterSet] | None] = None
+    export_name: ClassVar[str] = "export"
+    text_export_columns: ClassVar[tuple[str, ...]] = ()
+    per_page: ClassVar[int] = 50
+    title: ClassVar[str] = ""
+    count_label: ClassVar[Callable[[int], str] | None] = None
+
+    def filtered_queryset(self) -> tuple[models.QuerySet[Any], django_filters.FilterSet | None]:
+        queryset = self.get_queryset()
+        if self.filterset_class is None:
+            return queryset, None
+        filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
+        return (filterset.qs if filterset.is_valid() else queryset.none()), filterset
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        queryset, filterset = self.filtered_queryset()
+        export_format = request.GET.get("export")
+        if export_format:
+            if export_format not in EXPORT_FORMATS:
+                raise Http404
+            return self.export(queryset, export_format)
+        table = self.table_class(queryset, request=request)
+        tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
+        context = self.get_context_data(table=table, filter=filterset, total=table.paginator.count,
+                                        title=self.title or self.model._meta.verbose_name_plural)
+        return self.render_to_response(context)
+
+    def export(self, queryset: models.QuerySet[Any], export_format: str) -> HttpResponse:
+        table = self.table_class(queryset, request=self.request)
+        columns = [c for c in table.columns if c.column.exclude_from_export is False and c.name != "actions"]
+        headers = [str(c.header) for c in columns]
+        rows = ([self._plain(row.get_cell_value(c.name)) for c in columns] for row in table.rows)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        filename = f"{self.export_name}-{stamp}.{export_format}"
+        if export_format == "csv":
+            body, content_type = to_csv(headers, rows), CSV_CONTENT_TYPE
+        else:
+            text_cols = [i for i, c in enumerate(columns) if c.name in self.text_export_columns]
+            body, content_type = to_xlsx(headers, rows, sheet=self.export_name, text_columns=text_cols), XLSX_CONTENT_TYPE
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @staticmethod
+    def _plain(value: Any) -> Any:
+        from django.utils.html import strip_tags
+
+        if value is None:
+            return ""
+        if isinstance(value, (int, float, bool)):
+            return value
+        return strip_tags(str(value))
+
+
+class ScopedDetailView(ScopedMixin, DetailView):
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+
+class ScopedUpdateView(ScopedMixin, UpdateView):
+    """Edit one object through an action. Validation errors from the action land on the form fields."""
+
+    required_verb = "change"
+    template_name = "core/form.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    save_action: ClassVar[Callable[..., Any]]
+
+    def get_object(self, queryset: models.QuerySet[Any] | None = None) -> models.Model:
+        obj = super().get_object(queryset)
+        if not can(self.request.user, self.required_verb, obj):
+            raise PermissionDenied
+        return obj
+
+    def form_valid(self, form: ModelForm) -> HttpResponse:  # type: ignore[type-arg]
+        try:
+            self.object = type(self).save_action(form.instance, acting_user=self.request.user)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+            return self.form_invalid(form)
+        from django.contrib import messages as flash
+
+        flash.success(self.request, _("Saved."))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+
+class AuditLogListView(ScopedListView):
+    model = AuditLog
+    table_class = AuditLogTable
+    filterset_class = AuditLogFilterSet
+    export_name = "audit"

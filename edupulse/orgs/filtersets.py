@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from edupulse.orgs.codes import Ownership, SchoolCategory, UrbanRural
+from edupulse.orgs.models import Region, School
+
+
+class SchoolFilterSet(django_filters.FilterSet):
+    """Filters shared by the school list page, its exports and the API."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    region = django_filters.CharFilter(label=_("Region code"), method="in_region")
+    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=SchoolCategory.choices)
+    urban_rural = django_filters.MultipleChoiceFilter(label=_("Urban-rural classification"), choices=UrbanRural.choices)
+    ownership = django_filters.ChoiceFilter(label=_("Public or private"), choices=Ownership.choices)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = School
+        fields = ["q", "region", "category", "urban_rural", "ownership", "is_active"]
+
+    def search(self, queryset: QuerySet[School], name: str, value: str) -> QuerySet[School]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+    def in_region(self, queryset: QuerySet[School], name: str, value: str) -> QuerySet[School]:
+        value = value.strip()
+        by_length = {2: "province_id", 4: "prefecture_id", 6: "county_id"}
+        field = by_length.get(len(value))
+        if field is None or not value.isdigit():
+            return queryset.none()
+        return queryset.filter(**{field: value})
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    parent = django_filters.CharFilter(label=_("Parent code"), field_name="parent_id")
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Region._meta.get_field("level").choices)
+    is_rural_revitalization_key_county = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Region
+        fields = ["q", "parent", "level", "is_rural_revitalization_key_county"]
+
+    def search(self, queryset: QuerySet[Region], name: str, value: str) -> QuerySet[Region]:
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value)) if value else queryset

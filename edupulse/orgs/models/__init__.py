@@ -1,0 +1,4 @@
+from edupulse.orgs.models.region import Region
+from edupulse.orgs.models.school import School
+
+__all__ = ["Region", "School"]

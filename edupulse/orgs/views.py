@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
+from edupulse.orgs import actions
+from edupulse.orgs.codes import SchoolCategory
+from edupulse.orgs.filtersets import SchoolFilterSet
+from edupulse.orgs.forms import SchoolForm
+from edupulse.orgs.models import Region, School
+from edupulse.orgs.models.region import ancestors_and_self
+from edupulse.orgs.tables import SchoolTable
+
+_CHILD_FIELD = {"province": "prefecture_id", "prefecture": "county_id"}
+_TOTAL_CATEGORIES = [SchoolCategory.KINDERGARTEN, SchoolCategory.PRIMARY, SchoolCategory.JUNIOR,
+                     SchoolCategory.SENIOR, SchoolCategory.VOCATIONAL, SchoolCategory.SPECIAL, SchoolCategory.HIGHER]
+
+
+class RegionTreeView(ScopedMixin, TemplateView):
+    """The org tree: a region's children with school counts by category, one query per page."""
+
+    model = Region
+    template_name = "orgs/region_tree.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        regions = self.get_queryset()
+        code = kwargs.get("code") or self._default_code(regions)
+        region = regions.filter(code=code).first() if code else None
+        if code and region is None:
+            raise Http404
+        schools: QuerySet[School] = School.objects.visible_to(request.user)
+        if region is None:
+            children = list(regions.filter(level="province"))
+            group_field = "province_id"
+        else:
+            children = list(regions.filter(parent=region))
+            group_field = _CHILD_FIELD.get(region.level, "county_id")
+            schools = schools.filter(**{f"{region.level}_id": region.code})
+        counts: dict[str, dict[str, int]] = {}
+        for row in schools.values(group_field, "category").annotate(n=Count("id")).order_by():
+            counts.setdefault(row[group_field], {})[row["category"]] = row["n"]
+        rows = []
+        for child in children:
+            by_category = counts.get(child.code, {})
+            rows.append({
+                "region": child,
+                "total": sum(by_category.values()),
+                "by_category": [by_category.get(c, 0) for c in _TOTAL_CATEGORIES],
+                "url": reverse("orgs:region-tree-node", args=[child.code]) if child.level != "county"
+                else reverse("orgs:school-list") + f"?region={child.code}",
+            })
+        total_row = [sum(r["by_category"][i] for r in rows) for i in range(len(_TOTAL_CATEGORIES))]
+        breadcrumbs = list(regions.filter(code__in=ancestors_and_self(region.code))) if region else []
+        return render(request, self.template_name, {
+            "region": region, "rows": rows, "breadcrumbs": breadcrumbs,
+            "categories": [c.label for c in _TOTAL_CATEGORIES], "total_row": total_row,
+            "total": sum(r["total"] for r in rows), "title": _("Regions"),
+        })
+
+    def _default_code(self, regions: QuerySet[Region]) -> str:
+        scope = self.request.user.scope  # type: ignore[union-attr]
+        if scope.level in {"province", "prefecture"}:
+            return str(scope.region_code)
+        if scope.level in {"county", "school"}:
+            county = regions.filter(level="county").first()
+            return county.parent_id if county and county.parent_id else ""
+        only = list(regions.filter(level="province")[:2])
+        return only[0].code if len(only) == 1 else ""
+
+
+class SchoolListView(ScopedListView):
+    model = School
+    table_class = SchoolTable
+    filterset_class = SchoolFilterSet
+    export_name = "schools"
+    text_export_columns = ("code",)
+    title = _("Schools")
+
+    def get_queryset(self) -> QuerySet[School]:
+        return super().get_queryset().select_related("county", "prefecture")
+
+
+class SchoolDetailView(ScopedDetailView):
+    model = School
+    template_name = "orgs/school_detail.html"
+
+    def get_queryset(self) -> QuerySet[School]:
+        return super().get_queryset().select_related("county", "prefecture", "province")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from edupulse.core.permissions import can
+
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = can(self.request.user, "change", self.object)
+        return context
+
+
+class SchoolUpdateView(ScopedUpdateView):
+    model = School
+    form_class = SchoolForm
+    save_action = staticmethod(actions.save_school)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_success_url(self) -> str:
+        return reverse("orgs:school-detail", args=[self.object.code])
