@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "edupulse.core",
     "edupulse.orgs",
     "edupulse.accounts",
+    "edupulse.collection",
+    "edupulse.monitoring",
 ]
 
 MIDDLEWARE = [
