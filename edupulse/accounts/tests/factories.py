@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from edupulse.accounts import actions
@@ -32,3 +33,8 @@ def make_superuser() -> User:
     user: User = run_as_system(actions.create_user, username=f"root-{number}", password=PASSWORD,
                                is_superuser=True, is_staff=True, validate=False)
     return user
+
+
+SCOPED_FACTORIES: dict[str, Callable[[Any], Any]] = {
+    "accounts.User": lambda school: make_user("school_cio", school=school),
+}

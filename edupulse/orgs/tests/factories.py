@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from edupulse.core.actions import run_as_system
 from edupulse.orgs import actions
-from edupulse.orgs.models import School
+from edupulse.orgs.models import Region, School
 
 _sequence = itertools.count(1)
 
@@ -26,3 +27,13 @@ def make_school(county_code: str = "510107", *, category: str = "21", **fields: 
     values.update(fields)
     school: School = run_as_system(actions.save_school, School(**values))
     return school
+
+
+def _county_of(school: School) -> Region:
+    return Region.objects.get(code=school.county_id)
+
+
+SCOPED_FACTORIES: dict[str, Callable[[Any], Any]] = {
+    "orgs.School": lambda school: school,
+    "orgs.Region": _county_of,
+}

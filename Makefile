@@ -1,0 +1,56 @@
+# EduPulse — the two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PROVINCE ?= 51
+SCALE ?= 1.0
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test install dev lint typecheck messages serve demo-data clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+## make demo: install, create the embedded database, load the demo province and serve the web UI.
+demo: install
+	$(BIN)/edupulse migrate --verbosity 0
+	$(BIN)/edupulse load-regions
+	$(BIN)/edupulse demo-data --province $(PROVINCE) --scale $(SCALE) --seed 7
+	$(BIN)/edupulse collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "EduPulse demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	$(BIN)/edupulse runserver $(HOST):$(PORT) --insecure
+
+## make test: lint, type-check, check translations, run the suite on SQLite and on PostgreSQL.
+test: dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy edupulse
+	$(BIN)/python -m edupulse.utilities.i18n --check
+	$(BIN)/pytest
+	PG_URL=$(PG_URL) tools/pytest-postgres
+
+lint: dev
+	$(BIN)/ruff check .
+
+typecheck: dev
+	$(BIN)/mypy edupulse
+
+messages: dev
+	$(BIN)/python -m edupulse.utilities.i18n
+
+clean:
+	rm -rf var/ $(VENV)
