@@ -58,5 +58,5 @@ def require(user: User | AnonymousUser | None, verb: str, target: models.Model |
 
 
 def label(target: Any) -> str:
-    model = target if isinstance(target, type) else type(target)
+    model: Any = target if isinstance(target, type) else type(target)
     return f"{model._meta.app_label}.{model._meta.model_name}"

@@ -36,7 +36,7 @@ def scoped_factories() -> dict[str, Callable[[Any], Any]]:
 @dataclass(frozen=True)
 class PageRoute:
     name: str
-    view_class: type
+    view_class: Any
     pattern: str
     kwarg_names: tuple[str, ...]
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, UpdateView
@@ -29,10 +30,10 @@ EXPORT_FORMATS = ("csv", "xlsx")
 class ScopedMixin(LoginRequiredMixin):
     """The queryset of every page is ``Model.objects.visible_to(user)``; the role must grant ``view``."""
 
-    model: ClassVar[type[models.Model]]
+    model: Any
     required_verb: ClassVar[str] = "view"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not can(request.user, self.required_verb, self.model):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
@@ -50,7 +51,7 @@ class ScopedListView(ScopedMixin, TemplateView):
     export_name: ClassVar[str] = "export"
     text_export_columns: ClassVar[tuple[str, ...]] = ()
     per_page: ClassVar[int] = 50
-    title: ClassVar[str] = ""
+    title: ClassVar[Any] = ""
     count_label: ClassVar[Callable[[int], str] | None] = None
 
     def filtered_queryset(self) -> tuple[models.QuerySet[Any], django_filters.FilterSet | None]:

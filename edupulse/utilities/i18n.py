@@ -20,7 +20,7 @@ def catalogues() -> list[Path]:
 
 
 def stale(po: Path) -> bool:
-    import polib
+    import polib  # type: ignore[import-untyped]
 
     mo = po.with_suffix(".mo")
     if not mo.exists():
@@ -32,7 +32,7 @@ def stale(po: Path) -> bool:
 
 
 def compile_all() -> list[Path]:
-    import polib
+    import polib  # type: ignore[import-untyped]
 
     written = []
     for po in catalogues():

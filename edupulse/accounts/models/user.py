@@ -52,7 +52,7 @@ class User(AbstractUser):
     audited = True
     audit_exclude = ("password", "last_login")
     unaudited_fields = ("last_login",)
-    objects = ScopedUserManager()
+    objects = ScopedUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")
@@ -116,9 +116,12 @@ class LoginFailure(models.Model):
     # Internal bookkeeping, visible to nobody through the UI or API.
     scope_test_exempt = "sign-in bookkeeping: no page, endpoint or admin shows it to anyone"
     scope_spec = ScopeSpec(custom=lambda scope: Q(pk__in=[]))
-    role_permissions = {role: NONE for role in Role.values}
+    role_permissions = dict.fromkeys(Role.values, NONE)
     objects = ScopedManager()
 
     class Meta:
         verbose_name = _("login failure")
         verbose_name_plural = _("login failures")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.address}"

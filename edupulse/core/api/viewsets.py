@@ -18,7 +18,7 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         base = self.queryset if self.queryset is not None else self.model._default_manager.all()
-        return base.visible_to(self.request.user)  # type: ignore[attr-defined]
+        return base.visible_to(self.request.user)  # type: ignore[union-attr,attr-defined]
 
 
 class ScopedModelViewSet(ScopedReadOnlyViewSet, viewsets.ModelViewSet):

@@ -50,7 +50,7 @@ class AuditLog(models.Model):
         province="province_code", prefecture="prefecture_code", county="county_code", school="school_id"
     )
     # The trail is read-only for every role; only actions write it.
-    role_permissions = {role: READ_ONLY for role in Role.values}
+    role_permissions = dict.fromkeys(Role.values, READ_ONLY)
     objects = ScopedManager()
 
     class Meta:

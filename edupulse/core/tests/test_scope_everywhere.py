@@ -180,15 +180,15 @@ def test_admin_never_shows_or_changes_anything_outside_scope(client: Any, world:
         if label not in world["objects"]:
             continue
         info = (model._meta.app_label, model._meta.model_name)
-        changelist = client.get(reverse("admin:%s_%s_changelist" % info))
+        changelist = client.get(reverse("admin:{}_{}_changelist".format(*info)))
         if changelist.status_code == 200:
             shown = set(changelist.context["cl"].queryset.values_list("pk", flat=True))
             assert shown <= _visible_pks(model, user), f"{role} sees out-of-scope {label} in the admin"
         else:
             assert changelist.status_code in (302, 403), (label, changelist.status_code)
         for obj in _outside(world, user, label):
-            change_url = reverse("admin:%s_%s_change" % info, args=[obj.pk])
+            change_url = reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
             response = client.get(change_url)
             assert response.status_code in (302, 403, 404), f"{role} opens {change_url}"
-            client.post(reverse("admin:%s_%s_delete" % info, args=[obj.pk]), {"post": "yes"})
+            client.post(reverse("admin:{}_{}_delete".format(*info), args=[obj.pk]), {"post": "yes"})
             assert model._default_manager.filter(pk=obj.pk).exists(), f"{role} deleted {label} in the admin"

@@ -27,7 +27,7 @@ def _region_scope(scope: Scope) -> Q:
         # A school sees its own county and that county's ancestors (its address), nothing beside it.
         from edupulse.orgs.models.school import School
 
-        county = School.objects.filter(pk=scope.school_id).values_list("county_id", flat=True).first() or ""
+        county = School.objects.filter(pk=scope.school_id or 0).values_list("county_id", flat=True).first() or ""
         return Q(code__in=ancestors_and_self(county)) if county else Q(pk__in=[])
     code = scope.region_code
     return Q(code__startswith=code) | Q(code__in=ancestors_and_self(code))
