@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from edupulse.accounts.api.token import ObtainTokenView
 from edupulse.core.views import HomeView
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", include("edupulse.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/", include("edupulse.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,9 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import TokenProxy
 
 from edupulse.accounts import actions
 from edupulse.accounts.models import User
 from edupulse.core.admin import ScopedModelAdmin
+
+# Roles and scopes replace Django groups; tokens are obtained at /api/auth/token/, never listed.
+for unscoped in (Group, TokenProxy):
+    if admin.site.is_registered(unscoped):
+        admin.site.unregister(unscoped)
 
 
 @admin.register(User)

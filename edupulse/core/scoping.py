@@ -107,7 +107,9 @@ class ScopeSpec:
         if scope.level == "none":
             return False
         if self.custom is not None:
-            return _exists(instance, self, scope)
+            # Models with a custom rule say themselves whether an unsaved instance would be inside.
+            in_scope = getattr(instance, "in_scope", None)
+            return bool(in_scope(scope)) if callable(in_scope) else _exists(instance, self, scope)
         lookup = self.lookups.get(scope.level, "")
         if not lookup:
             return False

@@ -70,6 +70,20 @@ class User(AbstractUser):
             return Scope(level=level, region_code=self.scope_region_id)
         return Scope.NOTHING
 
+    def in_scope(self, scope: Scope) -> bool:
+        """Whether this (possibly unsaved) user's own scope lies inside ``scope``: officers manage only
+        the users of their area, never users above or beside it."""
+        if scope.level == "nation":
+            return True
+        if self.is_superuser or scope.level in {"none", "school"}:
+            return False
+        if self.scope_school_id is not None:
+            from edupulse.orgs.models import School
+
+            county = School.objects.filter(pk=self.scope_school_id).values_list("county_id", flat=True).first() or ""
+            return county.startswith(scope.region_code)
+        return bool(self.scope_region_id) and str(self.scope_region_id).startswith(scope.region_code)
+
     def scope_label(self) -> str:
         """The user's area in words, e.g. 四川省成都市武侯区 or a school's name."""
         if self.is_superuser:

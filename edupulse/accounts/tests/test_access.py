@@ -55,3 +55,32 @@ def test_token_auth_works_and_is_scoped(client):
 def test_session_and_csrf_cookies_are_hardened(settings):
     assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert settings.X_FRAME_OPTIONS == "DENY"
+
+
+def test_token_endpoint_gives_a_token_and_locks_out(client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    user = make_user("county_officer", region="510107")
+    ok = client.post("/api/auth/token/", {"username": user.username, "password": PASSWORD})
+    assert ok.status_code == 200 and len(ok.json()["token"]) == 40
+    for _ in range(2):
+        assert client.post("/api/auth/token/", {"username": user.username, "password": "nope"}).status_code == 400
+    assert client.post("/api/auth/token/", {"username": user.username, "password": PASSWORD}).status_code == 429
+
+
+def test_province_admin_manages_users_of_the_province_only():
+    from edupulse.accounts import actions
+    from edupulse.core.permissions import can
+
+    admin = make_user("province_admin", region="51")
+    officer = actions.create_user(acting_user=admin, username="wuhou-officer", password="Qz7-lantern-river",
+                                  role="county_officer", scope_region_id="510107")
+    assert officer.pk and can(admin, "change", officer)
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        actions.create_user(acting_user=admin, username="xian-officer", password="Qz7-lantern-river",
+                            role="county_officer", scope_region_id="610113")
+    county = make_user("county_officer", region="510107")
+    with pytest.raises(PermissionDenied):
+        actions.create_user(acting_user=county, username="peer", password="Qz7-lantern-river",
+                            role="county_officer", scope_region_id="510107")
