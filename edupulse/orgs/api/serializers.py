@@ -27,7 +27,7 @@ class SchoolSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
                   "prefecture", "province", "urban_rural", "ownership", "address", "longitude", "latitude",
                   "contact_name", "contact_phone", "is_active"]
         # Uniqueness is checked by the action (which also checks scope) so errors come in one shape.
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"code": {"validators": []}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
