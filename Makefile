@@ -37,6 +37,7 @@ demo: install
 
 ## make test: lint, type-check, check translations, run the suite on SQLite and on PostgreSQL.
 test: dev
+	tools/system-packages
 	$(BIN)/ruff check .
 	$(BIN)/mypy edupulse
 	$(BIN)/python -m edupulse.utilities.i18n --check

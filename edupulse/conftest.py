@@ -31,6 +31,24 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     yield
 
 
+@pytest.fixture(autouse=True)
+def _regions_in_transactional_tests(request: Any) -> None:
+    """Transactional tests (live servers, threads) flush every table afterwards, regions included;
+    reload the reference data for them when an earlier one removed it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server"))
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from edupulse.core.actions import run_as_system
+    from edupulse.orgs import actions
+    from edupulse.orgs.models import Region
+
+    if not Region.objects.exists():
+        run_as_system(actions.load_regions)
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,7 @@ class SchoolFilterSet(django_filters.FilterSet):
     """Filters shared by the school list page, its exports and the API."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    region = django_filters.CharFilter(label=_("Region code"), method="in_region")
+    region = django_filters.ChoiceFilter(label=_("Region"), method="in_region", choices=[])
     category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=SchoolCategory.choices)
     urban_rural = django_filters.MultipleChoiceFilter(label=_("Urban-rural classification"), choices=UrbanRural.choices)
     ownership = django_filters.ChoiceFilter(label=_("Public or private"), choices=Ownership.choices)
@@ -21,6 +23,18 @@ class SchoolFilterSet(django_filters.FilterSet):
     class Meta:
         model = School
         fields = ["q", "region", "category", "urban_rural", "ownership", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        # The region choices are the prefectures and counties of the user's own area.
+        regions = Region.objects.visible_to(user).filter(level__in=["prefecture", "county"]).exclude(  # type: ignore[attr-defined]
+            name__in=["市辖区", "县"])
+        if self.request is None:
+            regions = Region.objects.filter(level__in=["prefecture", "county"])
+        self.filters["region"].extra["choices"] = [
+            (r.code, ("\u3000" if r.level == "county" else "") + r.name) for r in regions.only("code", "name", "level")
+        ]
 
     def search(self, queryset: QuerySet[School], name: str, value: str) -> QuerySet[School]:
         value = value.strip()
