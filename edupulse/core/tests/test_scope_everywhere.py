@@ -99,12 +99,29 @@ def test_every_page_and_endpoint_uses_the_scoped_base_classes() -> None:
     assert not loose, f"pages that bypass core.views scoping: {loose}"
     loose_api = [prefix for prefix, viewset, _ in router.registry if not issubclass(viewset, ScopedReadOnlyViewSet)]
     assert not loose_api, f"API endpoints that bypass scoping: {loose_api}"
-    for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label in {"auth", "authtoken"}:
-            continue
-        from edupulse.core.admin import ScopedModelAdmin
+    from edupulse.core.admin import ScopedModelAdmin
 
-        assert isinstance(model_admin, ScopedModelAdmin), f"admin of {model._meta.label} is not scoped"
+    for model, model_admin in admin.site._registry.items():
+        if model in edupulse_models():
+            assert isinstance(model_admin, ScopedModelAdmin), f"admin of {model._meta.label} is not scoped"
+
+
+@pytest.mark.parametrize(("role", "scope"), ROLES, ids=[r for r, _ in ROLES])
+def test_third_party_admin_pages_are_closed_to_every_role(rf: Any, db: Any, role: str, scope: dict[str, Any]) -> None:
+    """Admins of library models (task queues, …) are not scoped, so only superusers may open them:
+    roles never receive Django model permissions."""
+    school = make_school(WUHOU)
+    kwargs = dict(scope)
+    if "school" in kwargs:
+        kwargs["school"] = school
+    user = make_user(role, **kwargs)
+    request = rf.get("/admin/")
+    request.user = user
+    for model, model_admin in admin.site._registry.items():
+        if model in edupulse_models():
+            continue
+        assert not model_admin.has_module_permission(request), f"{role} may open the admin of {model._meta.label}"
+        assert not model_admin.has_view_permission(request), f"{role} may view {model._meta.label} in the admin"
 
 
 @pytest.mark.parametrize(("role", "scope"), ROLES, ids=[r for r, _ in ROLES])
