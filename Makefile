@@ -30,6 +30,7 @@ demo: install
 	$(BIN)/edupulse migrate --verbosity 0
 	$(BIN)/edupulse load-regions
 	$(BIN)/edupulse demo-data --province $(PROVINCE) --scale $(SCALE) --seed 7
+	$(BIN)/edupulse analytics sync
 	$(BIN)/edupulse collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "EduPulse demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"

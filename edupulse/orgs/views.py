@@ -18,13 +18,13 @@ from edupulse.orgs.models import Region, School
 from edupulse.orgs.models.region import ancestors_and_self
 from edupulse.orgs.tables import SchoolTable
 
-_CHILD_FIELD = {"province": "prefecture_id", "prefecture": "county_id"}
 _TOTAL_CATEGORIES = [SchoolCategory.KINDERGARTEN, SchoolCategory.PRIMARY, SchoolCategory.JUNIOR,
                      SchoolCategory.SENIOR, SchoolCategory.VOCATIONAL, SchoolCategory.SPECIAL, SchoolCategory.HIGHER]
 
 
 class RegionTreeView(ScopedMixin, TemplateView):
-    """The org tree: a region's children with school counts by category, one query per page."""
+    """The org tree: a region's children (and, below a province, their counties too) with school counts
+    by category. One grouped query per page, whatever the number of regions."""
 
     model = Region
     template_name = "orgs/region_tree.html"
@@ -36,33 +36,46 @@ class RegionTreeView(ScopedMixin, TemplateView):
         if code and region is None:
             raise Http404
         schools: QuerySet[School] = School.objects.visible_to(request.user)
-        if region is None:
-            children = list(regions.filter(level="province"))
-            group_field = "province_id"
-        else:
-            children = list(regions.filter(parent=region))
-            group_field = _CHILD_FIELD.get(region.level, "county_id")
+        if region is not None:
             schools = schools.filter(**{f"{region.level}_id": region.code})
         counts: dict[str, dict[str, int]] = {}
-        for row in schools.values(group_field, "category").annotate(n=Count("id")).order_by():
-            counts.setdefault(row[group_field], {})[row["category"]] = row["n"]
-        rows = []
-        for child in children:
-            by_category = counts.get(child.code, {})
-            rows.append({
-                "region": child,
-                "total": sum(by_category.values()),
-                "by_category": [by_category.get(c, 0) for c in _TOTAL_CATEGORIES],
-                "url": reverse("orgs:region-tree-node", args=[child.code]) if child.level != "county"
-                else reverse("orgs:school-list") + f"?region={child.code}",
-            })
+        for row in schools.values("county_id", "category").annotate(n=Count("id")).order_by():
+            counts.setdefault(row["county_id"], {})
+            counts[row["county_id"]][row["category"]] = row["n"]
+        children = list(regions.filter(level="province") if region is None else regions.filter(parent=region))
+        grandchildren: dict[str, list[Region]] = {}
+        if region is not None and region.level == "province":
+            for county in regions.filter(parent__parent=region).order_by("code"):
+                grandchildren.setdefault(county.parent_id or "", []).append(county)
+        rows = [self._row(child, counts, grandchildren.get(child.code, [])) for child in children]
         total_row = [sum(r["by_category"][i] for r in rows) for i in range(len(_TOTAL_CATEGORIES))]
         breadcrumbs = list(regions.filter(code__in=ancestors_and_self(region.code))) if region else []
+        county_count = sum(len(r["children"]) for r in rows) if grandchildren else 0
         return render(request, self.template_name, {
-            "region": region, "rows": rows, "breadcrumbs": breadcrumbs,
+            "region": region, "rows": rows, "breadcrumbs": breadcrumbs, "county_count": county_count,
             "categories": [c.label for c in _TOTAL_CATEGORIES], "total_row": total_row,
             "total": sum(r["total"] for r in rows), "title": _("Regions"),
         })
+
+    def _row(self, region: Region, counts: dict[str, dict[str, int]], children: list[Region]) -> dict[str, Any]:
+        by_category: dict[str, int] = {}
+        for county_code, per_category in counts.items():
+            if county_code.startswith(region.code):
+                for category, n in per_category.items():
+                    by_category[category] = by_category.get(category, 0) + n
+        return {
+            "region": region,
+            "total": sum(by_category.values()),
+            "by_category": [by_category.get(c, 0) for c in _TOTAL_CATEGORIES],
+            "url": self._url(region),
+            "children": [self._row(child, counts, []) for child in children],
+        }
+
+    @staticmethod
+    def _url(region: Region) -> str:
+        if region.level == "county":
+            return reverse("orgs:school-list") + f"?region={region.code}"
+        return reverse("orgs:region-tree-node", args=[region.code])
 
     def _default_code(self, regions: QuerySet[Region]) -> str:
         scope = self.request.user.scope  # type: ignore[union-attr]

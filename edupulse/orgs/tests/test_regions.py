@@ -38,8 +38,10 @@ def test_tree_of_sichuan_lists_21_prefectures_with_school_counts(client):
     assert len(rows) == 21
     chengdu = next(r for r in rows if r["region"].code == "5101")
     assert chengdu["region"].name == "成都市" and chengdu["total"] == 2
-    counties = sum(Region.objects.filter(parent=r["region"]).count() for r in rows)
-    assert counties == 183
+    assert sum(len(r["children"]) for r in rows) == 183 == page.context["county_count"]
+    wuhou = next(c for c in chengdu["children"] if c["region"].code == "510107")
+    assert wuhou["region"].name == "武侯区" and wuhou["total"] == 2
+    assert "武侯区" in page.content.decode() and "涪城区" in page.content.decode()
 
 
 def test_county_officer_tree_stops_at_own_county(client):
