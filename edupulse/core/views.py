@@ -134,8 +134,30 @@ class ScopedUpdateView(ScopedMixin, UpdateView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+# Panels on the overview page: (template, function(request) -> context or None to hide the panel).
+# Domain apps add theirs from AppConfig.ready(); core does not import them.
+OVERVIEW_PANELS: list[tuple[str, Callable[[HttpRequest], dict[str, Any] | None]]] = []
+
+
+def register_overview_panel(template: str, build: Callable[[HttpRequest], dict[str, Any] | None]) -> None:
+    if all(existing != template for existing, _ in OVERVIEW_PANELS):
+        OVERVIEW_PANELS.append((template, build))
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The overview: one panel per domain, each limited to the user's area like every other page."""
+
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        panels = []
+        for template, build in OVERVIEW_PANELS:
+            panel = build(self.request)
+            if panel is not None:
+                panels.append({"template": template, **panel})
+        context["panels"] = panels
+        return context
 
 
 class AuditLogListView(ScopedListView):

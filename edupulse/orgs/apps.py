@@ -12,6 +12,10 @@ class OrgsConfig(AppConfig):
         from edupulse.orgs.analytics import register_publications
 
         register_publications()
+        from edupulse.core.views import register_overview_panel
+        from edupulse.orgs.views import schools_overview
+
+        register_overview_panel("orgs/overview_panel.html", schools_overview)
 
         register_navigation("orgs:region-tree", _("Regions"), "orgs.Region", position=1)
         register_navigation("orgs:school-list", _("Schools"), "orgs.School", position=2)

@@ -88,6 +88,18 @@ class RegionTreeView(ScopedMixin, TemplateView):
         return only[0].code if len(only) == 1 else ""
 
 
+def schools_overview(request: HttpRequest) -> dict[str, Any] | None:
+    """Schools of the user's area by category, for the overview page."""
+    from edupulse.core.permissions import can
+
+    if not can(request.user, "view", School):
+        return None
+    counts = dict(School.objects.visible_to(request.user).values_list("category").annotate(n=Count("id")).order_by())
+    labels = dict(SchoolCategory.choices)
+    rows = [{"code": code, "label": labels.get(code, code), "count": counts[code]} for code in sorted(counts)]
+    return {"rows": rows, "total": sum(counts.values())}
+
+
 class SchoolListView(ScopedListView):
     model = School
     table_class = SchoolTable

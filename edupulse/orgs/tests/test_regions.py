@@ -50,3 +50,15 @@ def test_county_officer_tree_stops_at_own_county(client):
     assert client.get("/regions/5107/").status_code == 404  # 绵阳市
     page = client.get("/regions/5101/")
     assert [r["region"].code for r in page.context["rows"]] == ["510107"]
+
+
+def test_overview_counts_only_schools_in_the_area(client):
+    make_school("510107", category="21")
+    make_school("510107", category="11")
+    make_school("510703", category="21")
+    officer = make_user("county_officer", region="510107")
+    client.login(username=officer.username, password=PASSWORD)
+    page = client.get("/")
+    panel = next(p for p in page.context["panels"] if p["template"] == "orgs/overview_panel.html")
+    assert panel["total"] == 2 and {r["code"]: r["count"] for r in panel["rows"]} == {"11": 1, "21": 1}
+    assert "您的管辖范围内共 2 所学校" in page.content.decode()
