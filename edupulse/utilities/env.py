@@ -109,7 +109,8 @@ def env_database_url(name: str, default: str, environ: Mapping[str, str] | None 
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise SettingError(name, value, "a sqlite:///path or postgresql://user@host:port/db URL")
     try:
-        config = dict(dj_database_url.parse(value, conn_max_age=60 if scheme != "sqlite" else 0))
+        max_age = env_int("EDUPULSE_DB_CONN_MAX_AGE", 60, minimum=0, environ=environ) if scheme != "sqlite" else 0
+        config = dict(dj_database_url.parse(value, conn_max_age=max_age))
     except ValueError as exc:
         raise SettingError(name, value, f"a valid database URL ({exc})") from None
     return config
