@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from edupulse.utilities.env import (
     SettingError,
     env_bool,
+    env_choice,
     env_database_url,
     env_int,
     env_list,
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "edupulse.core",
     "edupulse.orgs",
     "edupulse.accounts",
@@ -95,6 +100,8 @@ DATABASES = {
     "default": env_database_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'edupulse.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default keeps its files in the data directory; a fresh clone does not have it yet.
+    Path(str(DATABASES["default"]["NAME"])).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the web server read while a worker writes; IMMEDIATE avoids "database is locked"
     # upgrades in the middle of a transaction.
     DATABASES["default"]["OPTIONS"] = {
@@ -189,3 +196,22 @@ LOGGING = {
 
 # Raise when an audited model is written outside an action (always on in the test suite).
 EDUPULSE_ENFORCE_ACTIONS = env_bool("EDUPULSE_ENFORCE_ACTIONS", False)
+
+# Background tasks (issue 4): the django-tasks backport of Django 6's django.tasks. "db" (default,
+# embedded) keeps the queue in the database (django-tasks-db, worker: `edupulse worker`); "rq" puts it
+# on Redis (django-tasks-rq) for several workers on several machines and needs EDUPULSE_REDIS_URL.
+TASK_BACKEND = env_choice("EDUPULSE_TASK_BACKEND", "db", ("db", "rq"))
+if TASK_BACKEND == "rq" and not REDIS_URL:
+    raise SettingError("EDUPULSE_TASK_BACKEND", "rq", "EDUPULSE_REDIS_URL to be set as well")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend" if TASK_BACKEND == "db" else "django_tasks_rq.RQBackend",
+        "QUEUES": ["default", "monitoring"],
+    }
+}
+RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
+             for name in ("default", "monitoring")}
+# A sweep batch whose worker has not reported for this long is given to another worker.
+SWEEP_LEASE_SECONDS = env_int("EDUPULSE_SWEEP_LEASE_SECONDS", 300, minimum=30)
+# Uploaded files (rectification evidence of notices) live in the data directory, never served raw.
+MEDIA_ROOT = VAR_DIR / "media"
