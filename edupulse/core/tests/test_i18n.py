@@ -25,3 +25,15 @@ def test_ui_is_chinese_by_default_and_english_on_request(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/schools/"})
     english = client.get("/schools/").content.decode()
     assert "School code" in english and "学校标识码" not in english
+
+
+def test_chinese_even_when_the_browser_asks_for_english(client):
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in page.content.decode() and page["Content-Language"] == "zh-hans"
+
+
+def test_api_clients_may_ask_for_english(client):
+    user = make_user("county_officer", region="510107")
+    client.login(username=user.username, password=PASSWORD)
+    response = client.post("/api/schools/", {"code": "1"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert "10 digits" in str(response.json()) or "required" in str(response.json())
