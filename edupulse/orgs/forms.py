@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from edupulse.orgs.models import Region, School
 from edupulse.orgs.models.region import RegionLevel
@@ -26,3 +27,16 @@ class SchoolForm(forms.ModelForm):  # type: ignore[type-arg]
             for name in list(self.fields):
                 if name not in School.SCHOOL_EDITABLE_FIELDS:
                     del self.fields[name]
+
+
+class SchoolImportForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (xlsx, xls, ods or CSV)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SCHOOL_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_SCHOOL_IMPORT_BYTES // 2**20})
+        return upload
+
+
+MAX_SCHOOL_IMPORT_BYTES = 20 * 2**20

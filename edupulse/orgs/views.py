@@ -7,16 +7,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.orgs import actions
 from edupulse.orgs.codes import SchoolCategory
 from edupulse.orgs.filtersets import SchoolFilterSet
-from edupulse.orgs.forms import SchoolForm
+from edupulse.orgs.forms import SchoolForm, SchoolImportForm
+from edupulse.orgs.importing import parse_schools
 from edupulse.orgs.models import Region, School
 from edupulse.orgs.models.region import ancestors_and_self
 from edupulse.orgs.tables import SchoolTable
+from edupulse.utilities.tabular import TableError, read_table
 
 _TOTAL_CATEGORIES = [SchoolCategory.KINDERGARTEN, SchoolCategory.PRIMARY, SchoolCategory.JUNIOR,
                      SchoolCategory.SENIOR, SchoolCategory.VOCATIONAL, SchoolCategory.SPECIAL, SchoolCategory.HIGHER]
@@ -107,9 +109,46 @@ class SchoolListView(ScopedListView):
     export_name = "schools"
     text_export_columns = ("code",)
     title = _("Schools")
+    template_name = "orgs/school_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from edupulse.core.permissions import can
+
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = can(self.request.user, "add", School)
+        return context
 
     def get_queryset(self) -> QuerySet[School]:
         return super().get_queryset().select_related("county", "prefecture")
+
+
+class SchoolImportView(ScopedMixin, FormView):  # type: ignore[type-arg]
+    """Upload a spreadsheet of schools: every row is checked, then all are created or none."""
+
+    model = School
+    required_verb = "add"
+    form_class = SchoolImportForm
+    template_name = "orgs/school_import.html"
+
+    def form_valid(self, form: SchoolImportForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        errors: list[dict[str, Any]] = []
+        created = 0
+        try:
+            table = read_table(upload.read(), upload.name)
+        except TableError as exc:
+            errors.append({"cell": "", "message": str(exc)})
+        else:
+            parsed = parse_schools(table)
+            errors.extend(parsed.errors)
+            if not errors:
+                result = actions.import_schools(parsed.rows, acting_user=self.request.user)
+                created = result.created
+                for problem in result.errors:
+                    for messages in problem["errors"].values():
+                        errors.append({"cell": _("row %(row)s") % {"row": problem["row"] + 1},
+                                       "message": f"{problem['code']}：" + "；".join(messages)})
+        return self.render_to_response(self.get_context_data(form=form, errors=errors, created=created, done=True))
 
 
 class SchoolDetailView(ScopedDetailView):

@@ -99,3 +99,28 @@ def test_export_writes_codes_as_text(tmp_path):
     table = read_table(out.read_bytes(), "out.xlsx")
     assert table.rows[0][0] == "学校标识码"
     assert table.rows[1][:2] == ["2151000109", "导出小学"]
+
+
+def test_web_upload_imports_or_explains(client, tmp_path):
+    from edupulse.accounts.tests.factories import PASSWORD, make_user
+
+    officer = make_user("county_officer", region="510107")
+    client.login(username=officer.username, password=PASSWORD)
+    assert "批量导入" in client.get("/schools/").content.decode() or "导入学校" in client.get("/schools/").content.decode()
+    good = _xlsx(tmp_path / "good.xlsx", [["2151000201", "武侯区网上导入小学", "21", "510107", "111", "公办", ""]])
+    with open(good, "rb") as fh:
+        page = client.post("/schools/import/", {"file": fh})
+    assert page.status_code == 200 and "已导入 1 所学校" in page.content.decode()
+    outside = _xlsx(tmp_path / "outside.xlsx", [["2151000202", "涪城区越权小学", "21", "510703", "111", "公办", ""]])
+    with open(outside, "rb") as fh:
+        page = client.post("/schools/import/", {"file": fh})
+    assert "不在您的管辖范围内" in page.content.decode()
+    assert not School.objects.filter(code="2151000202").exists()
+
+
+def test_roles_without_add_cannot_open_the_import_page(client):
+    from edupulse.accounts.tests.factories import PASSWORD, make_user
+
+    auditor = make_user("auditor", region="5101")
+    client.login(username=auditor.username, password=PASSWORD)
+    assert client.get("/schools/import/").status_code == 403
