@@ -41,6 +41,11 @@ class ScopedMixin(LoginRequiredMixin):
     def get_queryset(self) -> models.QuerySet[Any]:
         return self.model._default_manager.visible_to(self.request.user)  # type: ignore[attr-defined]
 
+    @property
+    def acting_user(self) -> Any:
+        """The signed-in user, for ``acting_user=`` (LoginRequiredMixin guarantees one)."""
+        return self.request.user  # type: ignore[attr-defined]
+
 
 class ScopedListView(ScopedMixin, TemplateView):
     """A filterable, sortable, paginated table with CSV/XLSX export of all filtered rows."""

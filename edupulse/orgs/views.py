@@ -142,7 +142,7 @@ class SchoolImportView(ScopedMixin, FormView):  # type: ignore[type-arg]
             parsed = parse_schools(table)
             errors.extend(parsed.errors)
             if not errors:
-                result = actions.import_schools(parsed.rows, acting_user=self.request.user)
+                result = actions.import_schools(parsed.rows, acting_user=self.acting_user)
                 created = result.created
                 for problem in result.errors:
                     for messages in problem["errors"].values():
