@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +15,13 @@ class SchoolFilterSet(django_filters.FilterSet):
     """Filters shared by the school list page, its exports and the API."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    region = django_filters.ChoiceFilter(label=_("Region"), method="in_region", choices=[])
-    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=SchoolCategory.choices)
-    urban_rural = django_filters.MultipleChoiceFilter(label=_("Urban-rural classification"), choices=UrbanRural.choices)
+    # A code, validated by the lookup itself (and the scope by visible_to); the drop-down of the page is
+    # filled only when a form is rendered, so API requests do not pay for building it.
+    region = django_filters.CharFilter(label=_("Region"), method="in_region")
+    # distinct=False: plain columns cannot duplicate rows, and DISTINCT makes the page and COUNT sort.
+    category = django_filters.MultipleChoiceFilter(label=_("Category"), choices=SchoolCategory.choices, distinct=False)
+    urban_rural = django_filters.MultipleChoiceFilter(label=_("Urban-rural classification"), choices=UrbanRural.choices,
+                                                      distinct=False)
     ownership = django_filters.ChoiceFilter(label=_("Public or private"), choices=Ownership.choices)
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
@@ -26,15 +31,17 @@ class SchoolFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Django 5 accepts a callable for choices and calls it when the widget renders.
+        self.filters["region"].extra["widget"] = forms.Select(choices=self._region_choices)  # type: ignore[arg-type]
+
+    def _region_choices(self) -> list[tuple[str, str]]:
+        """The prefectures and counties of the user's own area (evaluated only when rendered)."""
         user = getattr(self.request, "user", None)
-        # The region choices are the prefectures and counties of the user's own area.
         regions = Region.objects.visible_to(user).filter(level__in=["prefecture", "county"]).exclude(  # type: ignore[attr-defined]
             name__in=["市辖区", "县"])
-        if self.request is None:
-            regions = Region.objects.filter(level__in=["prefecture", "county"])
-        self.filters["region"].extra["choices"] = [
-            (r.code, ("\u3000" if r.level == "county" else "") + r.name) for r in regions.only("code", "name", "level")
-        ]
+        choices = [("", "---------")]
+        choices += [(r.code, ("\u3000" if r.level == "county" else "") + r.name) for r in regions.only("code", "name", "level")]
+        return choices
 
     def search(self, queryset: QuerySet[School], name: str, value: str) -> QuerySet[School]:
         value = value.strip()

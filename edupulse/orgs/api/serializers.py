@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.utils.translation import get_language
 from rest_framework import serializers
 
+from edupulse.orgs.codes import SchoolCategory
 from edupulse.orgs.models import Region, School
 
 
@@ -14,12 +17,18 @@ class RegionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["code", "name", "level", "parent"]
 
 
+@functools.lru_cache(maxsize=256)
+def _category_label(code: str, language: str) -> str:
+    """Translated category label; cached per language (get_FOO_display re-hashes lazy choices per row)."""
+    return str(dict(SchoolCategory.choices).get(code, code))
+
+
 class SchoolSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     county = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.filter(level="county"))
     prefecture = serializers.CharField(source="prefecture_id", read_only=True)
     province = serializers.CharField(source="province_id", read_only=True)
     county_name = serializers.CharField(source="county.name", read_only=True)
-    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    category_label = serializers.SerializerMethodField()
 
     class Meta:
         model = School
@@ -28,6 +37,9 @@ class SchoolSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
                   "contact_name", "contact_phone", "is_active"]
         # Uniqueness is checked by the action (which also checks scope) so errors come in one shape.
         extra_kwargs: dict[str, dict[str, Any]] = {"code": {"validators": []}}
+
+    def get_category_label(self, school: School) -> str:
+        return _category_label(school.category, get_language() or "")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
