@@ -152,8 +152,31 @@ def record_many(
         row.entry_hash = _hash(row)
         previous = row.entry_hash
         rows.append(row)
-    AuditLog.objects.bulk_create(rows, batch_size=2000)
+    if connection.vendor == "postgresql":
+        _copy_rows(rows)
+    else:
+        AuditLog.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+_COPY_FIELDS = [f for f in AuditLog._meta.concrete_fields if not f.primary_key]
+
+
+def _copy_rows(rows: list[AuditLog]) -> None:
+    """Bulk insert with PostgreSQL's COPY: Django's bulk_create sends arrays that psycopg quotes element by
+    element in Python, which made 25,000 audit rows cost seconds of client CPU."""
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
+    table = connection.ops.quote_name(AuditLog._meta.db_table)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor behind Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([
+                    json.dumps(getattr(row, f.attname), ensure_ascii=False)
+                    if isinstance(f, models.JSONField) and getattr(row, f.attname) is not None
+                    else getattr(row, f.attname)
+                    for f in _COPY_FIELDS
+                ])
 
 
 def _actor_fields(acting_user: User | None) -> dict[str, Any]:
