@@ -131,13 +131,13 @@ def import_schools(rows: Iterable[dict[str, Any]], *, acting_user: User | None) 
             problems["county"] = [_("There is no county with code %(value)s.") % {"value": school.county_id}]
         else:
             try:
-                school.full_clean(exclude=["county", "code"], validate_unique=False)
+                # county is checked against the set above and prefecture/province are derived from it;
+                # letting full_clean validate those two foreign keys would cost two queries per row.
+                school.full_clean(exclude=["county", "prefecture", "province", "code"], validate_unique=False)
             except ValidationError as exc:
+                # School.clean() already checks the code against the category and the county
+                # (school_code_problems); checking again here listed every code error twice.
                 problems.update(exc.message_dict)
-            from edupulse.orgs.codes import school_code_problems
-
-            for field, message in school_code_problems(school.code, school.category, school.county_id).items():
-                problems.setdefault(field, []).append(message)
         if school.code in seen:
             problems.setdefault("code", []).append(_("School code %(code)s already exists.") % {"code": school.code})
         seen.add(school.code)
