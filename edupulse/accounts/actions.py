@@ -15,13 +15,22 @@ from edupulse.core.actions import action, save_instance
 
 
 @action
-def create_user(*, acting_user: User | None, username: str, password: str, role: str = "",
-                validate: bool = True, **fields: Any) -> User:
-    """Create a user with a role and a scope; the password is checked against the password policy."""
+def create_user(*, acting_user: User | None, username: str, password: str = "", password_hash: str = "",
+                role: str = "", validate: bool = True, **fields: Any) -> User:
+    """Create a user with a role and a scope; the password is checked against the password policy.
+
+    ``password_hash`` (from ``make_password``) lets a loader that creates many users with one known
+    password (the demo) pay for the deliberately slow Argon2 hash once instead of once per user.
+    """
+    if bool(password) == bool(password_hash):
+        raise ValueError("give exactly one of password= and password_hash=")
     user = User(username=username, role=role, **fields)
-    if validate:
-        validate_password(password, user)
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        if validate:
+            validate_password(password, user)
+        user.set_password(password)
     saved = save_instance(user, acting_user=acting_user)
     assert isinstance(saved, User)
     return saved

@@ -891,6 +891,14 @@ def load_demo(province_code: str, *, scale: float = 1.0, seed: int = 7,
                       generated=len(rows), created=len(new_rows), skipped=len(rows) - len(new_rows), users=users)
 
 
+@functools.lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    """One Argon2 hash of the shared demo password for all demo users (Argon2 is slow on purpose)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(DEMO_PASSWORD)
+
+
 def _ensure_user(spec: DemoUser) -> DemoUserResult:
     from edupulse.accounts.actions import create_user
     from edupulse.accounts.models import User
@@ -913,9 +921,9 @@ def _ensure_user(spec: DemoUser) -> DemoUserResult:
     if User.objects.filter(username=spec.username).exists():
         return DemoUserResult(spec.username, spec.role or "superuser", scope, created=False)
     if spec.superuser:
-        run_as_system(create_user, username=spec.username, password=DEMO_PASSWORD, is_superuser=True,
+        run_as_system(create_user, username=spec.username, password_hash=_demo_password_hash(), is_superuser=True,
                       is_staff=True, validate=False)
     else:
-        run_as_system(create_user, username=spec.username, password=DEMO_PASSWORD, role=spec.role,
+        run_as_system(create_user, username=spec.username, password_hash=_demo_password_hash(), role=spec.role,
                       scope_region_id=spec.region_code or None, scope_school=school, validate=False)
     return DemoUserResult(spec.username, spec.role or "superuser", scope, created=True)
