@@ -30,6 +30,8 @@ demo: install
 	$(BIN)/edupulse migrate --verbosity 0
 	$(BIN)/edupulse load-regions
 	$(BIN)/edupulse demo-data --province $(PROVINCE) --scale $(SCALE) --seed 7
+	$(BIN)/edupulse collect demo --period 2022
+	$(BIN)/edupulse monitor demo
 	$(BIN)/edupulse analytics sync
 	$(BIN)/edupulse collectstatic --noinput --verbosity 0
 	@echo ""

@@ -184,6 +184,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per shared choice set (used by several fields).
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "edupulse.monitoring.checks.Severity",
+        "HarmObjectEnum": "edupulse.monitoring.grading.HarmObject",
+        "HarmDegreeEnum": "edupulse.monitoring.grading.HarmDegree",
+    },
 }
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 

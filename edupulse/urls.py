@@ -10,6 +10,8 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("", include("edupulse.accounts.urls")),
     path("", include("edupulse.orgs.urls")),
+    path("", include("edupulse.monitoring.urls")),
+    path("", include("edupulse.collection.urls")),
     path("", include("edupulse.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -6,3 +6,8 @@ class CollectionConfig(AppConfig):
     name = "edupulse.collection"
     label = "collection"
     verbose_name = _("Statistics collection")
+
+    def ready(self) -> None:
+        from edupulse.core.context_processors import register_navigation
+
+        register_navigation("collection:overview", _("Statistics collection"), "collection.Submission")

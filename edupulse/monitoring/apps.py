@@ -6,3 +6,13 @@ class MonitoringConfig(AppConfig):
     name = "edupulse.monitoring"
     label = "monitoring"
     verbose_name = _("Cybersecurity monitoring")
+
+    def ready(self) -> None:
+        from edupulse.core.context_processors import register_navigation
+        from edupulse.core.views import register_overview_panel
+        from edupulse.monitoring.dashboard import overview_panel
+
+        register_overview_panel("monitoring/overview_panel.html", overview_panel)
+
+        register_navigation("monitoring:dashboard", _("Cybersecurity"), "monitoring.Website")
+        register_navigation("monitoring:item-list", _("Rectification"), "monitoring.NoticeItem")

@@ -1,1 +1,7 @@
-"""Models of this app (none yet)."""
+"""Models of the statistics collection app."""
+
+from edupulse.collection.models.extract import SavedExtract
+from edupulse.collection.models.form import Field, Form, FormVersion, Section, ValidationRule
+from edupulse.collection.models.submission import Submission
+
+__all__ = ["Field", "Form", "FormVersion", "SavedExtract", "Section", "Submission", "ValidationRule"]

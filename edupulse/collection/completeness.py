@@ -1,0 +1,107 @@
+"""Completeness: reporting rate and on-time rate per region, and the schools that have not reported.
+
+*Expected* schools are the active schools the form is assigned to (by category and region) inside the
+viewer's scope. A school has *reported* when its submission is submitted or approved at any level; it
+reported *on time* when it was first submitted no later than ``deadline_days`` after the period ended.
+Every rate is given with the counts behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from edupulse.collection.definitions import FormSpec, period_bounds
+from edupulse.collection.models import Submission
+from edupulse.collection.models.submission import REPORTED
+from edupulse.orgs.models import Region, School
+
+if TYPE_CHECKING:
+    from edupulse.accounts.models import User
+
+LEVEL_FIELD = {"province": "province_id", "prefecture": "prefecture_id", "county": "county_id"}
+
+
+def deadline(spec: FormSpec, period: str) -> dt.datetime:
+    """The end of the last day on which a submission counts as on time (local time)."""
+    last = dt.date.fromisoformat(period_bounds(spec.period_type, period)[1]) + dt.timedelta(days=spec.deadline_days)
+    return timezone.make_aware(dt.datetime.combine(last, dt.time(23, 59, 59)))
+
+
+def expected_schools(spec: FormSpec, user: User | None) -> QuerySet[School]:
+    schools = School.objects.visible_to(user) if user is not None else School.objects.all()
+    schools = schools.filter(is_active=True)
+    if spec.categories:
+        schools = schools.filter(category__in=spec.categories)
+    if spec.regions:
+        q = Q()
+        for prefix in spec.regions:
+            q |= Q(county_id__startswith=prefix)
+        schools = schools.filter(q)
+    return schools
+
+
+def missing_schools(spec: FormSpec, period: str, user: User | None, region: str = "") -> QuerySet[School]:
+    """Expected schools with no submitted (or approved) submission for the period."""
+    schools = expected_schools(spec, user)
+    if region:
+        schools = schools.filter(**{LEVEL_FIELD[_level_of(region)]: region})
+    reported = Submission.objects.filter(form__code=spec.code, period=period, status__in=list(REPORTED))
+    return schools.exclude(pk__in=reported.values("school_id")).select_related("county", "prefecture")
+
+
+def _level_of(code: str) -> str:
+    return {2: "province", 4: "prefecture", 6: "county"}[len(code)]
+
+
+@dataclass(frozen=True)
+class CompletenessRow:
+    region_code: str
+    region_name: str
+    expected: int
+    reported: int
+    on_time: int
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.reported
+
+    @property
+    def reporting_rate(self) -> float | None:
+        return round(100 * self.reported / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.expected, 1) if self.expected else None
+
+
+def completeness(spec: FormSpec, period: str, user: User | None, *, level: str,
+                 region: str = "") -> tuple[list[CompletenessRow], CompletenessRow]:
+    """One row per region at ``level`` (within ``region`` when given) and a total row."""
+    group = LEVEL_FIELD[level]
+    schools = expected_schools(spec, user)
+    if region:
+        schools = schools.filter(**{LEVEL_FIELD[_level_of(region)]: region})
+    expected: dict[str, int] = {}
+    for code in schools.values_list(group, flat=True).iterator(chunk_size=5000):
+        expected[code] = expected.get(code, 0) + 1
+    cutoff = deadline(spec, period)
+    reported: dict[str, int] = {}
+    on_time: dict[str, int] = {}
+    submissions = (Submission.objects.filter(form__code=spec.code, period=period, status__in=list(REPORTED),
+                                             school__in=schools)
+                   .values_list(f"school__{group}", "submitted_at"))
+    for code, submitted_at in submissions.iterator(chunk_size=5000):
+        reported[code] = reported.get(code, 0) + 1
+        if submitted_at is not None and submitted_at <= cutoff:
+            on_time[code] = on_time.get(code, 0) + 1
+    names = dict(Region.objects.filter(code__in=list(expected)).values_list("code", "name"))
+    rows = [CompletenessRow(code, names.get(code, code), expected[code], reported.get(code, 0), on_time.get(code, 0))
+            for code in sorted(expected)]
+    total = CompletenessRow("", "", sum(r.expected for r in rows), sum(r.reported for r in rows),
+                            sum(r.on_time for r in rows))
+    return rows, total

@@ -1,0 +1,106 @@
+"""The review workflow and who may do what where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from edupulse.accounts.tests.factories import make_user
+from edupulse.collection import actions
+from edupulse.collection.models import Submission
+from edupulse.collection.models.submission import Status
+from edupulse.collection.tests.conftest import WUHOU, good_values
+from edupulse.collection.tests.factories import make_submission
+from edupulse.core.models import AuditLog
+from edupulse.orgs.tests.factories import make_school
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(forms: Any, school: Any) -> dict[str, Any]:
+    return {
+        "cio": make_user("school_cio", school=school),
+        "county": make_user("county_officer", region=WUHOU),
+        "other_county": make_user("county_officer", region="510104"),
+        "prefecture": make_user("prefecture_officer", region="5101"),
+        "province": make_user("province_admin", region="51"),
+        "auditor": make_user("auditor", region="51"),
+    }
+
+
+def test_full_workflow_with_return_and_reopen(people: dict[str, Any], school: Any) -> None:
+    sub = actions.open_submission(make_submission(school).version, school, "2022", acting_user=people["cio"])
+    sub = actions.save_values(sub, good_values(), acting_user=people["cio"])
+    assert sub.error_count == 0
+    sub = actions.submit(sub, acting_user=people["cio"])
+    assert sub.status == Status.SUBMITTED and sub.submitted_at is not None
+    with pytest.raises(ValidationError):  # submitted data is no longer editable
+        actions.save_values(sub, good_values(websites=3), acting_user=people["cio"])
+    with pytest.raises(PermissionDenied):  # the prefecture cannot act before the county
+        actions.approve(sub, acting_user=people["prefecture"])
+    with pytest.raises(ValidationError):
+        actions.return_submission(sub, acting_user=people["county"], comment="  ")
+    sub = actions.return_submission(sub, acting_user=people["county"], comment="请核实学生终端数")
+    assert sub.status == Status.RETURNED and sub.review_comment == "请核实学生终端数"
+    sub = actions.save_values(sub, good_values(student_terminals=130), acting_user=people["cio"])
+    sub = actions.submit(sub, acting_user=people["cio"])
+    sub = actions.approve(sub, acting_user=people["county"])
+    sub = actions.approve(sub, acting_user=people["prefecture"])
+    with pytest.raises(PermissionDenied):  # the county cannot reopen what it no longer holds
+        actions.reopen(sub, acting_user=people["county"], comment="x")
+    sub = actions.approve(sub, acting_user=people["province"])
+    assert sub.status == Status.PROVINCE_APPROVED
+    with pytest.raises(ValidationError):
+        actions.save_values(sub, good_values(), acting_user=people["cio"])
+    sub = actions.reopen(sub, acting_user=people["province"], comment="发现口径错误，重新填报")
+    assert sub.status == Status.RETURNED
+    trail = list(AuditLog.objects.filter(object_type="collection.submission", object_id=str(sub.pk))
+                 .values_list("action", flat=True))
+    for verb in ("submit", "return", "approve", "reopen"):
+        assert f"collection.submission.{verb}" in trail
+
+
+def test_errors_block_and_warnings_need_explanations(people: dict[str, Any], school: Any) -> None:
+    sub = make_submission(school)
+    sub = actions.save_values(sub, good_values(multimedia_classrooms=99), acting_user=people["cio"])
+    with pytest.raises(ValidationError) as info:
+        actions.submit(sub, acting_user=people["cio"])
+    assert "R01" in " ".join(info.value.messages)
+    sub = actions.save_values(sub, good_values(teacher_terminals=400), acting_user=people["cio"])
+    assert sub.error_count == 0 and sub.warning_count == 1
+    with pytest.raises(ValidationError):
+        actions.submit(sub, acting_user=people["cio"])
+    sub = actions.save_values(sub, good_values(teacher_terminals=400), acting_user=people["cio"],
+                              explanations={"teacher_terminals": "含录播教室终端"})
+    assert actions.submit(sub, acting_user=people["cio"]).status == Status.SUBMITTED
+
+
+def test_scope_rules(people: dict[str, Any], school: Any) -> None:
+    other = make_school("510104", name="锦江区学校")
+    mine, theirs = make_submission(school, values=good_values()), make_submission(other, values=good_values())
+    # A school CIO edits only their own school's submission.
+    with pytest.raises(PermissionDenied):
+        actions.save_values(theirs, good_values(), acting_user=people["cio"])
+    assert list(Submission.objects.visible_to(people["cio"])) == [mine]
+    # A county officer reviews only schools of their county.
+    actions.submit(theirs, acting_user=None)
+    with pytest.raises(PermissionDenied):
+        actions.approve(theirs, acting_user=people["county"])
+    actions.approve(theirs, acting_user=people["other_county"])
+    # Auditors read but never change.
+    with pytest.raises(PermissionDenied):
+        actions.submit(mine, acting_user=people["auditor"])
+    assert Submission.objects.visible_to(people["prefecture"]).count() == 2
+
+
+def test_kindergarten_cannot_open_the_survey(people: dict[str, Any]) -> None:
+    from edupulse.collection.tests.factories import shipped_version
+
+    kindergarten = make_school(WUHOU, category="11")
+    with pytest.raises(ValidationError):
+        actions.open_submission(shipped_version(), kindergarten, "2022", acting_user=None)
+    with pytest.raises(ValidationError):
+        actions.open_submission(shipped_version(), make_school(WUHOU), "22", acting_user=None)

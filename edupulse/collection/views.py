@@ -1,0 +1,489 @@
+"""Pages of the collection app. All derive from core.views base classes (scope and role apply)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+
+from edupulse.collection import actions, importer, products, workbook
+from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline, missing_schools
+from edupulse.collection.filtersets import SubmissionFilterSet
+from edupulse.collection.forms import CommentForm, EntryForm, UploadForm
+from edupulse.collection.models import FormVersion, SavedExtract, Submission
+from edupulse.collection.models.submission import Status
+from edupulse.collection.outliers import peer_outliers
+from edupulse.collection.registry import current_version, spec_for
+from edupulse.collection.tables import MissingSchoolTable, SavedExtractTable, SubmissionTable
+from edupulse.collection.validation import display
+from edupulse.core.models import AuditLog
+from edupulse.core.permissions import can
+from edupulse.core.scoping import scope_of
+from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
+from edupulse.orgs.models import Region, School
+from edupulse.utilities.export import XLSX_CONTENT_TYPE
+
+if TYPE_CHECKING:
+    from edupulse.accounts.models import User
+
+def _who(request: HttpRequest) -> User:
+    """The signed-in user: every page here requires sign-in (LoginRequiredMixin in ScopedMixin)."""
+    return cast("User", request.user)
+
+
+NEXT_LEVEL = {"nation": "province", "province": "prefecture", "prefecture": "county", "county": "county"}
+ERRORS_DIR = "collection-errors"
+MAX_WEB_TEMPLATES = 3000
+
+
+def _spec_or_404(form_code: str) -> tuple[FormVersion, Any]:
+    try:
+        version = current_version(form_code)
+    except ValidationError:
+        raise Http404 from None
+    return version, spec_for(version)
+
+
+def _default_period() -> str:
+    from edupulse.collection.management.commands.collect import default_period
+
+    return default_period("year")
+
+
+class OverviewView(ScopedMixin, TemplateView):
+    """The collection home: forms with links to entry, templates, upload, completeness and summaries."""
+
+    model = Submission
+    template_name = "collection/overview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        period = self.request.GET.get("period") or _default_period()
+        forms = []
+        for version in FormVersion.objects.filter(is_current=True).select_related("form"):
+            spec = spec_for(version)
+            if not spec.valid_period(period):
+                continue
+            counts = dict.fromkeys(Status.values, 0)
+            for status in (Submission.objects.visible_to(user).filter(form=version.form, period=period)
+                           .values_list("status", flat=True)):
+                counts[status] += 1
+            forms.append({"spec": spec, "counts": [(Status(s).label, n) for s, n in counts.items()],
+                          "deadline": deadline(spec, period)})
+        scope = scope_of(user)
+        context.update({"forms": forms, "period": period, "title": _("Statistics collection"),
+                        "is_school": scope.level == "school", "can_enter": can(user, "change", Submission)})
+        return context
+
+
+class SubmissionListView(ScopedListView):
+    model = Submission
+    table_class = SubmissionTable
+    filterset_class = SubmissionFilterSet
+    export_name = "submissions"
+    text_export_columns = ("school_code",)
+    title = gettext_lazy("Submissions")
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        return super().get_queryset().select_related("school", "school__county", "form")
+
+
+class SubmissionDetailView(ScopedDetailView):
+    model = Submission
+    template_name = "collection/submission_detail.html"
+    slug_field = "pk"
+    slug_url_kwarg = "pk"
+
+    def get_queryset(self) -> QuerySet[Submission]:
+        return super().get_queryset().select_related("school", "school__county", "form", "version")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        submission: Submission = self.object
+        spec = spec_for(submission.version)
+        issues: dict[str, list[dict[str, Any]]] = {}
+        for issue in submission.issues:
+            issues.setdefault(issue["field"], []).append(issue)
+        sections = [{"title": s.title, "rows": [
+            {"field": spec.field(c), "value": display(spec.field(c), submission.values.get(c)),
+             "note": submission.explanations.get(c, ""), "issues": issues.get(c, [])} for c in s.fields]}
+            for s in spec.sections]
+        user = self.request.user
+        history = AuditLog.objects.filter(object_type="collection.submission", object_id=str(submission.pk)
+                                          ).order_by("-sequence")[:50]
+        context.update({
+            "spec": spec, "sections": sections, "general_issues": issues.get("", []), "history": history,
+            "can_edit": submission.editable and can(user, "change", submission),
+            "transitions": _allowed_transitions(user, submission), "title": str(submission.school.name),
+        })
+        return context
+
+
+def _allowed_transitions(user: Any, submission: Submission) -> list[tuple[str, str]]:
+    if not can(user, "change", submission):
+        return []
+    level = scope_of(user).level
+    superuser = getattr(user, "is_superuser", False)
+    officer = superuser or getattr(user, "role", "") in actions.OFFICER_ROLES
+    options: list[tuple[str, str]] = []
+    if submission.status in {Status.DRAFT, Status.RETURNED}:
+        options.append(("submit", _("Submit")))
+    stage = actions.REVIEW_STAGE.get(Status(submission.status)) if submission.status in actions.REVIEW_STAGE else None
+    if stage and officer and (superuser or level == stage[0]):
+        options += [("approve", _("Approve")), ("return", _("Return with comment"))]
+    approved_by = actions.APPROVED_BY.get(Status(submission.status)) if submission.status in actions.APPROVED_BY \
+        else None
+    if approved_by and officer and (superuser or actions.LEVEL_RANK.get(level, -1) > actions.LEVEL_RANK[approved_by]
+                                    or level == approved_by == "province"):
+        options.append(("reopen", _("Reopen")))
+    return options
+
+
+class SubmissionEditView(ScopedUpdateView):
+    """The online entry form: values are cleaned like Excel cells, then validated with the form's rules."""
+
+    model = Submission
+    template_name = "collection/submission_edit.html"
+    slug_field = "pk"
+    slug_url_kwarg = "pk"
+
+    def get_form_class(self) -> Any:
+        return EntryForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["spec"] = spec_for(self.object.version)
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Enter %(form)s %(period)s") % {"form": self.object.form.name,
+                                                              "period": self.object.period}
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        submission: Submission = self.object
+        try:
+            saved = actions.save_values(submission, form.values(), explanations=form.explanations(),
+                                        acting_user=_who(self.request))
+            if "submit" in self.request.POST:
+                actions.submit(saved, acting_user=_who(self.request))
+                messages.success(self.request, _("Submitted for review."))
+            else:
+                messages.success(self.request, _("Saved as draft."))
+        except ValidationError as exc:
+            self.object = Submission.objects.get(pk=submission.pk)
+            form.instance = self.object
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.render_to_response(self.get_context_data(form=form))
+        return HttpResponseRedirect(reverse("collection:submission-detail", args=[submission.pk]))
+
+
+class TransitionView(ScopedMixin, View):
+    """POST: submit, approve, return (with comment) or reopen (with comment) one submission."""
+
+    model = Submission
+    required_verb = "change"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        submission = self.get_queryset().filter(pk=pk).first()
+        if submission is None:
+            raise Http404
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Unknown action."))
+            return HttpResponseRedirect(reverse("collection:submission-detail", args=[pk]))
+        name, comment = form.cleaned_data["action"], form.cleaned_data["comment"]
+        try:
+            if name == "submit":
+                actions.submit(submission, acting_user=_who(request))
+            elif name == "approve":
+                actions.approve(submission, acting_user=_who(request), comment=comment)
+            elif name == "return":
+                actions.return_submission(submission, acting_user=_who(request), comment=comment)
+            else:
+                actions.reopen(submission, acting_user=_who(request), comment=comment)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You do not have permission to do this here."))
+        else:
+            messages.success(request, _("Done: %(status)s.") % {"status": Submission.objects.get(pk=pk)
+                                                                .get_status_display()})
+        return HttpResponseRedirect(reverse("collection:submission-detail", args=[pk]))
+
+
+class EntryView(ScopedMixin, View):
+    """A school's entry point: open (or create) its submission for the form and period, then edit it."""
+
+    model = Submission
+    required_verb = "add"
+
+    def get(self, request: HttpRequest, form: str, period: str) -> HttpResponse:
+        version, _spec = _spec_or_404(form)
+        scope = scope_of(request.user)
+        school_code = request.GET.get("school", "")
+        schools = School.objects.visible_to(request.user)
+        if scope.level == "school":
+            school = schools.filter(pk=scope.school_id or 0).first()
+        else:
+            school = schools.filter(code=school_code).first() if school_code else None
+        if school is None:
+            raise Http404
+        try:
+            submission = actions.open_submission(version, school, period, acting_user=_who(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("collection:overview"))
+        target = "collection:submission-edit" if submission.editable else "collection:submission-detail"
+        return HttpResponseRedirect(reverse(target, args=[submission.pk]))
+
+
+class TemplateDownloadView(ScopedMixin, View):
+    """The Excel template: the school's own, ``?school=CODE``, or a zip for ``?region=CODE``."""
+
+    model = Submission
+    required_verb = "view"
+
+    def get(self, request: HttpRequest, form: str, period: str) -> HttpResponse:
+        _version, spec = _spec_or_404(form)
+        if not spec.valid_period(period):
+            raise Http404
+        schools = School.objects.visible_to(request.user).filter(is_active=True)
+        scope = scope_of(request.user)
+        region = request.GET.get("region", "")
+        if region:
+            field = {2: "province_id", 4: "prefecture_id", 6: "county_id"}.get(len(region))
+            if field is None:
+                raise Http404
+            chosen = [s for s in schools.filter(**{field: region}).order_by("code")
+                      if spec.applies_to(s.category, s.county_id)]
+            if not chosen:
+                raise Http404
+            if len(chosen) > MAX_WEB_TEMPLATES:
+                # ~17 ms per workbook: a province's zip belongs to the CLI, not to a web request.
+                return HttpResponse(_("%(count)d schools are too many for one download; choose a county or a "
+                                      "prefecture, or use “edupulse collect template”.") % {"count": len(chosen)},
+                                    status=400, content_type="text/plain; charset=utf-8")
+            data, _count = workbook.build_template_zip(spec, [(s.code, s.name) for s in chosen], period)
+            response = HttpResponse(data, content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="{spec.code}_{period}_{region}.zip"'
+            return response
+        code = request.GET.get("school", "")
+        school = schools.filter(pk=scope.school_id or 0).first() if scope.level == "school" else \
+            schools.filter(code=code).first()
+        if school is None or not spec.applies_to(school.category, school.county_id):
+            raise Http404
+        data = workbook.build_template(spec, school_code=school.code, school_name=school.name, period=period)
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        name = workbook.template_filename(spec, school.code, school.name, period)
+        from urllib.parse import quote
+
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+
+
+def _errors_dir() -> Path:
+    return Path(settings.VAR_DIR) / ERRORS_DIR
+
+
+def _prune(directory: Path, max_age_seconds: int = 86400) -> None:
+    """Error workbooks are kept for a day; older ones are removed on the next upload."""
+    import time
+
+    cutoff = time.time() - max_age_seconds
+    for old in directory.glob("*.xlsx"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            continue
+
+
+class UploadView(ScopedMixin, TemplateView):
+    """Upload one or many files (xlsx, csv, zip); shows the same report as the CLI."""
+
+    model = Submission
+    required_verb = "change"
+    template_name = "collection/upload.html"
+
+    def _form(self, data: Any = None) -> UploadForm:
+        choices = [(v.form.code, v.form.name) for v in FormVersion.objects.filter(is_current=True)
+                   .select_related("form")]
+        initial = {"period": _default_period(), "form": choices[0][0] if choices else ""}
+        return UploadForm(data, form_choices=choices, initial=initial)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response({"form": self._form(), "title": _("Upload statistics")})
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self._form(request.POST)
+        files = request.FILES.getlist("uploads")
+        context: dict[str, Any] = {"form": form, "title": _("Upload statistics")}
+        if not form.is_valid() or not files:
+            if not files:
+                form.add_error("uploads", _("Choose at least one file."))
+            return self.render_to_response(context)
+        limits = importer.current_limits()
+        # Read at most one byte over the limit: enough to refuse a huge file without holding it.
+        items = [(upload.name or "upload", upload.read(limits.max_file_bytes + 1)) for upload in files]
+        tasks, failed = importer.tasks_from_bytes(items, limits)
+        try:
+            report = importer.run_import(tasks, failed, form_code=form.cleaned_data["form"],
+                                         period=form.cleaned_data["period"], acting_user=_who(request), workers=1,
+                                         source="upload")
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+            return self.render_to_response(context)
+        if report.rejected or any(f["errors"] for f in report.files):
+            token = f"{request.user.pk}-{secrets.token_urlsafe(16)}"
+            directory = _errors_dir()
+            directory.mkdir(parents=True, exist_ok=True)
+            _prune(directory)
+            (directory / f"{token}.xlsx").write_bytes(workbook.build_error_workbook(report.files, report.grids))
+            context["error_token"] = token
+        context["report"] = report
+        return self.render_to_response(context)
+
+
+class ErrorWorkbookView(ScopedMixin, View):
+    """The error workbook of an upload; only the user who uploaded may fetch it."""
+
+    model = Submission
+    required_verb = "change"
+
+    def get(self, request: HttpRequest, token: str) -> FileResponse:
+        owner, _sep, rest = token.partition("-")
+        if owner != str(request.user.pk) or not rest or "/" in token or ".." in token:
+            raise Http404
+        path = _errors_dir() / f"{token}.xlsx"
+        if not path.is_file():
+            raise Http404
+        return FileResponse(path.open("rb"), as_attachment=True, filename="errors.xlsx",
+                            content_type=XLSX_CONTENT_TYPE)
+
+
+class MissingSchoolsView(ScopedListView):
+    """Schools that have not submitted, for reminders; exportable as CSV/XLSX like every list."""
+
+    model = School
+    table_class = MissingSchoolTable
+    export_name = "missing-schools"
+    text_export_columns = ("code",)
+
+    def get_queryset(self) -> QuerySet[School]:
+        _version, spec = _spec_or_404(self.kwargs["form"])
+        region = self.request.GET.get("region", "")
+        if region and (len(region) not in {2, 4, 6} or not region.isdigit()):
+            raise Http404
+        return missing_schools(spec, self.kwargs["period"], _who(self.request), region)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Schools that have not submitted %(period)s") % {"period": self.kwargs["period"]}
+        return context
+
+
+class CompletenessView(ScopedMixin, TemplateView):
+    """Reporting and on-time rates per region one level below ``?region`` (default: the user's area)."""
+
+    model = Submission
+    template_name = "collection/completeness.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        _version, spec = _spec_or_404(kwargs["form"])
+        period = kwargs["period"]
+        scope = scope_of(self.request.user)
+        region = self.request.GET.get("region", "") or (scope.region_code if scope.level in LEVEL_FIELD else "")
+        if region and (len(region) not in {2, 4, 6} or not region.isdigit()):
+            raise Http404
+        level = NEXT_LEVEL[{2: "province", 4: "prefecture", 6: "county"}.get(len(region), "nation")]
+        rows, total = completeness(spec, period, _who(self.request), level=level, region=region)
+        context.update({"spec": spec, "period": period, "rows": rows, "total": total, "region": region,
+                        "level": level, "deadline": deadline(spec, period),
+                        "region_obj": Region.objects.filter(code=region).first(),
+                        "title": _("Completeness")})
+        return context
+
+
+class SummaryView(ScopedMixin, TemplateView):
+    """Region × school category summary of approved data; ``?format=xlsx`` downloads it."""
+
+    model = Submission
+    template_name = "collection/summary.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _version, spec = _spec_or_404(kwargs["form"])
+        level = request.GET.get("level", "county")
+        status = request.GET.get("status", "approved")
+        if level not in products.LEVEL_FIELD or status not in products.STATUS_SETS:
+            raise Http404
+        summary = products.summarise(spec, kwargs["period"], level, user=_who(request), status=status)
+        if request.GET.get("format") == "xlsx":
+            response = HttpResponse(products.summary_xlsx(summary), content_type=XLSX_CONTENT_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="{spec.code}-{kwargs["period"]}-{level}.xlsx"'
+            return response
+        header, rows = products.summary_rows(summary)
+        return render(request, self.template_name, {
+            "spec": spec, "period": kwargs["period"], "level": level, "status": status, "header": header,
+            "rows": rows, "title": _("Summary tables"), "levels": list(products.LEVEL_FIELD),
+        })
+
+
+class OutliersView(ScopedMixin, TemplateView):
+    """Peer outliers (modified z-score within category × prefecture) of a period."""
+
+    model = Submission
+    template_name = "collection/outliers.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        _version, spec = _spec_or_404(kwargs["form"])
+        context.update({"spec": spec, "period": kwargs["period"], "title": _("Outliers among peer schools"),
+                        "outliers": peer_outliers(spec, kwargs["period"], user=_who(self.request))[:500]})
+        return context
+
+
+
+class ExtractListView(ScopedListView):
+    model = SavedExtract
+    table_class = SavedExtractTable
+    export_name = "extracts"
+    title = gettext_lazy("Saved extracts")
+
+    def get_queryset(self) -> QuerySet[SavedExtract]:
+        return super().get_queryset().select_related("form", "owner")
+
+
+class ExtractDetailView(ScopedDetailView):
+    """Runs the saved extract now; ``?format=xlsx`` downloads the result."""
+
+    model = SavedExtract
+    template_name = "collection/extract_detail.html"
+    slug_field = "pk"
+    slug_url_kwarg = "pk"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        rows = products.run_extract(self.object, _who(request))
+        if request.GET.get("format") == "xlsx":
+            response = HttpResponse(products.extract_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="extract-{self.object.pk}.xlsx"'
+            return response
+        return self.render_to_response(self.get_context_data(object=self.object, rows=rows,
+                                                             title=self.object.name))

@@ -1,0 +1,141 @@
+"""State changes of the monitoring registry. Every function here is an action (see core.actions).
+
+The other monitoring actions live beside their logic and are re-exported here so that callers have one
+place to look: saving probe reports and findings (:mod:`.recording`), sweeps (:mod:`.sweeping`),
+alerts (:mod:`.alerting`) and notices (:mod:`.noticing`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from edupulse.core import audit
+from edupulse.core.actions import action, delete_instance, save_instance
+from edupulse.core.permissions import require
+from edupulse.core.roles import Role
+from edupulse.monitoring.models import EducationApp, Finding, InformationSystem, SiteState, Website
+
+if TYPE_CHECKING:
+    from edupulse.accounts.models import User
+
+
+def _school_may_only_change(instance: models.Model, allowed: tuple[str, ...], acting_user: User | None) -> None:
+    """A school CIO may change only ``allowed`` fields of an asset of their own school, and create none."""
+    if acting_user is None or getattr(acting_user, "role", "") != Role.SCHOOL_CIO:
+        return
+    if instance._state.adding:
+        raise ValidationError(_("Only the education authority registers assets; ask the county."))
+    stored = type(instance)._default_manager.get(pk=instance.pk)
+    changed = [f.name for f in type(instance)._meta.concrete_fields
+               if getattr(stored, f.attname) != getattr(instance, f.attname)]
+    forbidden = [name for name in changed if name not in allowed]
+    if forbidden:
+        raise ValidationError({name: _("A school may not change this field; ask the county.") for name in forbidden})
+
+
+@action
+def save_website(website: Website, *, acting_user: User | None) -> Website:
+    _school_may_only_change(website, Website.SCHOOL_EDITABLE_FIELDS, acting_user)
+    saved = save_instance(website, acting_user=acting_user)
+    assert isinstance(saved, Website)
+    state = SiteState.objects.filter(website=saved).first()
+    if state is not None:  # keep the dashboard's copy of the placement in step
+        state.copy_placement(saved)
+        state.save(update_fields=["province_code", "prefecture_code", "county_code", "school_id", "active"])
+    Finding.objects.filter(website=saved).exclude(county_code=str(saved.county_id or ""),
+                                                  prefecture_code=str(saved.prefecture_id or ""),
+                                                  school_id=saved.school_id).update(
+        province_code=str(saved.province_id or ""), prefecture_code=str(saved.prefecture_id or ""),
+        county_code=str(saved.county_id or ""), school_id=saved.school_id)
+    return saved
+
+
+@action
+def delete_website(website: Website, *, acting_user: User | None) -> None:
+    delete_instance(website, acting_user=acting_user)
+
+
+@action
+def save_system(system: InformationSystem, *, acting_user: User | None,
+                websites: list[Website] | None = None) -> InformationSystem:
+    """Create or update a system; ``websites`` (when given) replaces its linked sites, which must be
+    visible to the acting user."""
+    _school_may_only_change(system, InformationSystem.SCHOOL_EDITABLE_FIELDS, acting_user)
+    saved = save_instance(system, acting_user=acting_user)
+    assert isinstance(saved, InformationSystem)
+    if websites is not None:
+        for site in websites:
+            require(acting_user, "view", site)
+        before = sorted(saved.websites.values_list("pk", flat=True))
+        after = sorted(s.pk for s in websites)
+        if before != after:
+            saved.websites.set(websites)
+            audit.record("monitoring.informationsystem.websites", saved, acting_user=acting_user,
+                         before={"websites": before}, after={"websites": after})
+    return saved
+
+
+@action
+def delete_system(system: InformationSystem, *, acting_user: User | None) -> None:
+    delete_instance(system, acting_user=acting_user)
+
+
+@action
+def save_app(app: EducationApp, *, acting_user: User | None) -> EducationApp:
+    _school_may_only_change(app, EducationApp.SCHOOL_EDITABLE_FIELDS, acting_user)
+    saved = save_instance(app, acting_user=acting_user)
+    assert isinstance(saved, EducationApp)
+    return saved
+
+
+@action
+def delete_app(app: EducationApp, *, acting_user: User | None) -> None:
+    delete_instance(app, acting_user=acting_user)
+
+
+@action
+def import_assets(kind: str, rows: list[dict[str, Any]], *, acting_user: User | None) -> int:
+    """Create every parsed row of an import (see :mod:`.importing`) — all or none.
+
+    Rows were validated by the importer; each is saved through the model's own action so that scope,
+    validation and the audit trail are exactly those of a single create.
+    """
+    from edupulse.monitoring import importing
+
+    spec = importing.SPECS[kind]
+    savers: dict[str, Callable[..., Any]] = {"website": save_website, "system": save_system, "app": save_app}
+    saver = savers[kind]
+    for row in rows:
+        values = dict(row)
+        links = values.pop("_websites", None)
+        instance = spec.model(**values)
+        if kind == "system":
+            saver(instance, acting_user=acting_user, websites=links)
+        else:
+            saver(instance, acting_user=acting_user)
+    return len(rows)
+
+
+from edupulse.monitoring.alerting import save_channel, save_window, send_pending_alerts  # noqa: E402
+from edupulse.monitoring.noticing import (  # noqa: E402
+    acknowledge_item,
+    create_notice,
+    escalate_overdue,
+    issue_notice,
+    reprobe_item,
+    submit_evidence,
+)
+from edupulse.monitoring.recording import purge_results, roll_up_day, save_reports  # noqa: E402
+from edupulse.monitoring.sweeping import claim_batch, reclaim_expired, start_sweep  # noqa: E402
+
+__all__ = [
+    "acknowledge_item", "claim_batch", "create_notice", "delete_app", "delete_system", "delete_website",
+    "escalate_overdue", "import_assets", "issue_notice", "purge_results", "reclaim_expired", "reprobe_item",
+    "roll_up_day", "save_app", "save_channel", "save_reports", "save_system", "save_website", "save_window",
+    "send_pending_alerts", "start_sweep", "submit_evidence",
+]

@@ -1,0 +1,75 @@
+"""Tampering baselines: several fetches of a page that agree, stored per site for the tampering check.
+
+``edupulse monitor baseline`` fetches every site without a baseline (or every site with ``--refresh``,
+e.g. after a legitimate redesign) ``SAMPLES`` times ``INTERVAL_S`` apart, builds the engine's
+``Baseline`` from the fetches that succeeded and stores it on the site's state. Sweeps then pass the
+stored baselines to the engine; sites without one get "does not apply" for tampering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from edupulse.core import audit
+from edupulse.core.actions import action
+from edupulse.monitoring.models import SiteState, Website
+
+if TYPE_CHECKING:
+    from edupulse.accounts.models import User
+
+SAMPLES = 3
+INTERVAL_S = 20.0
+
+
+def baselines_for(urls: Sequence[str]) -> dict[str, Any]:
+    """URL → engine ``Baseline`` for the sites that have a (current-version) baseline."""
+    from edupulse.monitoring.probes import Baseline
+
+    result: dict[str, Any] = {}
+    for url, data in SiteState.objects.filter(website__url__in=list(urls), baseline__isnull=False).values_list(
+            "website__url", "baseline"):
+        if not isinstance(data, dict):
+            continue
+        try:
+            result[url] = Baseline.from_dict(data)
+        except (ValueError, KeyError, TypeError):
+            continue  # an old format: the site is treated as having none until rebuilt
+    return result
+
+
+def fetch_baselines(urls: Sequence[str], *, samples: int = SAMPLES, interval_s: float = INTERVAL_S) -> dict[str, dict]:
+    """Fetch and build baselines (network; outside any transaction). URL → ``Baseline.to_dict()``."""
+    from edupulse.monitoring.probes import ProbeConfig, build_baseline, fetch_snapshots
+
+    snapshots = asyncio.run(fetch_snapshots(list(urls), config=ProbeConfig.from_env(), samples=samples,
+                                            interval_s=interval_s))
+    built = {}
+    for url, fetched in snapshots.items():
+        try:
+            built[url] = build_baseline(fetched).to_dict()
+        except ValueError:
+            continue  # no successful fetch: no baseline
+    return built
+
+
+@action
+def save_baselines(baselines: dict[str, dict], *, acting_user: User | None) -> int:
+    """Store built baselines on the sites' states (one audit row)."""
+    now = timezone.now()
+    sites = {w.url: w for w in Website.objects.filter(url__in=list(baselines))}
+    states = {s.website_id: s for s in SiteState.objects.filter(website__in=sites.values())}
+    for url, data in baselines.items():
+        site = sites.get(url)
+        if site is None:
+            continue
+        state = states.get(site.pk) or SiteState(website=site, statuses={}, streaks={})
+        state.copy_placement(site)
+        state.baseline, state.baseline_at = data, now
+        state.save()
+    audit.record("monitoring.sitestate.baseline", None, acting_user=acting_user, object_type="monitoring.sitestate",
+                 object_repr=f"{len(baselines)} baselines", after={"urls": sorted(baselines)[:1000]})
+    return len(baselines)

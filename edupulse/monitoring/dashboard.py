@@ -1,0 +1,191 @@
+"""The situational-awareness dashboard: numbers for one region, each with the number of sites it covers.
+
+Current figures come from :class:`SiteState` (one row per site) and open findings; the trend comes
+from the :class:`RegionDaily` roll-up (one row per region and day), so a page costs a handful of
+indexed aggregate queries whatever the number of sites or the length of history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from edupulse.monitoring.checks import Severity
+from edupulse.monitoring.models import Finding, RegionDaily, SiteState, Website
+from edupulse.monitoring.models.results import FindingStatus
+
+IPV6_TARGET = 100.0  # % of official education websites (work plans: all of them)
+CERT_WARNING_DAYS = 30
+TREND_DAYS = 365
+WORST_SITES = 10
+_LEVEL_FIELD = {2: "province_id", 4: "prefecture_id", 6: "county_id"}
+_CHILD_FIELD = {0: "province_id", 2: "prefecture_id", 4: "county_id"}
+_STATE_FIELD = {2: "province_code", 4: "prefecture_code", 6: "county_code"}
+_CHILD_STATE_FIELD = {0: "province_code", 2: "prefecture_code", 4: "county_code"}
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: int
+    covered: int  # how many sites the figure is computed over
+
+    @property
+    def percent(self) -> float | None:
+        return rate(self.value, self.covered)
+
+
+def _sites(user: Any, region_code: str) -> QuerySet[Website]:
+    sites = Website.objects.visible_to(user).filter(is_active=True)
+    if region_code:
+        sites = sites.filter(**{_LEVEL_FIELD[len(region_code)]: region_code})
+    return sites
+
+
+def _states(user: Any, region_code: str) -> QuerySet[SiteState]:
+    """Current states of the active sites in the region, scoped, read without joining the websites."""
+    states = SiteState.objects.visible_to(user).filter(active=True)
+    if region_code:
+        states = states.filter(**{_STATE_FIELD[len(region_code)]: region_code})
+    return states
+
+
+def _state_counts(today: date) -> dict[str, Count]:
+    """Fresh expressions each time. They count ``active`` (never null) rather than the primary key, which
+    is not in the covering indexes, so that SQLite and PostgreSQL answer from the index alone."""
+    soon = today + timedelta(days=CERT_WARNING_DAYS)
+    return {
+        "probed": Count("active", filter=Q(last_probed_at__isnull=False)),
+        "available_known": Count("active", filter=Q(available__isnull=False)),
+        "available": Count("active", filter=Q(available=True)),
+        "ipv6_known": Count("active", filter=Q(ipv6__isnull=False)),
+        "ipv6": Count("active", filter=Q(ipv6=True)),
+        "https_known": Count("active", filter=Q(https__isnull=False)),
+        "https": Count("active", filter=Q(https=True)),
+        "certs": Count("active", filter=Q(cert_not_after__isnull=False)),
+        "expiring": Count("active", filter=Q(cert_not_after__gte=today, cert_not_after__lte=soon)),
+        "expired": Count("active", filter=Q(cert_not_after__lt=today)),
+    }
+
+
+@dataclass
+class Counts:
+    """Site and state counts of a region, total and per child region, from one grouped query each."""
+
+    sites: dict[str, int]  # child code ("" = sites of the region itself) -> active sites
+    states: dict[str, dict[str, int]]  # child code -> the counts of _state_counts
+
+    def total(self, key: str) -> int:
+        return sum(r.get(key, 0) for r in self.states.values())
+
+
+def counts(user: Any, region_code: str, today: date | None = None) -> Counts:
+    today = today or timezone.localdate()
+    child_site, child_state = _CHILD_FIELD.get(len(region_code)), _CHILD_STATE_FIELD.get(len(region_code))
+    sites_qs, states_qs = _sites(user, region_code), _states(user, region_code)
+    if child_site is None or child_state is None:  # a county: nothing below it
+        return Counts({"": sites_qs.count()}, {"": states_qs.aggregate(**_state_counts(today))})
+    sites = {code or "": n for code, n in sites_qs.values_list(child_site).annotate(n=Count("pk")).order_by()}
+    states = {r.pop(child_state) or "": r
+              for r in states_qs.values(child_state).annotate(**_state_counts(today)).order_by()}
+    return Counts(sites, states)
+
+
+def summary(user: Any, region_code: str, today: date | None = None, known: Counts | None = None) -> dict[str, Any]:
+    """The region's figures; ``known`` reuses counts already made for the breakdown."""
+    today = today or timezone.localdate()
+    c = known or counts(user, region_code, today)
+    now = timezone.now()
+    findings = Finding.objects.visible_to(user).filter(status=FindingStatus.OPEN)
+    if region_code:
+        findings = findings.filter(**{_STATE_FIELD[len(region_code)]: region_code})
+    by_severity = {r["severity"]: r for r in findings.values("severity").annotate(
+        total=Count("pk"), week=Count("pk", filter=Q(first_seen__lt=now - timedelta(days=7))),
+        month=Count("pk", filter=Q(first_seen__lt=now - timedelta(days=30)))).order_by()}
+    severities = [{"severity": int(s), "label": str(s.label), "total": by_severity.get(int(s), {}).get("total", 0),
+                   "older_than_7_days": by_severity.get(int(s), {}).get("week", 0),
+                   "older_than_30_days": by_severity.get(int(s), {}).get("month", 0)}
+                  for s in sorted(Severity, reverse=True)]
+    # Rank on the index alone, then fetch the names of the few worst sites.
+    worst = list(findings.values("website_id").annotate(weight=Sum("severity"), open=Count("pk"))
+                 .order_by("-weight", "-open", "website_id")[:WORST_SITES])
+    names = {w["pk"]: w for w in Website.objects.filter(pk__in=[r["website_id"] for r in worst])
+             .values("pk", "name", "url")}
+    for site in worst:
+        site["website__name"], site["website__url"] = names[site["website_id"]]["name"], names[site["website_id"]]["url"]
+    return {
+        "sites": sum(c.sites.values()), "probed": c.total("probed"),
+        "available": Figure(c.total("available"), c.total("available_known")),
+        "ipv6": Figure(c.total("ipv6"), c.total("ipv6_known")),
+        "https": Figure(c.total("https"), c.total("https_known")),
+        "expiring": Figure(c.total("expiring"), c.total("certs")),
+        "expired": Figure(c.total("expired"), c.total("certs")),
+        "ipv6_target": IPV6_TARGET,
+        "severities": severities,
+        "open_findings": sum(s["total"] for s in severities),
+        "worst": worst,
+    }
+
+
+def breakdown(user: Any, region_code: str, known: Counts | None = None) -> list[dict[str, Any]]:
+    """Per child region (prefectures of a province, counties of a prefecture): the same rates."""
+    from edupulse.orgs.models import Region
+
+    if len(region_code) not in _CHILD_FIELD:
+        return []
+    c = known or counts(user, region_code)
+    children = sorted(code for code in c.sites if code)
+    names = dict(Region.objects.filter(code__in=children).values_list("code", "name"))
+    rows = []
+    for code in children:
+        r = c.states.get(code, {})
+        rows.append({"code": code, "name": names.get(code, code), "sites": c.sites[code],
+                     "ipv6": Figure(r.get("ipv6", 0), r.get("ipv6_known", 0)),
+                     "https": Figure(r.get("https", 0), r.get("https_known", 0)),
+                     "available": Figure(r.get("available", 0), r.get("available_known", 0))})
+    return rows
+
+
+def trend(user: Any, region_code: str, today: date | None = None) -> dict[str, list[Any]]:
+    today = today or timezone.localdate()
+    rows = RegionDaily.objects.visible_to(user).filter(day__gt=today - timedelta(days=TREND_DAYS))
+    # A region's own rows; for the nation, the sum of the provinces.
+    rows = rows.filter(region_id=region_code) if region_code else rows.filter(prefecture_code="")
+    per_day: dict[date, dict[str, int]] = {}
+    for r in rows.values("day").annotate(sites=Sum("sites"), probed=Sum("probed"), ipv6=Sum("ipv6"),
+                                         https=Sum("https"), available=Sum("available"),
+                                         open_findings=Sum("open_findings")).order_by("day"):
+        per_day[r["day"]] = r
+    days = sorted(per_day)
+    return {
+        "days": [d.isoformat() for d in days],
+        "ipv6": [rate(per_day[d]["ipv6"], per_day[d]["probed"]) for d in days],
+        "https": [rate(per_day[d]["https"], per_day[d]["probed"]) for d in days],
+        "available": [rate(per_day[d]["available"], per_day[d]["probed"]) for d in days],
+        "open_findings": [per_day[d]["open_findings"] for d in days],
+        "probed": [per_day[d]["probed"] for d in days],
+    }
+
+
+def overview_panel(request: Any) -> dict[str, Any] | None:
+    """The monitoring panel of the overview page: key rates, open findings and pending rectification."""
+    from edupulse.core.permissions import can
+    from edupulse.monitoring.models import InformationSystem, NoticeItem
+    from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES
+
+    user = request.user
+    if not can(user, "view", Website):
+        return None
+    figures = summary(user, "")
+    overdue = (InformationSystem.objects.visible_to(user).filter(next_assessment_due__lt=timezone.localdate()).count()
+               if can(user, "view", InformationSystem) else 0)
+    pending = (NoticeItem.objects.visible_to(user).filter(status__in=OPEN_ITEM_STATUSES, notice__status="issued")
+               .count() if can(user, "view", NoticeItem) else 0)
+    return {"summary": figures, "overdue_assessments": overdue, "pending_items": pending}

@@ -1,0 +1,66 @@
+"""``edupulse worker``: run the background worker of the configured task backend.
+
+``EDUPULSE_TASK_BACKEND=db`` (default) runs django-tasks-db's worker on the database queue;
+``rq`` runs an RQ worker (django-rq, with django-tasks-rq's job class) on Redis. Either way a timer
+thread re-queues sweep batches whose worker died (expired lease, see ``monitoring.sweeping``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+logger = logging.getLogger("edupulse.monitoring.worker")
+
+
+def _reaper(stop: threading.Event, interval: float) -> None:
+    from django.db import close_old_connections
+
+    from edupulse.monitoring.sweeping import reclaim_expired
+
+    while not stop.wait(interval):
+        try:
+            requeued = reclaim_expired()
+            if requeued:
+                logger.warning("re-queued sweep batches with expired leases: %s", requeued)
+        except Exception:  # keep the worker alive; the next round retries
+            logger.exception("re-queueing expired sweep batches failed")
+        finally:
+            close_old_connections()
+
+
+class Command(BaseCommand):
+    help = "Run the background worker for the configured task backend (EDUPULSE_TASK_BACKEND=db|rq)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--queues", default="monitoring,default", help="comma-separated queue names")
+        parser.add_argument("--burst", action="store_true", help="process what is queued, then exit")
+        parser.add_argument("--reclaim-interval", type=float, default=60.0,
+                            help="seconds between checks for batches of dead workers (default 60)")
+
+    def handle(self, *args: Any, queues: str, burst: bool, reclaim_interval: float, **options: Any) -> None:
+        backend = settings.TASK_BACKEND
+        names = [q.strip() for q in queues.split(",") if q.strip()]
+        self.stdout.write(json.dumps({"worker": backend, "queues": names, "burst": burst}))
+        stop = threading.Event()
+        if not burst:
+            threading.Thread(target=_reaper, args=(stop, reclaim_interval), daemon=True).start()
+        else:
+            from edupulse.monitoring.sweeping import reclaim_expired
+
+            reclaim_expired()
+        try:
+            if backend == "rq":
+                call_command("rqworker", *names, job_class="django_tasks_rq.Job", burst=burst,
+                             with_scheduler=not burst)
+            else:
+                call_command("db_worker", queue_name=",".join(names), batch=burst, startup_delay=not burst,
+                             verbosity=options.get("verbosity", 1))
+        finally:
+            stop.set()

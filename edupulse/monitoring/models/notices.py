@@ -1,0 +1,101 @@
+"""通报 (notices) and 整改 (rectification): an authority notifies units of findings, each unit
+acknowledges, submits evidence, the platform re-probes, and the item is verified or escalated."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from edupulse.core.roles import ALL, NONE, READ_ONLY, VIEW, Role
+from edupulse.core.scoping import ScopedManager
+from edupulse.monitoring.models.base import OwnedAsset
+from edupulse.monitoring.models.regional import RegionOwned
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+    CLOSED = "closed", _("Closed")
+
+
+class Notice(RegionOwned):
+    """A formal notice issued by the authority of ``region``; numbered ``{prefix}〔{year}〕{sequence}号``
+    with the sequence counted per issuing authority and year when the notice is issued."""
+
+    title = models.CharField(_("title"), max_length=200)
+    number_prefix = models.CharField(_("document number prefix"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    deadline = models.DateField(_("rectification deadline"))
+    status = models.CharField(_("status"), max_length=8, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT,
+                              db_index=True)
+    created_at = models.DateTimeField(_("created at"))
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    role_permissions = {Role.PROVINCE_ADMIN: ALL, Role.PREFECTURE_OFFICER: ALL, Role.COUNTY_OFFICER: ALL,
+                        Role.SCHOOL_CIO: NONE, Role.EXPERT_REVIEWER: READ_ONLY, Role.AUDITOR: READ_ONLY}
+    audited = True
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [models.UniqueConstraint(fields=["region", "number_prefix", "year", "sequence"],
+                                               name="monitoring_notice_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}" if self.sequence else self.title
+
+    @property
+    def number(self) -> str:
+        if not self.sequence:
+            return ""
+        return f"{self.number_prefix}〔{self.year}〕{self.sequence}号"
+
+
+class ItemStatus(models.TextChoices):
+    ISSUED = "issued", _("Awaiting acknowledgement")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    SUBMITTED = "submitted", _("Evidence submitted")
+    VERIFIED = "verified", _("Verified and closed")
+    ESCALATED = "escalated", _("Overdue and escalated")
+
+
+OPEN_ITEM_STATUSES = (ItemStatus.ISSUED, ItemStatus.ACKNOWLEDGED, ItemStatus.SUBMITTED)
+
+
+class NoticeItem(OwnedAsset):
+    """One finding in a notice, addressed to the unit that owns the site (a school or a bureau)."""
+
+    notice = models.ForeignKey(Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="items")
+    finding = models.ForeignKey("monitoring.Finding", verbose_name=_("finding"), on_delete=models.PROTECT,
+                                related_name="notice_items")
+    website = models.ForeignKey("monitoring.Website", verbose_name=_("website"), on_delete=models.PROTECT,
+                                related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.ISSUED,
+                              db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    response = models.TextField(_("rectification report"), blank=True)
+    evidence = models.FileField(_("evidence file"), upload_to="monitoring/evidence/%Y/%m/", blank=True)
+    submitted_at = models.DateTimeField(_("evidence submitted at"), null=True, blank=True)
+    reprobed_at = models.DateTimeField(_("re-probed at"), null=True, blank=True)
+    reprobe_status = models.CharField(_("re-probe result"), max_length=5, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    role_permissions = {Role.PROVINCE_ADMIN: ALL, Role.PREFECTURE_OFFICER: ALL, Role.COUNTY_OFFICER: ALL,
+                        Role.SCHOOL_CIO: frozenset({VIEW, "change"}), Role.EXPERT_REVIEWER: READ_ONLY,
+                        Role.AUDITOR: READ_ONLY}
+
+    class Meta:
+        ordering = ["notice", "pk"]
+        verbose_name = _("notice item")
+        verbose_name_plural = _("notice items")
+        constraints = [models.UniqueConstraint(fields=["notice", "finding"], name="monitoring_notice_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.notice} · {self.website_id}"

@@ -1,0 +1,197 @@
+"""The 通报 → 整改 loop as actions.
+
+draft notice (officer picks findings) → issued (numbered ``{prefix}〔{year}〕{n}号``, n counted per
+issuing authority, prefix and year) → each unit acknowledges its items → submits a rectification
+report and evidence → the platform re-probes the check → verified and closed, or (past the deadline)
+escalated to the authority above. Every step writes an audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edupulse.core import audit
+from edupulse.core.actions import action, save_instance
+from edupulse.core.permissions import can, require
+from edupulse.monitoring.checks import Status
+from edupulse.monitoring.models import Finding, Notice, NoticeItem
+from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, NoticeStatus
+from edupulse.monitoring.models.results import FindingStatus
+
+if TYPE_CHECKING:
+    from edupulse.accounts.models import User
+    from edupulse.orgs.models import Region
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".doc", ".zip", ".txt", ".xlsx")
+
+
+def default_prefix(region: Region) -> str:
+    """e.g. 武侯教网通 for 武侯区: the short region name + 教网通 (education cybersecurity notice)."""
+    name = region.name
+    for suffix in ("自治州", "自治县", "地区", "省", "市", "区", "县", "盟", "旗"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            name = name[: -len(suffix)]
+            break
+    return f"{name[:4]}教网通"
+
+
+def _change(item_or_notice: NoticeItem | Notice, acting_user: User | None, verb: str, *, authorise: bool = True,
+            **fields: object) -> None:
+    """One step of the flow: authorise, change, validate, save and write one audit row named by ``verb``.
+    ``authorise=False`` for consequences of a step already authorised (closing the notice when its last
+    item is verified by the unit's re-probe)."""
+    if authorise:
+        require(acting_user, "change", item_or_notice)
+    before = audit.snapshot(item_or_notice)
+    for name, value in fields.items():
+        setattr(item_or_notice, name, value)
+    item_or_notice.full_clean()
+    item_or_notice.save()
+    label = f"{item_or_notice._meta.app_label}.{item_or_notice._meta.model_name}"
+    audit.record(f"{label}.{verb}", item_or_notice, acting_user=acting_user, before=before,
+                 after=audit.snapshot(item_or_notice))
+
+
+@action
+def create_notice(findings: Sequence[Finding], *, acting_user: User | None, region: Region, title: str,
+                  deadline: date, body: str = "", number_prefix: str = "") -> Notice:
+    """A draft notice from open findings the officer can see, one item per finding."""
+    if not findings:
+        raise ValidationError({"findings": _("Select at least one open finding.")})
+    if deadline <= timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline must be in the future.")})
+    notice = Notice(region=region, title=title, body=body, deadline=deadline, created_at=timezone.now(),
+                    number_prefix=number_prefix or default_prefix(region),
+                    created_by=acting_user if acting_user is not None and acting_user.pk else None)
+    save_instance(notice, acting_user=acting_user)
+    for finding in findings:
+        if acting_user is not None and not can(acting_user, "view", finding):
+            raise PermissionDenied(_("You do not have permission to do this here."))
+        if finding.status != FindingStatus.OPEN:
+            raise ValidationError({"findings": _("Finding %(id)s is already resolved.") % {"id": finding.pk}})
+        site = finding.website
+        if not str(site.county_id or site.prefecture_id or site.province_id).startswith(str(region.code)):
+            raise ValidationError({"findings": _("Finding %(id)s is outside the issuing region.") % {"id": finding.pk}})
+        item = NoticeItem(notice=notice, finding=finding, website=site, school=site.school,
+                          owner_region=site.owner_region)
+        save_instance(item, acting_user=acting_user)
+    return notice
+
+
+@action
+def issue_notice(notice: Notice, *, acting_user: User | None) -> Notice:
+    """Give the notice its number and send it to the units."""
+    if notice.status != NoticeStatus.DRAFT:
+        raise ValidationError(_("Only a draft notice can be issued."))
+    year = timezone.localdate().year
+    # Serialised by the action's transaction (IMMEDIATE on SQLite; the unique constraint on PostgreSQL).
+    last = (Notice.objects.filter(region=notice.region, number_prefix=notice.number_prefix, year=year)
+            .aggregate(n=Max("sequence"))["n"]) or 0
+    _change(notice, acting_user, "issue", status=NoticeStatus.ISSUED, year=year, sequence=last + 1,
+            issued_at=timezone.now())
+    return notice
+
+
+def _require_unit_or_officer(item: NoticeItem, acting_user: User | None) -> None:
+    require(acting_user, "change", item)
+    if item.notice.status != NoticeStatus.ISSUED:
+        raise ValidationError(_("The notice is not open."))
+
+
+@action
+def acknowledge_item(item: NoticeItem, *, acting_user: User | None) -> NoticeItem:
+    _require_unit_or_officer(item, acting_user)
+    if item.status != ItemStatus.ISSUED:
+        raise ValidationError(_("This item has already been acknowledged."))
+    _change(item, acting_user, "acknowledge", status=ItemStatus.ACKNOWLEDGED, acknowledged_at=timezone.now())
+    return item
+
+
+@action
+def submit_evidence(item: NoticeItem, *, acting_user: User | None, response: str,
+                    evidence: UploadedFile | None = None) -> NoticeItem:
+    """The unit reports what it fixed (text, optional file); a re-probe is queued."""
+    _require_unit_or_officer(item, acting_user)
+    if item.status not in (ItemStatus.ACKNOWLEDGED, ItemStatus.SUBMITTED):
+        raise ValidationError(_("Acknowledge the notice before submitting rectification evidence."))
+    if not response.strip():
+        raise ValidationError({"response": _("Describe what was rectified.")})
+    if evidence is not None:
+        if evidence.size is not None and evidence.size > MAX_EVIDENCE_BYTES:
+            raise ValidationError({"evidence": _("The file is larger than 20 MB.")})
+        if not str(evidence.name).lower().endswith(EVIDENCE_SUFFIXES):
+            raise ValidationError({"evidence": _("Upload a PDF, image, Word, Excel, text or ZIP file.")})
+        item.evidence.save(str(evidence.name), evidence, save=False)
+    _change(item, acting_user, "submit", status=ItemStatus.SUBMITTED, response=response.strip(),
+            submitted_at=timezone.now())
+    from django.db import transaction
+
+    item_id = item.pk
+    transaction.on_commit(lambda: _enqueue_reprobe(item_id))
+    return item
+
+
+def _enqueue_reprobe(item_id: int) -> None:
+    from edupulse.monitoring.tasks import reprobe
+
+    reprobe.enqueue(item_id)
+
+
+@action
+def reprobe_item(item: NoticeItem, *, acting_user: User | None) -> NoticeItem:
+    """Probe the finding's check on the site again; a pass verifies and closes the item (and resolves
+    the finding); otherwise the unit has to rectify again."""
+    from edupulse.monitoring import sweeping
+    from edupulse.monitoring.recording import save_reports
+
+    require(acting_user, "view", item)
+    if item.status != ItemStatus.SUBMITTED:
+        raise ValidationError(_("Only items with submitted evidence are re-probed."))
+    finding = item.finding
+    reports = sweeping.probe_runner([item.website.url], [finding.check_name])
+    save_reports(reports, acting_user=acting_user, websites={item.website.url: item.website})
+    statuses = [c.status for r in reports for c in r.checks if c.name == finding.check_name]
+    status = statuses[0] if statuses else Status.ERROR
+    now = timezone.now()
+    if status == Status.PASS:
+        _change(item, acting_user, "verify", status=ItemStatus.VERIFIED, reprobed_at=now, reprobe_status=status,
+                closed_at=now)
+        finding.refresh_from_db()
+        if finding.status == FindingStatus.OPEN:
+            before = audit.snapshot(finding)
+            finding.status, finding.resolved_at = FindingStatus.RESOLVED, now
+            finding.save()
+            audit.record("monitoring.finding.resolve", finding, acting_user=acting_user, before=before,
+                         after=audit.snapshot(finding))
+        _close_if_done(item.notice, acting_user)
+    else:
+        _change(item, acting_user, "reprobe", reprobed_at=now, reprobe_status=status)
+    return item
+
+
+def _close_if_done(notice: Notice, acting_user: User | None) -> None:
+    if not notice.items.filter(status__in=(*OPEN_ITEM_STATUSES, ItemStatus.ESCALATED)).exists():
+        _change(notice, acting_user, "close", authorise=False, status=NoticeStatus.CLOSED)
+
+
+@action
+def escalate_overdue(*, acting_user: User | None, now: datetime | None = None) -> int:
+    """Items still open after their notice's deadline are marked overdue and escalated (they then show
+    in the overdue list of the authority above)."""
+    today = timezone.localdate(now) if now else timezone.localdate()
+    items = NoticeItem.objects.filter(notice__status=NoticeStatus.ISSUED, notice__deadline__lt=today,
+                                      status__in=OPEN_ITEM_STATUSES).select_related("notice")
+    count = 0
+    for item in items:
+        _change(item, acting_user, "escalate", status=ItemStatus.ESCALATED, escalated_at=now or timezone.now())
+        count += 1
+    return count

@@ -1,0 +1,515 @@
+"""Orchestration: run the checks on many sites concurrently with one set of shared HTTP sessions.
+
+Per site the fetches are planned from the checks asked for, so e.g. ``checks=("availability",)`` costs one
+request. Phase 1 resolves the host (cached, shared with the connector); phase 2 fetches the page as a
+browser (and, when needed, as Baiduspider and the plain-HTTP counterpart of an HTTPS URL); phase 3 does the
+TLS handshakes, the IPv6 fetches, the CORS preflight and tampering re-fetches. Every check is then evaluated
+by its pure function and scored; an exception inside one check becomes that check's ``error`` result and
+never hides the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from edupulse.monitoring.probes import http_checks, observatory, scoring, tls
+from edupulse.monitoring.probes.config import ProbeConfig
+from edupulse.monitoring.probes.darklinks import (
+    dark_links_result,
+    evaluate_dark_links,
+    evaluate_sensitive_words,
+    sensitive_words_result,
+)
+from edupulse.monitoring.probes.html import ParsedPage, parse_page, same_site_links
+from edupulse.monitoring.probes.net import Addresses, AddressPolicy, DnsClient, FetchResult, HttpClient
+from edupulse.monitoring.probes.tampering import (
+    Baseline,
+    evaluate_tampering,
+    page_features,
+    tampering_result,
+)
+from edupulse.monitoring.probes.types import (
+    CHECK_NAMES,
+    CheckResult,
+    PageSnapshot,
+    SiteReport,
+    error_result,
+    not_applicable,
+)
+
+logger = logging.getLogger(__name__)
+
+_PAGE_CHECKS = {"dark_links", "sensitive_words", "ipv6_links", "tampering", "headers"}
+_LINK_BODY_BYTES = 300_000
+_TLS_ONLY = frozenset({"dns", "tls_protocols", "tls_certificate"})
+
+
+class InvalidUrlError(ValueError):
+    pass
+
+
+def normalise_url(url: str) -> str:
+    """Validate a probe target: http(s) with a host name; a bare host gets ``http://``."""
+    text = url.strip()
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        raise InvalidUrlError(f"{url!r}: only http:// and https:// URLs can be probed")
+    if not parts.hostname:
+        raise InvalidUrlError(f"{url!r}: no host name")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise InvalidUrlError(f"{url!r}: invalid port") from None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def _with_scheme(url: str, scheme: str, config: ProbeConfig) -> str:
+    """The site root on the other scheme and its configured port (80/443 unless configured, as the Observatory)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    port = config.http_port if scheme == "http" else config.https_port
+    if port != (80 if scheme == "http" else 443):
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((scheme, netloc, "/", "", ""))
+
+
+def _validate_checks(checks: Iterable[str] | None) -> tuple[str, ...]:
+    if checks is None:
+        return CHECK_NAMES
+    wanted = set(checks)
+    unknown = wanted - set(CHECK_NAMES)
+    if unknown:
+        raise ValueError(f"unknown checks: {', '.join(sorted(unknown))}; known: {', '.join(CHECK_NAMES)}")
+    return tuple(name for name in CHECK_NAMES if name in wanted)
+
+
+class ProbeRun:
+    """Shared state of one ``probe_sites`` call: DNS cache, HTTP sessions, address policy."""
+
+    def __init__(self, config: ProbeConfig) -> None:
+        self.config = config
+        self.policy = AddressPolicy(config.allow)
+        self.dns = DnsClient(config)
+        self.http = HttpClient(config, self.dns, self.policy)
+
+    async def close(self) -> None:
+        await self.http.close()
+        self.dns.close()
+
+    async def probe_site(
+        self, url: str, wanted: tuple[str, ...], baseline: Baseline | None, keep_snapshot: bool
+    ) -> SiteReport:
+        started_at = datetime.now(UTC)
+        t0 = time.perf_counter()
+        snapshot = None
+        try:
+            target = normalise_url(url)
+        except InvalidUrlError as exc:
+            checks = tuple(error_result(name, str(exc)) for name in wanted)
+        else:
+            site = _Site(self, target, set(wanted), baseline)
+            checks = await site.execute()
+            if keep_snapshot and site.main is not None and site.main.ok:
+                snapshot = _snapshot(site.main)
+        return SiteReport(url, checks, started_at, (time.perf_counter() - t0) * 1000, snapshot)
+
+
+def _safe_parse(fetch: FetchResult, *, with_styles: bool) -> ParsedPage | None:
+    """Parse a fetched page; a page the parser chokes on counts as not fetched (the checks say error)."""
+    try:
+        return parse_page(fetch.body, fetch.final_url, with_styles=with_styles)
+    except Exception:
+        logger.warning("could not parse %s", fetch.final_url, exc_info=True)
+        return None
+
+
+def _snapshot(fetch: FetchResult) -> PageSnapshot:
+    return PageSnapshot(
+        url=fetch.url,
+        final_url=fetch.final_url,
+        status=fetch.status,
+        headers=fetch.headers,
+        body=fetch.body,
+        fetched_at=datetime.now(UTC),
+        elapsed_ms=fetch.elapsed_ms,
+        truncated=fetch.truncated,
+    )
+
+
+class _Site:
+    """The fetches and evaluations for one URL."""
+
+    def __init__(self, run: ProbeRun, url: str, wanted: set[str], baseline: Baseline | None) -> None:
+        self.run = run
+        self.url = url
+        self.wanted = wanted
+        self.baseline = baseline
+        parts = urlsplit(url)
+        self.scheme = parts.scheme
+        self.host = (parts.hostname or "").lower()
+        self.main: FetchResult | None = None
+
+    def needs(self, *names: str) -> bool:
+        return any(name in self.wanted for name in names)
+
+    async def run_check(self, name: str, compute: Callable[[], Awaitable[CheckResult] | CheckResult]) -> CheckResult:
+        try:
+            result = compute()
+            if asyncio.iscoroutine(result):
+                result = await result
+            assert isinstance(result, CheckResult)
+            return result
+        except Exception as exc:
+            logger.exception("probe check %s failed on %s", name, self.url)
+            return error_result(name, f"internal error: {exc.__class__.__name__}: {exc}")
+
+    async def execute(self) -> tuple[CheckResult, ...]:
+        run, config = self.run, self.run.config
+        addresses = await run.dns.lookup(self.host)
+        family = socket.AF_INET if addresses.ipv4 else socket.AF_INET6 if addresses.ipv6 else 0
+        if self.scheme == "https" and self.wanted <= _TLS_ONLY:
+            return await self._tls_only(addresses)
+
+        # Phase 2: the page as a browser, as a spider, and the plain-HTTP counterpart of an HTTPS URL.
+        main_task = run.http.fetch(self.url, family=family)
+        spider_task = (
+            run.http.fetch(self.url, family=family, user_agent=config.spider_user_agent)
+            if self.needs("dark_links")
+            else None
+        )
+        http_task = (
+            run.http.fetch(_with_scheme(self.url, "http", config), read_body=False)
+            if self.scheme == "https" and self.needs("https_redirect", "headers")
+            else None
+        )
+        # The spider fetch goes after the browser fetch so it reuses the kept-alive connection (a new TCP
+        # connection costs more CPU than the request itself at a thousand sites per second).
+        main, http_counterpart = await _gather(main_task, http_task)
+        spider = await spider_task if spider_task is not None else None
+        self.main = main
+        if self.scheme == "http":
+            http_counterpart = main
+
+        # Where HTTPS lives: the final URL when it is https, else https://host/ if it answers.
+        https_fetch: FetchResult | None = None
+        if urlsplit(main.final_url).scheme == "https" and main.ok:
+            https_fetch = main
+        elif self.scheme == "http" and self.needs("tls_protocols", "tls_certificate", "hsts", "headers",
+                                                  "https_redirect"):
+            https_fetch = await run.http.fetch(_with_scheme(self.url, "https", config), read_body=self.needs("headers"))
+        elif self.scheme == "https":
+            https_fetch = main
+        https_ok = https_fetch is not None and https_fetch.ok
+
+        page: ParsedPage | None = None
+        if main.ok and main.body and main.is_html and self.needs(*_PAGE_CHECKS):
+            page = _safe_parse(main, with_styles=self.needs("dark_links"))
+        spider_page: ParsedPage | None = None
+        if spider is not None and spider.ok and spider.body and spider.is_html:
+            # The usual case: the spider gets the very page the browser got — nothing to compare, no parse.
+            same = spider.body == main.body and spider.final_url == main.final_url and page is not None
+            spider_page = page if same else _safe_parse(spider, with_styles=False)
+
+        # Phase 3.
+        tls_task: Awaitable[tls.TlsObservation] | None = None
+        if https_ok and https_fetch is not None and self.needs("tls_protocols", "tls_certificate"):
+            final = urlsplit(https_fetch.final_url)
+            tls_task = tls.observe_tls(final.hostname or self.host, final.port or 443, config, run.dns, run.policy)
+        v6_task: Awaitable[FetchResult] | None = None
+        if addresses.ipv6 and self.needs("ipv6", "ipv6_content"):
+            v6_task = _done(main) if family == socket.AF_INET6 else run.http.fetch(self.url, family=socket.AF_INET6)
+        links_task: Awaitable[tuple[list[tuple[str, bool]], dict[str, int]]] | None = None
+        if addresses.ipv6 and page is not None and self.needs("ipv6_links"):
+            links_task = self._ipv6_links(page)
+        cors_task: Awaitable[FetchResult | None] | None = None
+        if (
+            self.needs("headers") and not https_ok and self.scheme == "https"
+            and http_counterpart is not None and http_counterpart.ok
+        ):
+            # HTTPS is down but plain HTTP answers: grade that, as the Observatory does (it needs the body).
+            http_counterpart = await run.http.fetch(http_counterpart.url)
+        auto = https_fetch if https_ok else main if main.ok else http_counterpart
+        if self.needs("headers") and auto is not None and auto.ok:
+            # Same address family as the page fetch, so the kept-alive connection is reused.
+            cors_task = run.http.request_cors(auto.final_url, family=family if auto is main else 0)
+        tamper_task: Awaitable[CheckResult] | None = None
+        if self.needs("tampering"):
+            tamper_task = self._tampering(page)
+        tls_obs, v6, links, cors, tamper = await _gather(tls_task, v6_task, links_task, cors_task, tamper_task)
+
+        computations: dict[str, Callable[[], Any]] = {
+            "availability": lambda: http_checks.availability_result(http_checks.evaluate_availability(main)),
+            "dns": lambda: http_checks.dns_result(addresses),
+            "ipv6": lambda: http_checks.ipv6_result(addresses, http_checks.evaluate_ipv6(addresses, v6)),
+            "ipv6_content": lambda: self._ipv6_content(addresses, main, v6),
+            "ipv6_links": lambda: self._ipv6_links_result(addresses, page, links, main),
+            "tls_protocols": lambda: self._tls(tls_obs, https_ok, tls.protocols_result, "tls_protocols"),
+            "tls_certificate": lambda: self._tls(tls_obs, https_ok, tls.certificate_result, "tls_certificate"),
+            "https_redirect": lambda: self._https_redirect(http_counterpart, https_ok),
+            "hsts": lambda: self._hsts(https_fetch, https_ok, main),
+            "headers": lambda: self._headers(main, http_counterpart, https_fetch, cors, tls_obs, page),
+            "tampering": lambda: tamper,
+            "dark_links": lambda: self._dark_links(main, page, spider_page),
+            "sensitive_words": lambda: self._sensitive(main, page),
+        }
+        results = []
+        for name in CHECK_NAMES:
+            if name in self.wanted:
+                results.append(await self.run_check(name, computations[name]))
+        return tuple(results)
+
+    async def _tls_only(self, addresses: Addresses) -> tuple[CheckResult, ...]:
+        """Only DNS/TLS asked on an https URL: handshakes only, no page fetch (failures are errors)."""
+        port = urlsplit(self.url).port or 443
+        obs = await tls.observe_tls(self.host, port, self.run.config, self.run.dns, self.run.policy)
+        computations: dict[str, Callable[[], Any]] = {
+            "dns": lambda: http_checks.dns_result(addresses),
+            "tls_protocols": lambda: tls.protocols_result(obs),
+            "tls_certificate": lambda: tls.certificate_result(obs),
+        }
+        return tuple([await self.run_check(name, computations[name]) for name in CHECK_NAMES if name in self.wanted])
+
+    # --- helpers per check ---------------------------------------------------------------------------------
+    def _page_missing(self, name: str, main: FetchResult) -> CheckResult:
+        if not main.ok:
+            return error_result(name, f"page not fetched: {main.error}")
+        if main.status >= 400:
+            return error_result(name, f"page answered HTTP {main.status}")
+        return not_applicable(name, f"not an HTML page ({main.content_type or 'no content type'})")
+
+    def _ipv6_content(self, addresses: Addresses, main: FetchResult, v6: FetchResult | None) -> CheckResult:
+        if not addresses.ipv6:
+            return not_applicable("ipv6_content", "no AAAA record (see the ipv6 check)")
+        if not addresses.ipv4:
+            return not_applicable("ipv6_content", "no A record: nothing to compare the IPv6 page with")
+        if v6 is None or not v6.ok:
+            return not_applicable("ipv6_content", "not reachable over IPv6 (see the ipv6 check)")
+        if not main.ok:
+            return error_result("ipv6_content", f"IPv4 fetch failed: {main.error}")
+        return http_checks.ipv6_content_result(http_checks.evaluate_ipv6_content(main, v6))
+
+    async def _ipv6_links(self, page: ParsedPage) -> tuple[list[tuple[str, bool]], dict[str, int]]:
+        http = self.run.http
+        seen = {page.url.split("#")[0], self.url}
+        level2 = []
+        for link in page.links:
+            href = link.href.split("#")[0]
+            if not link.external and link.source == "html" and href not in seen:
+                seen.add(href)
+                level2.append(href)
+                if len(level2) >= scoring.IPV6_LINKS_LEVEL2_SAMPLE:
+                    break
+        # Bodies only from the first few level-2 pages (enough to find the level-3 sample); the rest are
+        # reachability checks, which is all the share needs.
+        fetched = await asyncio.gather(
+            *(
+                http.fetch(href, family=socket.AF_INET6, max_bytes=_LINK_BODY_BYTES,
+                           read_body=index < scoring.IPV6_LINKS_BODIES)
+                for index, href in enumerate(level2)
+            )
+        )
+        results = [(href, item.ok) for href, item in zip(level2, fetched, strict=True)]
+        level3: list[str] = []
+        for item in fetched:
+            if len(level3) >= scoring.IPV6_LINKS_LEVEL3_SAMPLE:
+                break
+            if not (item.ok and item.body and item.is_html):
+                continue
+            for href in same_site_links(item.body, item.final_url, scoring.IPV6_LINKS_LEVEL3_SAMPLE * 3):
+                if href not in seen:
+                    seen.add(href)
+                    level3.append(href)
+                    if len(level3) >= scoring.IPV6_LINKS_LEVEL3_SAMPLE:
+                        break
+        third = await asyncio.gather(*(http.fetch(href, family=socket.AF_INET6, read_body=False) for href in level3))
+        results += [(href, item.ok) for href, item in zip(level3, third, strict=True)]
+        return results, {"level2": len(level2), "level3": len(level3)}
+
+    def _ipv6_links_result(
+        self,
+        addresses: Addresses,
+        page: ParsedPage | None,
+        links: tuple[list[tuple[str, bool]], dict[str, int]] | None,
+        main: FetchResult,
+    ) -> CheckResult:
+        if not addresses.ipv6:
+            return not_applicable("ipv6_links", "no AAAA record (see the ipv6 check)")
+        if page is None or links is None:
+            return self._page_missing("ipv6_links", main)
+        results, levels = links
+        return http_checks.ipv6_links_result(http_checks.evaluate_ipv6_links(results), levels)
+
+    def _tls(
+        self, obs: tls.TlsObservation | None, https_ok: bool, build: Callable[[tls.TlsObservation], CheckResult],
+        name: str,
+    ) -> CheckResult:
+        if not https_ok or obs is None:
+            return not_applicable(name, "no HTTPS service (see https_redirect and hsts)")
+        return build(obs)
+
+    def _https_redirect(self, http_fetch: FetchResult | None, https_ok: bool) -> CheckResult:
+        if http_fetch is None:
+            return not_applicable("https_redirect", "plain HTTP not probed")
+        if http_fetch.error_kind == "blocked":
+            return error_result("https_redirect", http_fetch.error or "blocked")
+        evaluation = http_checks.evaluate_https_redirect(http_fetch)
+        return http_checks.https_redirect_result(evaluation, https_available=https_ok)
+
+    def _hsts(self, https_fetch: FetchResult | None, https_ok: bool, main: FetchResult) -> CheckResult:
+        if not main.ok and not https_ok:
+            return error_result("hsts", f"site not reachable: {main.error}")
+        header = https_fetch.header("strict-transport-security") if https_ok and https_fetch else None
+        return http_checks.hsts_result(http_checks.parse_hsts(header), https_available=https_ok)
+
+    def _headers(
+        self,
+        main: FetchResult,
+        http_fetch: FetchResult | None,
+        https_fetch: FetchResult | None,
+        cors: FetchResult | None,
+        tls_obs: tls.TlsObservation | None,
+        page: ParsedPage | None,
+    ) -> CheckResult:
+        https_ok = https_fetch is not None and https_fetch.ok
+        auto = https_fetch if https_ok else main if main.ok else http_fetch
+        if auto is None or not auto.ok:
+            return error_result("headers", f"site not reachable: {main.error}")
+        verified = https_ok and tls_obs is not None and tls_obs.error is None and tls_obs.verify_code is None
+        if https_ok and tls_obs is None:
+            verified = True  # TLS not observed (checks subset): assume a valid certificate, as most sites have
+        evaluation = observatory.evaluate(
+            observatory.ObservatoryInput(
+                auto=auto,
+                http=http_fetch if http_fetch is not None and http_fetch.ok else None,
+                https=https_fetch if https_ok else None,
+                verified=verified,
+                cors=cors,
+                page=page if page is not None and auto is main else None,
+            )
+        )
+        return observatory.headers_result(evaluation)
+
+    async def _tampering(self, page: ParsedPage | None) -> CheckResult:
+        if self.baseline is None:
+            return not_applicable("tampering", "no baseline for this page yet")
+        if page is None:
+            assert self.main is not None
+            return self._page_missing("tampering", self.main)
+        first = evaluate_tampering(self.baseline, page_features(page))
+        refetches = []
+        if first.changed:
+            for _ in range(scoring.TAMPER_REFETCHES):
+                again = await self.run.http.fetch(self.url)
+                if not (again.ok and again.body):
+                    continue
+                parsed = parse_page(again.body, again.final_url, with_styles=False)
+                refetches.append(evaluate_tampering(self.baseline, page_features(parsed)))
+                if not refetches[-1].changed:
+                    break  # one agreeing fetch is enough to call it transient
+        return tampering_result(self.baseline, first, refetches)
+
+    def _dark_links(self, main: FetchResult, page: ParsedPage | None, spider: ParsedPage | None) -> CheckResult:
+        if page is None:
+            return self._page_missing("dark_links", main)
+        return dark_links_result(evaluate_dark_links(page, spider), cloaking_checked=spider is not None)
+
+    def _sensitive(self, main: FetchResult, page: ParsedPage | None) -> CheckResult:
+        if page is None:
+            return self._page_missing("sensitive_words", main)
+        return sensitive_words_result(evaluate_sensitive_words(page))
+
+
+async def _done(value: Any) -> Any:
+    return value
+
+
+async def _gather(*awaitables: Awaitable[Any] | None) -> list[Any]:
+    """``asyncio.gather`` where a None slot (a fetch the requested checks do not need) stays None."""
+    present = [item for item in awaitables if item is not None]
+    results = iter(await asyncio.gather(*present)) if present else iter(())
+    return [None if item is None else next(results) for item in awaitables]
+
+
+async def probe_sites(
+    urls: Sequence[str],
+    *,
+    config: ProbeConfig | None = None,
+    checks: Iterable[str] | None = None,
+    baselines: Mapping[str, Baseline] | None = None,
+    keep_snapshots: bool = False,
+) -> list[SiteReport]:
+    """Probe every URL (concurrently, ``config.concurrency`` sites at once); one report per URL, in order.
+
+    ``checks`` limits the checks run (names from ``CHECK_NAMES``); ``baselines`` maps a URL (as given) to its
+    tampering baseline; ``keep_snapshots`` keeps the browser fetch on each report (to build baselines).
+    """
+    config = config or ProbeConfig.from_env()
+    wanted = _validate_checks(checks)
+    baselines = baselines or {}
+    run = ProbeRun(config)
+    reports: list[SiteReport | None] = [None] * len(urls)
+    queue = iter(enumerate(urls))
+
+    async def worker() -> None:
+        for index, url in queue:
+            reports[index] = await run.probe_site(url, wanted, baselines.get(url), keep_snapshots)
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(config.concurrency, max(1, len(urls))))))
+    finally:
+        await run.close()
+    return [report for report in reports if report is not None]
+
+
+def run_async(coroutine: Awaitable[Any]) -> Any:
+    """Run a coroutine on a fresh event loop: uvloop where installed (about 1.5× the request rate), else asyncio."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover — uvloop is a dependency on Linux/macOS
+        return asyncio.run(coroutine)  # type: ignore[arg-type]
+    return uvloop.run(coroutine)  # type: ignore[arg-type]
+
+
+def probe_sites_sync(urls: Sequence[str], **kwargs: Any) -> list[SiteReport]:
+    """``probe_sites`` from synchronous code (CLI, background task). Not from inside a running event loop."""
+    result: list[SiteReport] = run_async(probe_sites(urls, **kwargs))
+    return result
+
+
+async def fetch_snapshots(
+    urls: Sequence[str], *, config: ProbeConfig | None = None, samples: int = 3, interval_s: float = 0.0
+) -> dict[str, list[PageSnapshot]]:
+    """Fetch every URL ``samples`` times (``interval_s`` apart) for ``build_baseline``; failed fetches left out."""
+    config = config or ProbeConfig.from_env()
+    run = ProbeRun(config)
+    result: dict[str, list[PageSnapshot]] = {url: [] for url in urls}
+    semaphore = asyncio.Semaphore(config.concurrency)
+
+    async def one(url: str) -> None:
+        async with semaphore:
+            try:
+                target = normalise_url(url)
+            except InvalidUrlError:
+                return
+            fetch = await run.http.fetch(target)
+            if fetch.ok:
+                result[url].append(_snapshot(fetch))
+
+    try:
+        for round_number in range(samples):
+            if round_number and interval_s:
+                await asyncio.sleep(interval_s)
+            await asyncio.gather(*(one(url) for url in urls))
+    finally:
+        await run.close()
+    return result

@@ -1,0 +1,440 @@
+"""One pass over a page's HTML (selectolax/lexbor) giving everything the content checks need.
+
+``parse_page`` is pure: HTML text + URL in, a frozen ``ParsedPage`` out. It resolves which elements are
+hidden by CSS (inline styles and the page's own ``<style>`` blocks, matched with lexbor's selector engine),
+the colours in effect (for "same colour as the background" links), the links with their anchor text, the
+scripts, the visible text nodes and the DOM shape. External stylesheets are not fetched (a dark link hidden
+only through an external stylesheet is missed — the cloaking and keyword checks still see it).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote, urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from edupulse.monitoring.probes import scoring
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e"
+_ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+_SCRIPT_LINK = re.compile(r"""<a\b[^>]*?href\s*=\s*\\?["']?([^"'\s>\\]+)""", re.I)
+_SCRIPT_WRITERS = ("document.write", "innerhtml", "insertadjacenthtml", "outerhtml", ".append(", ".html(")
+_REFERRER_HIJACK = re.compile(r"document\.referrer", re.I)
+_SPIDER_NAMES = re.compile(r"baidu|sogou|so\.com|sm\.cn|google|bing|360", re.I)
+_JS_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+_LENGTH = re.compile(r"^(-?\d+(?:\.\d+)?)(px|em|rem|pt|%)?$")
+_NAMED_COLOURS = {
+    "white": "#ffffff",
+    "black": "#000000",
+    "red": "#ff0000",
+    "green": "#008000",
+    "blue": "#0000ff",
+    "yellow": "#ffff00",
+    "gray": "#808080",
+    "grey": "#808080",
+    "silver": "#c0c0c0",
+}
+_HIDING_PROPERTIES = {
+    "display",
+    "visibility",
+    "position",
+    "left",
+    "top",
+    "right",
+    "text-indent",
+    "margin-left",
+    "margin-top",
+    "font-size",
+    "width",
+    "height",
+    "overflow",
+    "opacity",
+    "color",
+    "background",
+    "background-color",
+    "line-height",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An ``<a href>`` (or a link written by a script) as the page presents it."""
+
+    href: str  # absolute URL
+    text: str
+    host: str
+    external: bool
+    hidden: str | None = None  # why it is invisible: display:none, off-screen, same-colour, …
+    source: str = "html"  # html | script
+    zero_width: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """What the content checks read from one page."""
+
+    url: str
+    title: str
+    text_nodes: tuple[str, ...]
+    links: tuple[Link, ...]
+    script_srcs: tuple[str, ...]
+    inline_scripts: tuple[str, ...]
+    dom_paths: frozenset[int]
+    zero_width_text: tuple[str, ...]  # visible text nodes carrying zero-width characters
+    referrer_hijack: bool  # a script that branches on document.referrer and a search engine name
+    scripts: tuple[tuple[str, str | None], ...] = ()  # every <script>: (src or "", integrity)
+    metas: tuple[tuple[str | None, str | None, str | None], ...] = ()  # every <meta>: (http-equiv, name, content)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.text_nodes)
+
+
+@lru_cache(maxsize=65_536)
+def site_of(host: str) -> str:
+    """Registrable domain, approximately (no public-suffix list): ``www.xx.edu.cn`` → ``xx.edu.cn``."""
+    host = host.lower().rstrip(".")
+    if not host or host.replace(".", "").isdigit() or ":" in host:
+        return host
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in scoring.SECOND_LEVEL_LABELS:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def strip_zero_width(text: str) -> str:
+    return _ZERO_WIDTH_RE.sub("", text)
+
+
+def stable_hash(text: str) -> int:
+    """A hash that is the same in every process (``hash()`` is salted), for stored baselines."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, digits → 0, whitespace collapsed: counters, dates and nonces stop mattering."""
+    return " ".join(re.sub(r"\d+", "0", strip_zero_width(text).lower()).split())
+
+
+def _declarations(block: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for part in block.split(";"):
+        name, sep, value = part.partition(":")
+        if sep:
+            key = name.strip().lower()
+            if key in _HIDING_PROPERTIES:
+                result[key] = value.replace("!important", "").strip().lower()
+    return result
+
+
+def _length_px(value: str | None) -> float | None:
+    if not value:
+        return None
+    match = _LENGTH.match(value.strip())
+    if not match:
+        return None
+    number, unit = float(match.group(1)), match.group(2) or "px"
+    if unit in ("em", "rem"):
+        return number * 16
+    if unit == "pt":
+        return number * 4 / 3
+    if unit == "%":
+        return None
+    return number
+
+
+@lru_cache(maxsize=4096)
+def normalise_colour(value: str | None) -> str | None:
+    """``#fff``, ``#FFFFFF``, ``rgb(255,255,255)``, ``white`` → ``#ffffff``; anything else → None."""
+    if not value:
+        return None
+    text = value.strip().lower().split()[0] if value.strip() else ""
+    if text in _NAMED_COLOURS:
+        return _NAMED_COLOURS[text]
+    if text == "transparent":
+        return "transparent"
+    if re.fullmatch(r"#[0-9a-f]{3}", text):
+        return "#" + "".join(ch * 2 for ch in text[1:])
+    if re.fullmatch(r"#[0-9a-f]{6}", text):
+        return text
+    match = re.fullmatch(r"rgba?\((\d+),(\d+),(\d+)(?:,([\d.]+))?\)", value.replace(" ", "").lower())
+    if match:
+        if match.group(4) is not None and float(match.group(4)) == 0:
+            return "transparent"
+        return "#" + "".join(f"{min(int(match.group(i)), 255):02x}" for i in (1, 2, 3))
+    return None
+
+
+def hidden_reason(style: dict[str, str]) -> str | None:
+    """Why an element with these (merged) declarations is invisible, or None. Pure."""
+    if style.get("display") == "none":
+        return "display:none"
+    if style.get("visibility") in ("hidden", "collapse"):
+        return "visibility:hidden"
+    if style.get("opacity") in ("0", "0.0", "0.00"):
+        return "opacity:0"
+    limit = -scoring.DARK_OFFSCREEN_PX
+    if style.get("position") in ("absolute", "fixed"):
+        for side in ("left", "top", "right"):
+            px = _length_px(style.get(side))
+            if px is not None and px <= limit:
+                return "off-screen"
+    for prop in ("text-indent", "margin-left", "margin-top"):
+        px = _length_px(style.get(prop))
+        if px is not None and px <= limit:
+            return "off-screen"
+    font = _length_px(style.get("font-size"))
+    if font is not None and font < scoring.DARK_MIN_FONT_PX:
+        return "zero-font"
+    if style.get("overflow") == "hidden":
+        for prop in ("width", "height", "line-height"):
+            px = _length_px(style.get(prop))
+            if px is not None and px <= 1:
+                return "zero-size"
+    if normalise_colour(style.get("color")) == "transparent":
+        return "transparent-text"
+    return None
+
+
+def _background(style: dict[str, str]) -> str | None:
+    colour = normalise_colour(style.get("background-color"))
+    if colour is None and "background" in style:
+        for token in style["background"].replace(",", " , ").split():
+            colour = normalise_colour(token)
+            if colour:
+                break
+    return None if colour == "transparent" else colour
+
+
+def _stylesheet_styles(tree: LexborHTMLParser) -> dict[int, dict[str, str]]:
+    """Declarations from the page's ``<style>`` blocks, per matched element (by mem_id), in order."""
+    styles: dict[int, dict[str, str]] = {}
+    rules = 0
+    for style_node in tree.css("style"):
+        css = _CSS_COMMENT.sub("", style_node.text(deep=True) or "")
+        for selector_text, block in _CSS_RULE.findall(css):
+            declarations = _declarations(block)
+            if not declarations:
+                continue
+            rules += 1
+            if rules > scoring.DARK_MAX_CSS_RULES:
+                return styles
+            for selector in selector_text.split(","):
+                selector = selector.strip()
+                if not selector or ":" in selector:  # pseudo-classes (:hover…) do not hide the resting state
+                    continue
+                try:
+                    matched = tree.css(selector)
+                except Exception:  # noqa: S112 — lexbor rejects selectors it does not support; skip those rules
+                    continue
+                for node in matched:
+                    styles.setdefault(node.mem_id, {}).update(declarations)
+    return styles
+
+
+def _decode_script(text: str) -> str:
+    text = _JS_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return unquote(text) if "%3c" in text.lower() else text
+
+
+def _resolve(href: str, base: str, base_origin: str, base_host: str) -> tuple[str, str] | None:
+    """(absolute URL, lower-case host) of an http(s) link; fast paths for the two common shapes."""
+    lowered = href[:8].lower()
+    if lowered.startswith(("http://", "https://")):
+        rest = href[href.index("//") + 2 :]
+        end = len(rest)
+        for stop in "/?#":
+            position = rest.find(stop)
+            if 0 <= position < end:
+                end = position
+        netloc = rest[:end]
+        if "@" not in netloc and "[" not in netloc:
+            return href, netloc.split(":", 1)[0].lower()
+    elif href.startswith("/") and not href.startswith("//") and base_origin:
+        return base_origin + href, base_host
+    absolute = urljoin(base, href)
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https"):
+        return None
+    return absolute, (parts.hostname or "").lower()
+
+
+def _make_link(
+    href: str, text: str, base: str, page_site: str, hidden: str | None, source: str,
+    base_origin: str = "", base_host: str = "",
+) -> Link | None:
+    href = strip_zero_width(href.strip()) if _ZERO_WIDTH_RE.search(href) else href.strip()
+    if not href or href.startswith("#") or href[:11].lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
+        return None
+    resolved = _resolve(href, base, base_origin, base_host)
+    if resolved is None:
+        return None
+    absolute, host = resolved
+    return Link(
+        href=absolute,
+        text=" ".join(text.split())[:200],
+        host=host,
+        external=site_of(host) != page_site,
+        hidden=hidden,
+        source=source,
+        zero_width=bool(_ZERO_WIDTH_RE.search(text) or _ZERO_WIDTH_RE.search(href)),
+    )
+
+
+def _own_style(tree: LexborHTMLParser, with_styles: bool) -> dict[int, tuple[str | None, str | None, str | None]]:
+    """Per element that declares anything relevant: (hidden reason, text colour, background colour)."""
+    styles = _stylesheet_styles(tree) if with_styles else {}
+    for node in tree.css("[style]"):
+        declarations = _declarations(node.attributes.get("style") or "")
+        if declarations:
+            styles[node.mem_id] = {**styles.get(node.mem_id, {}), **declarations}
+    for node in tree.css("font[color]"):  # <font color="#fff">, still common on old school sites
+        styles.setdefault(node.mem_id, {}).setdefault("color", node.attributes.get("color") or "")
+    own = {
+        mem_id: (hidden_reason(style), normalise_colour(style.get("color")), _background(style))
+        for mem_id, style in styles.items()
+    }
+    for node in tree.css("[hidden]"):
+        if node.tag != "input":
+            reason, colour, background = own.get(node.mem_id, (None, None, None))
+            own[node.mem_id] = (reason or "hidden-attribute", colour, background)
+    return own
+
+
+def _link_visibility(
+    anchor: LexborNode, own: dict[int, tuple[str | None, str | None, str | None]]
+) -> str | None:
+    """Why the link is invisible: any ancestor hidden, or its text colour equal to the background in effect."""
+    if not own:
+        return None
+    hidden: str | None = None
+    background: str | None = None
+    # The link's own colour: set on the <a> or on an element inside it (a parent's colour does not reach a link,
+    # which browsers paint in the link colour unless told otherwise).
+    colour = own.get(anchor.mem_id, (None, None, None))[1]
+    if colour is None:
+        for child in anchor.iter(include_text=False):
+            colour = own.get(child.mem_id, (None, None, None))[1]
+            if colour is not None:
+                break
+    node: LexborNode | None = anchor
+    while node is not None:
+        info = own.get(node.mem_id)
+        if info is not None:
+            hidden = hidden or info[0]
+            background = background or info[2]
+        node = node.parent
+    if hidden is None and colour is not None and colour == (background or "#ffffff"):
+        hidden = "same-colour"
+    return hidden
+
+
+def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
+    """Parse ``html`` fetched from ``url`` (the final URL, after redirects). Pure.
+
+    Work is done by lexbor (selectors, text extraction); Python only walks up from each link to its
+    ancestors that declare a style, so a page costs about a millisecond.
+    """
+    tree = LexborHTMLParser(html)
+    base = url
+    base_node = tree.css_first("base[href]")
+    if base_node is not None:
+        base = urljoin(url, base_node.attributes.get("href") or "")
+    page_site = site_of(urlsplit(url).hostname or "")
+    base_parts = urlsplit(base)
+    base_origin = f"{base_parts.scheme}://{base_parts.netloc}" if base_parts.scheme in ("http", "https") else ""
+    base_host = (base_parts.hostname or "").lower()
+    title_node = tree.css_first("title")
+    title = " ".join((title_node.text(deep=True) if title_node else "").split())
+
+    own = _own_style(tree, with_styles)
+    links: list[Link] = []
+    for anchor in tree.css("a[href]"):
+        link = _make_link(anchor.attributes.get("href") or "", anchor.text(deep=True) or "", base, page_site,
+                          _link_visibility(anchor, own), "html", base_origin, base_host)
+        if link is not None:
+            links.append(link)
+    script_srcs: list[str] = []
+    inline_scripts: list[str] = []
+    scripts: list[tuple[str, str | None]] = []
+    for script in tree.css("script"):
+        src = (script.attributes.get("src") or "").strip()
+        scripts.append((src, script.attributes.get("integrity")))
+        if src:
+            script_srcs.append(urljoin(base, src))
+        else:
+            inline_scripts.append(script.text(deep=True) or "")
+    metas = tuple(
+        (
+            (meta.attributes.get("http-equiv") or "") if "http-equiv" in meta.attributes else None,
+            meta.attributes.get("name"),
+            meta.attributes.get("content"),
+        )
+        for meta in tree.css("meta")
+    )
+
+    referrer_hijack = False
+    for body in inline_scripts:
+        decoded = _decode_script(body)
+        lowered = decoded.lower()
+        if any(writer in lowered for writer in _SCRIPT_WRITERS):
+            for match in _SCRIPT_LINK.finditer(decoded):
+                link = _make_link(match.group(1), "", base, page_site, None, "script")
+                if link is not None:
+                    links.append(link)
+        if _REFERRER_HIJACK.search(decoded) and _SPIDER_NAMES.search(decoded):
+            referrer_hijack = True
+
+    tree.strip_tags(["script", "style", "template", "head"])
+    root = tree.body or tree.root
+    raw_text = root.text(deep=True, separator="\n") if root is not None else ""
+    text_nodes = [title] if title else []
+    zero_width_text = []
+    for line in raw_text.split("\n"):
+        if line.strip():
+            if _ZERO_WIDTH_RE.search(line):
+                zero_width_text.append(" ".join(line.split())[:200])
+            text_nodes.append(" ".join(strip_zero_width(line).split()))
+    tags = _TAG.findall(html.lower())
+    width = scoring.TAMPER_DOM_SHINGLE
+    runs = set(zip(*(tags[i:] for i in range(width)), strict=False)) if len(tags) >= width else {tuple(tags)}
+    dom_paths = frozenset(stable_hash(">".join(run)) for run in runs)  # hash distinct runs only
+    return ParsedPage(
+        url=url,
+        title=title,
+        text_nodes=tuple(text_nodes),
+        links=tuple(links),
+        script_srcs=tuple(script_srcs),
+        inline_scripts=tuple(inline_scripts),
+        dom_paths=dom_paths,
+        zero_width_text=tuple(zero_width_text),
+        referrer_hijack=referrer_hijack,
+        scripts=tuple(scripts),
+        metas=metas,
+    )
+
+
+def same_site_links(html: str, url: str, limit: int) -> list[str]:
+    """Up to ``limit`` distinct same-site http(s) links of a page, without fragments (cheap: no styles, no text)."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    host = (parts.hostname or "").lower()
+    page_site = site_of(host)
+    found: dict[str, None] = {}
+    for anchor in LexborHTMLParser(html).css("a[href]"):
+        href = (anchor.attributes.get("href") or "").strip()
+        if not href or href.startswith("#") or href[:11].lower().startswith(("javascript:", "mailto:", "tel:")):
+            continue
+        resolved = _resolve(href, url, origin, host)
+        if resolved is not None and site_of(resolved[1]) == page_site:
+            found.setdefault(resolved[0].split("#")[0], None)
+            if len(found) >= limit:
+                break
+    return list(found)

@@ -1,0 +1,266 @@
+"""Pure evaluations of the HTTP-level checks: availability, DNS, IPv6 (3 checks), HTTPS redirect, HSTS.
+
+Each ``evaluate_*`` takes what the engine fetched and returns a frozen dataclass; each ``*_result`` turns
+that into a ``CheckResult`` using the constants in ``scoring``. No I/O here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from urllib.parse import urlsplit
+
+from edupulse.monitoring.probes import scoring
+from edupulse.monitoring.probes.net import Addresses, FetchResult
+from edupulse.monitoring.probes.types import CheckResult, error_result, not_applicable
+
+_NONCE = re.compile(r"""(nonce|integrity|csrf[-_]?token|_token|value)\s*=\s*["'][^"']*["']""", re.I)
+
+
+# --- availability ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AvailabilityEvaluation:
+    reachable: bool
+    status: int
+    final_url: str
+    redirects: int
+    elapsed_ms: float
+    error: str | None
+    error_kind: str | None
+
+
+def evaluate_availability(fetch: FetchResult) -> AvailabilityEvaluation:
+    return AvailabilityEvaluation(
+        reachable=fetch.ok and fetch.status in scoring.AVAILABLE_STATUSES,
+        status=fetch.status,
+        final_url=fetch.final_url,
+        redirects=max(0, len(fetch.hops) - 1),
+        elapsed_ms=round(fetch.elapsed_ms, 1),
+        error=fetch.error,
+        error_kind=fetch.error_kind,
+    )
+
+
+def availability_result(ev: AvailabilityEvaluation) -> CheckResult:
+    evidence = {
+        "status_code": ev.status,
+        "final_url": ev.final_url,
+        "redirects": ev.redirects,
+        "elapsed_ms": ev.elapsed_ms,
+    }
+    if ev.error_kind == "blocked":
+        return error_result("availability", ev.error or "blocked", **evidence)
+    if ev.error is not None:
+        return CheckResult("availability", "fail", 0, {**evidence, "error": ev.error, "error_kind": ev.error_kind})
+    if not ev.reachable:
+        return CheckResult("availability", "fail", 0, {**evidence, "error": f"HTTP status {ev.status}"})
+    score = 100
+    status = "pass"
+    if ev.elapsed_ms > scoring.SLOW_RESPONSE_MS:
+        over_s = (ev.elapsed_ms - scoring.SLOW_RESPONSE_MS) / 1000
+        score = max(scoring.AVAILABILITY_SLOW_FLOOR, round(100 - scoring.AVAILABILITY_SLOW_PENALTY_PER_S * over_s))
+        status = "warn"
+        evidence["slow"] = True
+    if ev.redirects > scoring.MAX_REDIRECTS_OK:
+        status = "warn"
+        evidence["too_many_redirects"] = True
+    return CheckResult("availability", status, score, evidence)  # type: ignore[arg-type]
+
+
+# --- dns ----------------------------------------------------------------------------------------------------
+def dns_result(addresses: Addresses) -> CheckResult:
+    evidence = {"host": addresses.host, "a": list(addresses.ipv4), "aaaa": list(addresses.ipv6)}
+    if addresses.literal:
+        return not_applicable("dns", "the URL names an IP address, not a host name", **evidence)
+    if not addresses.ipv4 and not addresses.ipv6:
+        return CheckResult("dns", "fail", scoring.DNS_NONE, {**evidence, "error": addresses.error})
+    return CheckResult("dns", "pass", scoring.DNS_PASS, evidence)
+
+
+# --- ipv6 -------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ipv6Evaluation:
+    has_aaaa: bool
+    reachable: bool
+    addresses: tuple[str, ...]
+    error: str | None
+
+
+def evaluate_ipv6(addresses: Addresses, v6_fetch: FetchResult | None) -> Ipv6Evaluation:
+    reachable = v6_fetch is not None and v6_fetch.ok
+    error = None if v6_fetch is None or v6_fetch.ok else v6_fetch.error
+    return Ipv6Evaluation(bool(addresses.ipv6), reachable, addresses.ipv6, error)
+
+
+def ipv6_result(addresses: Addresses, ev: Ipv6Evaluation) -> CheckResult:
+    if addresses.literal and not addresses.ipv6:
+        return not_applicable("ipv6", "the URL names an IPv4 address")
+    score = scoring.IPV6_AAAA_POINTS * ev.has_aaaa + scoring.IPV6_REACHABLE_POINTS * ev.reachable
+    evidence: dict[str, object] = {"aaaa": list(ev.addresses), "reachable": ev.reachable}
+    if ev.error:
+        evidence["error"] = ev.error
+    if not ev.has_aaaa:
+        evidence["reason"] = "no AAAA record"
+    return CheckResult("ipv6", "pass" if score == 100 else "fail", score, evidence)
+
+
+def strip_nonces(body: str) -> str:
+    """Values that legitimately differ per response (nonces, CSRF tokens, SRI) are blanked before comparing."""
+    return _NONCE.sub(r'\1=""', body[: scoring.IPV6_CONTENT_COMPARE_BYTES])
+
+
+@dataclass(frozen=True)
+class ContentEvaluation:
+    difference: float  # 0.0 identical … 1.0 nothing in common
+    same_status: bool
+    v4_status: int
+    v6_status: int
+
+
+def evaluate_ipv6_content(v4: FetchResult, v6: FetchResult) -> ContentEvaluation:
+    """Difference of the v4 and v6 bodies (nonces stripped, first 500 KB), internet.nl style.
+
+    ``difflib.SequenceMatcher.quick_ratio`` (a linear-time bound on the similarity) keeps this cheap on
+    large pages; identical bodies short-circuit.
+    """
+    a, b = strip_nonces(v4.body), strip_nonces(v6.body)
+    difference = 0.0 if a == b else 1.0 - SequenceMatcher(None, a, b, autojunk=False).quick_ratio()
+    return ContentEvaluation(round(difference, 4), v4.status == v6.status, v4.status, v6.status)
+
+
+def ipv6_content_result(ev: ContentEvaluation) -> CheckResult:
+    evidence = {
+        "difference": ev.difference,
+        "max_difference": scoring.IPV6_CONTENT_MAX_DIFFERENCE,
+        "v4_status": ev.v4_status,
+        "v6_status": ev.v6_status,
+    }
+    ok = ev.same_status and ev.difference <= scoring.IPV6_CONTENT_MAX_DIFFERENCE
+    return CheckResult("ipv6_content", "pass" if ok else "fail", round(100 * (1 - ev.difference)), evidence)
+
+
+# --- ipv6 links -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LinksEvaluation:
+    tested: int
+    reachable: int
+    share: float
+    unreachable: tuple[str, ...]
+
+
+def evaluate_ipv6_links(results: Sequence[tuple[str, bool]]) -> LinksEvaluation:
+    reachable = sum(1 for _url, ok in results if ok)
+    share = reachable / len(results) if results else 1.0
+    return LinksEvaluation(len(results), reachable, round(share, 4), tuple(url for url, ok in results if not ok))
+
+
+def ipv6_links_result(ev: LinksEvaluation, levels: dict[str, int]) -> CheckResult:
+    if ev.tested == 0:
+        return not_applicable("ipv6_links", "no same-site links on the home page")
+    evidence = {
+        "tested": ev.tested,
+        "reachable": ev.reachable,
+        "share": ev.share,
+        "levels": levels,
+        "unreachable": list(ev.unreachable[: scoring.EVIDENCE_ITEMS]),
+    }
+    if ev.share >= scoring.IPV6_LINKS_PASS_SHARE:
+        status = "pass"
+    elif ev.share >= scoring.IPV6_LINKS_WARN_SHARE:
+        status = "warn"
+    else:
+        status = "fail"
+    return CheckResult("ipv6_links", status, round(100 * ev.share), evidence)  # type: ignore[arg-type]
+
+
+# --- https redirect -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RedirectEvaluation:
+    http_served: bool
+    redirects_to_https: bool
+    same_host_first: bool  # the first hop goes to https on the same host (Observatory's rule)
+    chain: tuple[str, ...]
+    error: str | None
+
+
+def evaluate_https_redirect(http_fetch: FetchResult) -> RedirectEvaluation:
+    if not http_fetch.ok:
+        return RedirectEvaluation(False, False, False, (), http_fetch.error)
+    chain = tuple(hop.url for hop in http_fetch.hops)
+    final = urlsplit(http_fetch.final_url)
+    to_https = final.scheme == "https"
+    same_host_first = False
+    if len(http_fetch.hops) >= 2:
+        first, second = urlsplit(http_fetch.hops[0].url), urlsplit(http_fetch.hops[1].url)
+        same_host_first = second.scheme == "https" and second.hostname == first.hostname
+    return RedirectEvaluation(True, to_https, same_host_first, chain, None)
+
+
+def https_redirect_result(ev: RedirectEvaluation, *, https_available: bool) -> CheckResult:
+    if not ev.http_served:
+        return not_applicable("https_redirect", "no plain-HTTP service to redirect", error=ev.error)
+    evidence = {"chain": list(ev.chain[: scoring.EVIDENCE_ITEMS]), "same_host_first": ev.same_host_first}
+    if ev.redirects_to_https:
+        return CheckResult("https_redirect", "pass", scoring.HTTPS_REDIRECT_OK, evidence)
+    evidence["reason"] = "HTTP is served without redirecting to HTTPS" + (
+        "" if https_available else " (no HTTPS service found)"
+    )
+    return CheckResult("https_redirect", "fail", scoring.HTTPS_REDIRECT_MISSING, evidence)
+
+
+# --- hsts ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HstsEvaluation:
+    present: bool
+    max_age: int | None
+    include_subdomains: bool
+    preload: bool
+    valid: bool
+    raw: str | None
+
+
+def parse_hsts(value: str | None) -> HstsEvaluation:
+    """Parse a Strict-Transport-Security header (first one wins, as browsers do)."""
+    if value is None:
+        return HstsEvaluation(False, None, False, False, False, None)
+    max_age: int | None = None
+    include = preload = False
+    valid = True
+    for part in value.split(";"):
+        key, _sep, val = part.strip().partition("=")
+        key = key.strip().lower()
+        val = val.strip().strip('"')
+        if key == "max-age":
+            if val.isdigit():
+                max_age = int(val)
+            else:
+                valid = False
+        elif key == "includesubdomains":
+            include = True
+        elif key == "preload":
+            preload = True
+    if max_age is None:
+        valid = False
+    return HstsEvaluation(True, max_age, include, preload, valid, value)
+
+
+def hsts_result(ev: HstsEvaluation | None, *, https_available: bool) -> CheckResult:
+    if ev is None or not https_available:
+        return CheckResult("hsts", "fail", 0, {"reason": "no HTTPS service, so no HSTS"})
+    evidence = {
+        "header": ev.raw,
+        "max_age": ev.max_age,
+        "include_subdomains": ev.include_subdomains,
+        "preload": ev.preload,
+        "full_marks_at": scoring.HSTS_FULL_MAX_AGE,
+    }
+    if not ev.present:
+        return CheckResult("hsts", "fail", 0, {**evidence, "reason": "no Strict-Transport-Security header"})
+    if not ev.valid or ev.max_age is None or ev.max_age == 0:
+        return CheckResult("hsts", "fail", 0, {**evidence, "reason": "invalid or zero max-age"})
+    if ev.max_age >= scoring.HSTS_FULL_MAX_AGE:
+        return CheckResult("hsts", "pass", 100, evidence)
+    score = round(scoring.HSTS_SHORT_MAX_SCORE * ev.max_age / scoring.HSTS_FULL_MAX_AGE)
+    return CheckResult("hsts", "warn", score, {**evidence, "reason": "max-age shorter than one year"})

@@ -1,0 +1,466 @@
+"""Networking for the probes: SSRF address policy, DNS (dnspython or the system), the shared HTTP client.
+
+SSRF safety is enforced twice, both on *resolved* addresses:
+
+1. ``ProbeResolver`` (the aiohttp resolver) drops addresses the policy refuses and fails the lookup when
+   nothing is left, so the error says which address was refused and why;
+2. the connector's ``socket_factory`` refuses to create a socket for a refused address — this is the
+   guard that also covers IP-literal URLs (aiohttp does not call the resolver for those) and every redirect
+   hop, because every connection aiohttp makes goes through it.
+
+Raw TLS connections (``tls.py``) resolve through the same resolver and connect to a checked address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import dns.asyncresolver
+import dns.exception
+import dns.nameserver
+import dns.rdatatype
+import dns.resolver
+import yarl
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from edupulse.monitoring.probes import scoring
+from edupulse.monitoring.probes.config import IPNetwork, ProbeConfig
+from edupulse.monitoring.probes.fastdns import FastDns, FastDnsError
+
+# The Origin the MDN HTTP Observatory sends in its CORS preflight (its universal-access rule compares it).
+CORS_PREFLIGHT_ORIGIN = "https://http-observatory.security.mozilla.org"
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+
+
+class BlockedAddressError(OSError):
+    """The prober refused to connect: the address is special and not in the allowlist."""
+
+
+class AddressPolicy:
+    """Which addresses the prober may connect to: public ones, plus the allowlist."""
+
+    def __init__(self, allow: Sequence[IPNetwork] = ()) -> None:
+        self.allow = tuple(allow)
+
+    def refusal(self, address: str) -> str | None:
+        """None when ``address`` may be contacted, else why not (for the error message)."""
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return f"{address!r} is not an IP address"
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        for network in self.allow:
+            if ip.version == network.version and ip in network:
+                return None
+        for attribute in ("is_loopback", "is_private", "is_link_local", "is_multicast", "is_reserved",
+                          "is_unspecified"):
+            if getattr(ip, attribute):
+                return f"{ip} is {attribute[3:].replace('_', '-')} and not in the probe allowlist"
+        if not ip.is_global:
+            return f"{ip} is not a public address and not in the probe allowlist"
+        return None
+
+    def check(self, address: str) -> None:
+        reason = self.refusal(address)
+        if reason is not None:
+            raise BlockedAddressError(reason)
+
+    def socket_factory(self, addr_info: Any) -> socket.socket:
+        """aiohttp/aiohappyeyeballs socket factory: the last word on every connection."""
+        family, type_, proto, _canonname, sockaddr = addr_info
+        self.check(sockaddr[0])
+        return socket.socket(family=family, type=type_, proto=proto)
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """A and AAAA answers for one host name (after nothing is filtered)."""
+
+    host: str
+    ipv4: tuple[str, ...]
+    ipv6: tuple[str, ...]
+    error: str | None = None
+    literal: bool = False
+
+
+class DnsClient:
+    """A/AAAA lookups for the configured servers (``fastdns``, falling back to dnspython's async resolver) or
+    the system resolver (``getaddrinfo``), cached per run."""
+
+    def __init__(self, config: ProbeConfig) -> None:
+        self.config = config
+        self._cache: dict[str, asyncio.Future[Addresses]] = {}
+        self._resolver: dns.asyncresolver.Resolver | None = None
+        if config.dns_servers:
+            resolver = dns.asyncresolver.Resolver(configure=False)
+            resolver.nameservers = [dns.nameserver.Do53Nameserver(ip, port) for ip, port in config.nameservers]
+            resolver.timeout = min(config.timeout_s, 5.0)
+            resolver.lifetime = min(config.timeout_s, 10.0)
+            resolver.cache = dns.resolver.LRUCache(50_000)
+            self._resolver = resolver
+            ip, port = config.nameservers[0]
+            self._fast: FastDns | None = FastDns(ip, port, min(config.timeout_s, 2.0))
+        else:
+            self._fast = None
+
+    def close(self) -> None:
+        if self._fast is not None:
+            self._fast.close()
+
+    async def lookup(self, host: str) -> Addresses:
+        host = host.lower().rstrip(".")
+        future = self._cache.get(host)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._cache[host] = future
+            try:
+                future.set_result(await self._lookup(host))
+            except BaseException as exc:  # a cancelled lookup must not poison the cache
+                del self._cache[host]
+                future.set_exception(exc)
+                future.exception()  # mark retrieved
+                raise
+            if len(self._cache) > 100_000:  # bound memory over a long-running worker
+                self._cache.clear()
+            return future.result()
+        return await asyncio.shield(future)
+
+    async def _lookup(self, host: str) -> Addresses:
+        try:
+            ip = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            pass
+        else:
+            literal = (str(ip),)
+            return Addresses(host, literal if ip.version == 4 else (), literal if ip.version == 6 else (), None, True)
+        v4, v6 = await asyncio.gather(self._query(host, 4), self._query(host, 6))
+        error = None
+        if not v4[0] and not v6[0]:
+            error = v4[1] or v6[1] or "no A or AAAA record"
+        return Addresses(host, v4[0], v6[0], error)
+
+    async def _query(self, host: str, version: int) -> tuple[tuple[str, ...], str | None]:
+        if self._fast is not None:
+            try:
+                fast = await self._fast.query(host, 1 if version == 4 else 28)
+            except (FastDnsError, OSError):
+                pass  # unusual answer, timeout or socket trouble: dnspython decides
+            else:
+                return fast.addresses, "NXDOMAIN" if fast.nxdomain else None
+        if self._resolver is not None:
+            rdtype = dns.rdatatype.A if version == 4 else dns.rdatatype.AAAA
+            try:
+                answer = await self._resolver.resolve(host, rdtype, search=False)
+            except dns.resolver.NXDOMAIN:
+                return (), "NXDOMAIN"
+            except dns.resolver.NoAnswer:
+                return (), None
+            except dns.exception.Timeout:
+                return (), "DNS timeout"
+            except dns.exception.DNSException as exc:
+                return (), f"DNS error: {exc.__class__.__name__}"
+            return tuple(dict.fromkeys(rdata.address for rdata in answer)), None
+        family = socket.AF_INET if version == 4 else socket.AF_INET6
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None, family=family, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            return (), None if exc.errno in (socket.EAI_NODATA, socket.EAI_ADDRFAMILY) else f"DNS error: {exc}"
+        return tuple(dict.fromkeys(str(info[4][0]) for info in infos)), None
+
+
+class ProbeResolver(AbstractResolver):
+    """aiohttp resolver: ``DnsClient`` answers, filtered by the ``AddressPolicy``."""
+
+    def __init__(self, dns_client: DnsClient, policy: AddressPolicy) -> None:
+        self.dns = dns_client
+        self.policy = policy
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        addresses = await self.dns.lookup(host)
+        candidates: list[tuple[socket.AddressFamily, str]] = []
+        if family in (socket.AF_INET, socket.AF_UNSPEC):
+            candidates += [(socket.AF_INET, ip) for ip in addresses.ipv4]
+        if family in (socket.AF_INET6, socket.AF_UNSPEC):
+            candidates += [(socket.AF_INET6, ip) for ip in addresses.ipv6]
+        if not candidates:
+            wanted = {socket.AF_INET: "A", socket.AF_INET6: "AAAA"}.get(family, "A/AAAA")
+            raise OSError(f"{host}: no {wanted} record" + (f" ({addresses.error})" if addresses.error else ""))
+        results: list[ResolveResult] = []
+        refusals = []
+        for fam, ip in candidates:
+            reason = self.policy.refusal(ip)
+            if reason is not None:
+                refusals.append(reason)
+                continue
+            results.append(
+                ResolveResult(hostname=host, host=ip, port=port, family=fam, proto=0, flags=socket.AI_NUMERICHOST)
+            )
+        if not results:
+            raise BlockedAddressError(f"{host}: " + "; ".join(refusals))
+        return results
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Hop:
+    url: str
+    status: int
+    location: str | None
+    set_cookies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One HTTP fetch, redirects followed. ``error`` is set (and ``status`` 0) when no response came back."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: str
+    hops: tuple[Hop, ...]  # every response in order, the final one last
+    elapsed_ms: float
+    truncated: bool = False
+    error: str | None = None
+    error_kind: str | None = None  # blocked | dns | connect | timeout | tls | http
+    content_type: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key == lowered:
+                return value
+        return None
+
+    def header_all(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [value for key, value in self.headers if key == lowered]
+
+    @property
+    def is_html(self) -> bool:
+        return not self.content_type or "html" in self.content_type or "xml" in self.content_type
+
+
+def decode_body(raw: bytes, charset: str | None) -> str:
+    """Decode with the header charset, else the ``<meta charset>``, else UTF-8 falling back to GB18030."""
+    candidates = []
+    if charset:
+        candidates.append(charset)
+    match = _META_CHARSET.search(raw[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "replace"))
+    for name in candidates:
+        name = "gb18030" if name.lower() in ("gb2312", "gbk") else name
+        try:
+            return raw.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
+
+
+def classify_error(exc: BaseException) -> tuple[str, str]:
+    """(kind, message) for a failed fetch; the message names a refused address when that is the cause."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 6:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for item in chain:
+        if isinstance(item, BlockedAddressError):
+            return "blocked", str(item)
+    text = " ".join(str(item) for item in chain[:2]) or exc.__class__.__name__
+    if "not in the probe allowlist" in text:
+        return "blocked", text
+    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+        return "timeout", "timed out"
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return "dns", text
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        return "tls", text
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connect", text
+    if isinstance(exc, aiohttp.TooManyRedirects):
+        return "http", "too many redirects"
+    if isinstance(exc, AssertionError):
+        return "connect", "no address of the pinned family for a redirect target"
+    return "http", f"{exc.__class__.__name__}: {text}"
+
+
+class HttpClient:
+    """The shared aiohttp sessions of one probe run (any family, IPv4 only, IPv6 only).
+
+    One ``ClientSession`` per address family, each on a ``TCPConnector`` that uses the shared resolver and
+    the policy's socket factory; no cookie jar (cookies are read from the headers), no proxy from the
+    environment, certificate verification off (certificates are judged by the TLS check, and a bad
+    certificate must not hide the page from the other checks).
+    """
+
+    def __init__(self, config: ProbeConfig, dns_client: DnsClient, policy: AddressPolicy) -> None:
+        self.config = config
+        self.policy = policy
+        self.resolver = ProbeResolver(dns_client, policy)
+        self._sessions: dict[int, aiohttp.ClientSession] = {}
+        self._host_limits: dict[str, asyncio.Semaphore] = {}
+        self.timeout = aiohttp.ClientTimeout(total=config.timeout_s, connect=min(config.timeout_s, 10.0))
+
+    def session(self, family: int = 0) -> aiohttp.ClientSession:
+        session = self._sessions.get(family)
+        if session is None:
+            connector = aiohttp.TCPConnector(
+                # No pool-wide cap: the engine bounds sites in flight (config.concurrency) and requests per host
+                # name; a cap here would make new hosts wait for idle connections of finished sites.
+                limit=0,
+                limit_per_host=0,
+                family=socket.AddressFamily(family),
+                resolver=self.resolver,
+                use_dns_cache=True,
+                ttl_dns_cache=300,
+                ssl=False,
+                socket_factory=self.policy.socket_factory,
+                # Short: a connection is reused within one site's probe (page, spider, preflight), never across
+                # sites, and thousands of idle connections make the pool's housekeeping slow.
+                keepalive_timeout=2,
+                happy_eyeballs_delay=0.25,
+            )
+            session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=self.timeout,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=False,
+                auto_decompress=True,
+                skip_auto_headers=("User-Agent",),
+            )
+            self._sessions[family] = session
+        return session
+
+    def host_limit(self, host: str) -> asyncio.Semaphore:
+        semaphore = self._host_limits.get(host)
+        if semaphore is None:
+            semaphore = asyncio.Semaphore(self.config.per_host_concurrency)
+            self._host_limits[host] = semaphore
+            if len(self._host_limits) > 100_000:
+                self._host_limits = {host: semaphore}
+        return semaphore
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        family: int = 0,
+        user_agent: str | None = None,
+        max_bytes: int | None = None,
+        read_body: bool = True,
+        allow_redirects: bool = True,
+    ) -> FetchResult:
+        """GET ``url`` following redirects (each hop re-checked by the policy), body capped at max_bytes."""
+        limit = self.config.max_bytes if max_bytes is None else max_bytes
+        headers = {"User-Agent": user_agent or self.config.user_agent, "Accept": "text/html,*/*;q=0.8"}
+        host = (yarl.URL(url).host or "").lower()
+        started = time.perf_counter()
+        try:
+            async with self.host_limit(host), self.session(family).get(
+                url,
+                headers=headers,
+                allow_redirects=allow_redirects,
+                max_redirects=scoring.MAX_REDIRECTS,
+            ) as response:
+                raw = b""
+                truncated = False
+                if read_body:
+                    chunks = []
+                    size = 0
+                    async for chunk in response.content.iter_chunked(65_536):
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size > limit:
+                            truncated = True
+                            break
+                    raw = b"".join(chunks)[:limit]
+                hops = tuple(
+                    Hop(
+                        str(item.url),
+                        item.status,
+                        item.headers.get("Location"),
+                        tuple(item.headers.getall("Set-Cookie", ())),
+                    )
+                    for item in (*response.history, response)
+                )
+                content_type = response.headers.get("Content-Type", "").lower()
+                body = decode_body(raw, response.charset) if raw else ""
+                return FetchResult(
+                    url=url,
+                    final_url=str(response.url),
+                    status=response.status,
+                    headers=tuple((key.lower(), value) for key, value in response.headers.items()),
+                    body=body,
+                    hops=hops,
+                    elapsed_ms=(time.perf_counter() - started) * 1000,
+                    truncated=truncated,
+                    content_type=content_type,
+                )
+        except Exception as exc:
+            # (aiohttp even asserts when a family-pinned session is redirected to the other family's literal).
+            kind, message = classify_error(exc)
+            return FetchResult(
+                url=url,
+                final_url=url,
+                status=0,
+                headers=(),
+                body="",
+                hops=(),
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+                error=message,
+                error_kind=kind,
+            )
+
+    async def request_cors(self, url: str, *, family: int = 0) -> FetchResult | None:
+        """The Observatory's CORS preflight: OPTIONS with an Origin, redirects followed; None on failure."""
+        host = (yarl.URL(url).host or "").lower()
+        started = time.perf_counter()
+        try:
+            async with self.host_limit(host), self.session().options(
+                url,
+                headers={
+                    "User-Agent": self.config.user_agent,
+                    "Access-Control-Request-Method": "GET",
+                    "Origin": CORS_PREFLIGHT_ORIGIN,
+                },
+                max_redirects=scoring.MAX_REDIRECTS,
+            ) as response:
+                return FetchResult(
+                    url=url,
+                    final_url=str(response.url),
+                    status=response.status,
+                    headers=tuple((key.lower(), value) for key, value in response.headers.items()),
+                    body="",
+                    hops=(),
+                    elapsed_ms=(time.perf_counter() - started) * 1000,
+                )
+        except Exception:
+            return None
+
+    async def close(self) -> None:
+        for session in self._sessions.values():
+            await session.close()
+        self._sessions.clear()
