@@ -70,7 +70,10 @@ class OverviewView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        period = self.request.GET.get("period") or _default_period()
+        # Open on the newest period that has data in the user's area (last year's when there is none),
+        # so that an officer does not land on an empty page.
+        latest = Submission.objects.visible_to(user).order_by("-period").values_list("period", flat=True).first()
+        period = self.request.GET.get("period") or latest or _default_period()
         forms = []
         for version in FormVersion.objects.filter(is_current=True).select_related("form"):
             spec = spec_for(version)

@@ -153,3 +153,24 @@ def test_saved_extracts_api_pages_and_scope(client: Any, forms: Any, school: Any
     client.logout()
     login(client, make_user("county_officer", region=WUHOU))  # a lower level does not see it
     assert client.get(f"/collection/extracts/{extract.pk}/").status_code == 404
+
+
+def test_overview_opens_on_the_newest_period_with_data(client):
+    from edupulse.accounts.tests.factories import PASSWORD, make_user
+    from edupulse.collection.tests.factories import make_submission
+    from edupulse.orgs.tests.factories import make_school
+
+    school = make_school("510107")
+    make_submission(school, period="2021")
+    make_submission(school, period="2022")
+    officer = make_user("county_officer", region="510107")
+    client.login(username=officer.username, password=PASSWORD)
+    page = client.get("/collection/")
+    assert page.context["period"] == "2022"
+    counts = dict(page.context["forms"][0]["counts"])
+    assert sum(counts.values()) == 1
+    other = make_user("county_officer", region="510703")  # nothing there: falls back to last year
+    client.login(username=other.username, password=PASSWORD)
+    from edupulse.collection.management.commands.collect import default_period
+
+    assert client.get("/collection/").context["period"] == default_period("year")
