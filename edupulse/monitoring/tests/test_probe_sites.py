@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from edupulse.conftest import require_service
 from edupulse.monitoring.probes import (
     CHECK_NAMES,
     ProbeConfig,
@@ -62,8 +63,7 @@ def test_plain_http_site(reports: dict[str, SiteReport]) -> None:
 
 
 def test_ipv6_families(reports: dict[str, SiteReport], local_sites: LocalSites) -> None:
-    if not local_sites.has_ipv6:
-        pytest.skip("no ::1 on this machine")
+    require_service("IPv6 loopback", local_sites.has_ipv6, "::1 (the IPv6 tests need it; required in CI)")
     assert reports["v4only"].check("ipv6").evidence["reason"] == "no AAAA record"
     assert status(reports, "v4only", "ipv6") == "fail"
     assert status(reports, "v4only", "ipv6_content") == "pass"  # does not apply, says so
@@ -272,8 +272,7 @@ def test_ip_literal_loopback_refused_without_allowlist(local_sites: LocalSites) 
 def test_allowlist_of_one_family_does_not_open_the_other(local_sites: LocalSites) -> None:
     import ipaddress
 
-    if not local_sites.has_ipv6:
-        pytest.skip("no ::1 on this machine")
+    require_service("IPv6 loopback", local_sites.has_ipv6, "::1 (the IPv6 tests need it; required in CI)")
     config = local_sites.config(allow=(ipaddress.ip_network("127.0.0.0/8"),))
     [report] = probe_sites_sync([local_sites.url("v6only")], config=config, checks=["availability"])
     assert report.check("availability").status == "error"
