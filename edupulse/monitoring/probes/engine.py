@@ -225,12 +225,14 @@ class _Site:
         if https_ok and https_fetch is not None and self.needs("tls_protocols", "tls_certificate"):
             final = urlsplit(https_fetch.final_url)
             tls_task = tls.observe_tls(final.hostname or self.host, final.port or 443, config, run.dns, run.policy)
-        v6_task: Awaitable[FetchResult] | None = None
-        if addresses.ipv6 and self.needs("ipv6", "ipv6_content"):
-            v6_task = _done(main) if family == socket.AF_INET6 else run.http.fetch(self.url, family=socket.AF_INET6)
+        v6_task: asyncio.Future[FetchResult] | None = None
+        if addresses.ipv6 and self.needs("ipv6", "ipv6_content") and family != socket.AF_INET6:
+            v6_task = asyncio.ensure_future(run.http.fetch(self.url, family=socket.AF_INET6))
+        elif addresses.ipv6 and self.needs("ipv6", "ipv6_content"):
+            v6_task = asyncio.ensure_future(_done(main))
         links_task: Awaitable[tuple[list[tuple[str, bool]], dict[str, int]]] | None = None
         if addresses.ipv6 and page is not None and self.needs("ipv6_links"):
-            links_task = self._ipv6_links(page)
+            links_task = self._ipv6_links(page, v6_task)
         cors_task: Awaitable[FetchResult | None] | None = None
         if (
             self.needs("headers") and not https_ok and self.scheme == "https"
@@ -298,42 +300,56 @@ class _Site:
             return error_result("ipv6_content", f"IPv4 fetch failed: {main.error}")
         return http_checks.ipv6_content_result(http_checks.evaluate_ipv6_content(main, v6))
 
-    async def _ipv6_links(self, page: ParsedPage) -> tuple[list[tuple[str, bool]], dict[str, int]]:
-        http = self.run.http
+    async def _ipv6_links(
+        self, page: ParsedPage, v6_home: Awaitable[FetchResult] | None
+    ) -> tuple[list[tuple[str, bool]], dict[str, int]]:
+        """Fetch a sample of the home page's same-site links (level 2) and of their links (level 3) over IPv6.
+
+        The samples are spread over hosts and first path segments (``http_checks.sample_links``). The links
+        of one host are fetched one after another after the IPv6 home-page fetch, so they share its kept-alive
+        connection: a site costs one IPv6 connection per host, not one per link.
+        """
+        if v6_home is not None:
+            await v6_home
         seen = {page.url.split("#")[0], self.url}
-        level2 = []
+        candidates: list[str] = []
         for link in page.links:
             href = link.href.split("#")[0]
             if not link.external and link.source == "html" and href not in seen:
                 seen.add(href)
-                level2.append(href)
-                if len(level2) >= scoring.IPV6_LINKS_LEVEL2_SAMPLE:
-                    break
-        # Bodies only from the first few level-2 pages (enough to find the level-3 sample); the rest are
-        # reachability checks, which is all the share needs.
-        fetched = await asyncio.gather(
-            *(
-                http.fetch(href, family=socket.AF_INET6, max_bytes=_LINK_BODY_BYTES,
-                           read_body=index < scoring.IPV6_LINKS_BODIES)
-                for index, href in enumerate(level2)
-            )
-        )
-        results = [(href, item.ok) for href, item in zip(level2, fetched, strict=True)]
-        level3: list[str] = []
-        for item in fetched:
-            if len(level3) >= scoring.IPV6_LINKS_LEVEL3_SAMPLE:
-                break
-            if not (item.ok and item.body and item.is_html):
-                continue
-            for href in same_site_links(item.body, item.final_url, scoring.IPV6_LINKS_LEVEL3_SAMPLE * 3):
-                if href not in seen:
-                    seen.add(href)
-                    level3.append(href)
-                    if len(level3) >= scoring.IPV6_LINKS_LEVEL3_SAMPLE:
-                        break
-        third = await asyncio.gather(*(http.fetch(href, family=socket.AF_INET6, read_body=False) for href in level3))
-        results += [(href, item.ok) for href, item in zip(level3, third, strict=True)]
+                candidates.append(href)
+        level2 = http_checks.sample_links(candidates, scoring.IPV6_LINKS_LEVEL2_SAMPLE)
+        # Bodies only from the first few level-2 pages (enough to find the level-3 sample).
+        with_body = set(level2[: scoring.IPV6_LINKS_BODIES])
+        fetched = await self._fetch_v6_by_host(level2, with_body)
+        results = [(href, fetched[href].ok) for href in level2]
+        level3_candidates: list[str] = []
+        for href in level2:
+            item = fetched[href]
+            if href in with_body and item.ok and item.body and item.is_html:
+                for found in same_site_links(item.body, item.final_url, scoring.IPV6_LINKS_LEVEL3_SAMPLE * 10):
+                    if found not in seen:
+                        seen.add(found)
+                        level3_candidates.append(found)
+        level3 = http_checks.sample_links(level3_candidates, scoring.IPV6_LINKS_LEVEL3_SAMPLE)
+        third = await self._fetch_v6_by_host(level3, set())
+        results += [(href, third[href].ok) for href in level3]
         return results, {"level2": len(level2), "level3": len(level3)}
+
+    async def _fetch_v6_by_host(self, hrefs: Sequence[str], with_body: set[str]) -> dict[str, FetchResult]:
+        """GET each URL over IPv6; one host's URLs in sequence (one kept-alive connection), hosts in parallel."""
+        by_host: dict[str, list[str]] = {}
+        for href in hrefs:
+            by_host.setdefault((urlsplit(href).hostname or "").lower(), []).append(href)
+        results: dict[str, FetchResult] = {}
+
+        async def one_host(urls: list[str]) -> None:
+            for href in urls:
+                results[href] = await self.run.http.fetch(
+                    href, family=socket.AF_INET6, max_bytes=_LINK_BODY_BYTES, read_body=href in with_body)
+
+        await asyncio.gather(*(one_host(urls) for urls in by_host.values()))
+        return results
 
     def _ipv6_links_result(
         self,
@@ -447,11 +463,14 @@ async def probe_sites(
     checks: Iterable[str] | None = None,
     baselines: Mapping[str, Baseline] | None = None,
     keep_snapshots: bool = False,
+    on_report: Callable[[int, SiteReport], None] | None = None,
 ) -> list[SiteReport]:
     """Probe every URL (concurrently, ``config.concurrency`` sites at once); one report per URL, in order.
 
     ``checks`` limits the checks run (names from ``CHECK_NAMES``); ``baselines`` maps a URL (as given) to its
     tampering baseline; ``keep_snapshots`` keeps the browser fetch on each report (to build baselines).
+    ``on_report(index, report)`` is called (in the event loop's thread) as soon as each site is done, so a
+    caller can save results while the rest are still being probed; it must be quick and must not raise.
     """
     config = config or ProbeConfig.from_env()
     wanted = _validate_checks(checks)
@@ -462,7 +481,10 @@ async def probe_sites(
 
     async def worker() -> None:
         for index, url in queue:
-            reports[index] = await run.probe_site(url, wanted, baselines.get(url), keep_snapshots)
+            report = await run.probe_site(url, wanted, baselines.get(url), keep_snapshots)
+            reports[index] = report
+            if on_report is not None:
+                on_report(index, report)
 
     try:
         await asyncio.gather(*(worker() for _ in range(min(config.concurrency, max(1, len(urls))))))

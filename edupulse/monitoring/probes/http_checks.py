@@ -125,6 +125,8 @@ def evaluate_ipv6_content(v4: FetchResult, v6: FetchResult) -> ContentEvaluation
     ``difflib.SequenceMatcher.quick_ratio`` (a linear-time bound on the similarity) keeps this cheap on
     large pages; identical bodies short-circuit.
     """
+    if v4.body == v6.body:  # the usual case: nothing to strip or compare
+        return ContentEvaluation(0.0, v4.status == v6.status, v4.status, v6.status)
     a, b = strip_nonces(v4.body), strip_nonces(v6.body)
     difference = 0.0 if a == b else 1.0 - SequenceMatcher(None, a, b, autojunk=False).quick_ratio()
     return ContentEvaluation(round(difference, 4), v4.status == v6.status, v4.status, v6.status)
@@ -148,6 +150,30 @@ class LinksEvaluation:
     reachable: int
     share: float
     unreachable: tuple[str, ...]
+
+
+def sample_links(hrefs: Sequence[str], limit: int) -> list[str]:
+    """Up to ``limit`` of ``hrefs`` (in page order), spread over every host and first path segment first.
+
+    A link fails over IPv6 because its host has no working IPv6 (a sub-domain without AAAA, an old system on
+    another server) or because the IPv6 front end does not forward a part of the site (``/news/`` served by
+    another back end). Taking one link per (host, first path segment) before a second one from any of them
+    finds both kinds with a small sample, where the first N links of a page are often all one menu. Pure.
+    """
+    strata: dict[tuple[str, str], list[str]] = {}
+    for href in hrefs:
+        parts = urlsplit(href)
+        segment = parts.path.lstrip("/").split("/", 1)[0] if "/" in parts.path.lstrip("/") else ""
+        strata.setdefault(((parts.hostname or "").lower(), segment), []).append(href)
+    chosen: list[str] = []
+    round_number = 0
+    while len(chosen) < limit:
+        taken = [group[round_number] for group in strata.values() if len(group) > round_number]
+        if not taken:
+            break
+        chosen += taken[: limit - len(chosen)]
+        round_number += 1
+    return chosen
 
 
 def evaluate_ipv6_links(results: Sequence[tuple[str, bool]]) -> LinksEvaluation:

@@ -37,6 +37,8 @@ from edupulse.monitoring.probes.fastdns import FastDns, FastDnsError
 
 # The Origin the MDN HTTP Observatory sends in its CORS preflight (its universal-access rule compares it).
 CORS_PREFLIGHT_ORIGIN = "https://http-observatory.security.mozilla.org"
+#: A body not needed by any check is still read up to this size, so that the connection stays reusable.
+_DRAIN_BYTES = 262_144
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -397,6 +399,14 @@ class HttpClient:
                             truncated = True
                             break
                     raw = b"".join(chunks)[:limit]
+                else:
+                    # Read and drop a small body so the kept-alive connection can carry the site's next request
+                    # (a new connection costs more CPU than the request); a large one closes the connection.
+                    size = 0
+                    async for chunk in response.content.iter_chunked(65_536):
+                        size += len(chunk)
+                        if size > _DRAIN_BYTES:
+                            break
                 hops = tuple(
                     Hop(
                         str(item.url),
@@ -439,7 +449,7 @@ class HttpClient:
         host = (yarl.URL(url).host or "").lower()
         started = time.perf_counter()
         try:
-            async with self.host_limit(host), self.session().options(
+            async with self.host_limit(host), self.session(family).options(
                 url,
                 headers={
                     "User-Agent": self.config.user_agent,

@@ -36,11 +36,13 @@ IPV6_REACHABLE_POINTS = 50
 IPV6_CONTENT_COMPARE_BYTES = 500_000
 #: At most this share of difference between the v4 and v6 page passes (internet.nl: 10 %).
 IPV6_CONTENT_MAX_DIFFERENCE = 0.10
-#: Same-site links sampled from the home page (level 2) and from those pages (level 3).
-IPV6_LINKS_LEVEL2_SAMPLE = 10
-IPV6_LINKS_LEVEL3_SAMPLE = 10
+#: Same-site links sampled from the home page (level 2) and from those pages (level 3), as China's IPv6
+#: monitoring measures them. The sample takes one link per host and first path segment before a second from
+#: any of them (``http_checks.sample_links``), so every sub-domain and every part of the site is tried first.
+IPV6_LINKS_LEVEL2_SAMPLE = 8
+IPV6_LINKS_LEVEL3_SAMPLE = 4
 #: Level-2 pages whose bodies are read to find level-3 links (the others are only checked for reachability).
-IPV6_LINKS_BODIES = 3
+IPV6_LINKS_BODIES = 2
 #: Share of sampled same-site links reachable over IPv6 to pass / to warn.
 IPV6_LINKS_PASS_SHARE = 0.95
 IPV6_LINKS_WARN_SHARE = 0.50
