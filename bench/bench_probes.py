@@ -61,8 +61,16 @@ def home_page() -> str:
     )
 
 
-SUB_PAGE = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>新闻</title></head><body><h2>新闻</h2>"
-            "<p>" + "内容。" * 200 + "</p><a href=\"/\">首页</a></body></html>")
+def sub_page() -> str:
+    """An article page: the site menu (links already on the home page), related articles (new links), text."""
+    nav = "".join(f"<li><a href=\"/col/{i}/index.html\">栏目{i}</a></li>" for i in range(12))
+    related = "".join(f"<li><a href=\"/news/2025/{i:04d}.html\">往期通知{i}</a></li>" for i in range(8))
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>新闻</title></head><body>"
+            f"<ul class=\"nav\">{nav}</ul><h2>新闻</h2><p>" + "内容。" * 1000 + f"</p><ul>{related}</ul>"
+            "<a href=\"/\">首页</a></body></html>")
+
+
+SUB_PAGE = sub_page()
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -72,8 +80,71 @@ HEADERS = {
 
 
 # --- server process ---------------------------------------------------------------------------------------------
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 16384; multi_accept on; }}
+http {{
+    access_log off;
+    server_tokens off;
+    keepalive_timeout 5;
+    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+    types {{ text/html html; }}
+    default_type text/html;
+    charset utf-8;
+    root {dir}/site;
+    add_header Content-Security-Policy "default-src 'self'; frame-ancestors 'none'" always;
+    add_header X-Content-Type-Options nosniff always;
+    add_header X-Frame-Options SAMEORIGIN always;
+    add_header Referrer-Policy strict-origin-when-cross-origin always;
+    server {{
+        listen 127.0.0.1:{http} backlog=8192 reuseport; listen [::1]:{http} backlog=8192;
+        {locations}
+    }}
+    server {{
+        listen 127.0.0.1:{https} ssl backlog=8192; listen [::1]:{https} ssl backlog=8192;
+        ssl_certificate {cert}; ssl_certificate_key {key};
+        add_header Strict-Transport-Security "max-age=31536000" always;
+        add_header Content-Security-Policy "default-src 'self'; frame-ancestors 'none'" always;
+        add_header X-Content-Type-Options nosniff always;
+        add_header X-Frame-Options SAMEORIGIN always;
+        add_header Referrer-Policy strict-origin-when-cross-origin always;
+        {locations}
+    }}
+}}
+"""
+NGINX_LOCATIONS = ("if ($request_method = OPTIONS) { return 204; } "
+                   "location = / { try_files /index.html =404; } location / { try_files /sub.html =404; }")
+
+
+def free_port() -> int:
+    """A TCP port free on both 127.0.0.1 and ::1 (checked by binding both)."""
+    import socket
+
+    for _attempt in range(100):
+        with socket.socket(socket.AF_INET) as v4:
+            v4.bind(("127.0.0.1", 0))
+            port = v4.getsockname()[1]
+            try:
+                with socket.socket(socket.AF_INET6) as v6:
+                    v6.bind(("::1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port on both 127.0.0.1 and ::1")
+
+
 def serve() -> None:
-    """Run the bench server (HTTP, HTTPS, DNS) until killed; print the ports as JSON on the first line."""
+    """Run the bench server (HTTP, HTTPS, DNS) until killed; print the ports as JSON on the first line.
+
+    The web server is nginx (Debian's nginx-light, one worker process) when installed: a C server costs a
+    fraction of the CPU per request, so on a 2-core machine more of the machine is left to the prober, as it
+    would be against real sites. Without nginx (or with ``EDUPULSE_BENCH_SERVER=aiohttp``) an aiohttp server
+    serves the same pages and headers. DNS is always answered by this process.
+    """
     import socket
 
     from aiohttp import web
@@ -120,11 +191,41 @@ def serve() -> None:
         directory = Path(tempfile.mkdtemp(prefix="edupulse-bench-"))
         ca = LocalCA(directory)
         cert, key = ca.leaf("bench", ["*.bench.test", "127.0.0.1", "::1"])
+        ports: dict[str, object] = {}
+        nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+        if nginx and os.environ.get("EDUPULSE_BENCH_SERVER", "nginx") == "nginx":
+            directory.chmod(0o755)  # nginx's worker runs as an unprivileged user when started by root
+            (directory / "site").mkdir()
+            (directory / "site" / "index.html").write_bytes(home)
+            (directory / "site" / "sub.html").write_bytes(sub)
+            ports.update(http=free_port(), https=free_port())
+            conf = directory / "nginx.conf"
+            conf.write_text(NGINX_CONF.format(dir=directory, cert=cert, key=key, locations=NGINX_LOCATIONS,
+                                              http=ports["http"], https=ports["https"]))
+            process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(directory)])
+            import atexit
+
+            atexit.register(process.terminate)
+            signal.signal(signal.SIGTERM, lambda *_: (process.terminate(), process.wait(5), os._exit(0)))
+            for _attempt in range(100):  # wait until it listens
+                try:
+                    socket.create_connection(("127.0.0.1", ports["http"]), timeout=0.2).close()
+                    break
+                except OSError:
+                    await asyncio.sleep(0.05)
+            ports["server"] = "nginx"
+            transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+                Dns, local_addr=("127.0.0.1", 0))
+            sock = transport.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
+            ports["dns"] = transport.get_extra_info("sockname")[1]
+            print(json.dumps({**ports, "ca_file": str(ca.ca_file)}), flush=True)
+            await asyncio.Event().wait()
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", handler)
-        ports = {}
+        ports["server"] = "aiohttp"
         for label, ssl_context in (("http", None), ("https", context)):
             runner = web.AppRunner(app, access_log=None, handle_signals=False)
             await runner.setup()
@@ -181,10 +282,26 @@ def wrk_ceiling(port: int, seconds: int) -> dict[str, float] | None:
 SERVER_PID = 0
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the nginx master and worker under the server process)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            found += _tree(int(child))
+    return found
+
+
 def server_cpu() -> float:
-    with open(f"/proc/{SERVER_PID}/stat") as handle:
-        fields = handle.read().split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds of the server process and its children (nginx), from /proc."""
+    total = 0
+    for pid in _tree(SERVER_PID):
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def load_average() -> float:
@@ -213,8 +330,47 @@ async def run_probe(urls: list[str], config, checks, baselines=None):  # type: i
     return elapsed, statuses
 
 
+def _probe_shard(args):  # type: ignore[no-untyped-def]
+    """One prober process of a parallel run: probe a shard, return the status counts (reports stay here)."""
+    from edupulse.monitoring.probes import probe_sites
+    from edupulse.monitoring.probes.engine import run_async
+
+    urls, config, checks, baselines = args
+    statuses: dict[str, int] = {}
+    for report in run_async(probe_sites(urls, config=config, checks=checks, baselines=baselines)):
+        for check in report.checks:
+            key = f"{check.name}:{check.status}"
+            statuses[key] = statuses.get(key, 0) + 1
+    return statuses
+
+
+def run_probe_parallel(urls: list[str], config, checks, processes: int, baselines=None):  # type: ignore[no-untyped-def]
+    """The same work split over ``processes`` prober processes (as a sweep runs one worker per core)."""
+    import multiprocessing
+
+    shards = [urls[index::processes] for index in range(processes)]
+    shard_baselines = [None if baselines is None else {url: baselines[url] for url in shard} for shard in shards]
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = server_cpu()
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        counts = pool.map(_probe_shard, [(shard, config, checks, base) for shard, base in
+                                         zip(shards, shard_baselines, strict=True)])
+    elapsed = time.perf_counter() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = (children.ru_utime - children_before.ru_utime) + (children.ru_stime - children_before.ru_stime)
+    CPU["client_ms_per_site"] = round(client / len(urls) * 1000, 2)
+    CPU["server_ms_per_site"] = round((server_cpu() - server_before) / len(urls) * 1000, 2)
+    statuses: dict[str, int] = {}
+    for part in counts:
+        for key, count in part.items():
+            statuses[key] = statuses.get(key, 0) + count
+    return elapsed, statuses
+
+
 def count_errors(statuses: dict[str, int]) -> int:
-    return sum(count for key, count in statuses.items() if key.endswith(":error"))
+    """Checks that errored, plus sites found unavailable: every bench site is up, so either is a broken run."""
+    return sum(count for key, count in statuses.items() if key.endswith(":error") or key == "availability:fail")
 
 
 def main() -> None:
@@ -227,6 +383,9 @@ def main() -> None:
     parser.add_argument("--soak-rounds", type=int, default=8)
     parser.add_argument("--soak-sites", type=int, default=5_000)
     parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="prober processes for the availability and sweep phases (a sweep runs one worker per "
+                             "core); 1 = this process")
     parser.add_argument("--sweep-checks", default=",".join(SWEEP_CHECKS),
                         help="checks of the sweep phase (default: %(default)s)")
     parser.add_argument("--only", default="availability,http,sweep,tls,soak",
@@ -275,6 +434,11 @@ def main() -> None:
             port = info["http"] if scheme == "http" else info["https"]
             return [f"{scheme}://s{offset + i:06d}.bench.test:{port}/" for i in range(count)]
 
+        def measure(urls_, config_, checks_, baselines_=None):  # type: ignore[no-untyped-def]
+            if args.processes > 1:
+                return run_probe_parallel(urls_, config_, checks_, args.processes, baselines_)
+            return run_async(run_probe(urls_, config_, checks_, baselines_))
+
         phases = set(args.only.split(","))
         sweep_checks = tuple(args.sweep_checks.split(","))
         config_http = ProbeConfig(**{**config.__dict__, "https_port": 9})  # discard port: HTTPS refused at once
@@ -282,46 +446,45 @@ def main() -> None:
         # 0. Plain HTTP check (availability: full GET with body, status, redirects, latency; DNS).
         if "availability" in phases:
             avail_urls = urls(args.http_sites, "http", offset=400_000)
-            elapsed, statuses = run_async(run_probe(avail_urls, config_http, ("availability", "dns")))
+            elapsed, statuses = measure(avail_urls, config_http, ("availability", "dns"))
             results["availability"] = {
                 "sites": len(avail_urls), "seconds": round(elapsed, 2), "sites_per_s": round(len(avail_urls) / elapsed),
-                "errors": count_errors(statuses), **CPU, "load_avg": load_average(),
+                "errors": count_errors(statuses), **CPU, "load_avg": load_average(), "processes": args.processes,
             }
             print(f"HTTP availability checks: {results['availability']}")
 
         # 1. HTTP checks.
         if "http" in phases:
             http_urls = urls(args.http_sites, "http")
-            elapsed, statuses = run_async(run_probe(http_urls, config_http, HTTP_CHECKS,
-                                                    dict.fromkeys(http_urls, baseline)))
+            elapsed, statuses = measure(http_urls, config_http, HTTP_CHECKS, dict.fromkeys(http_urls, baseline))
             per_site_requests = 3  # page as browser, as Baiduspider, CORS preflight (+1 refused HTTPS connect)
             rate = len(http_urls) / elapsed
             results["http"] = {
                 "sites": len(http_urls), "seconds": round(elapsed, 2), "sites_per_s": round(rate),
                 "requests_per_s": round(rate * per_site_requests), "errors": count_errors(statuses), **CPU,
-                "load_avg": load_average(),
+                "load_avg": load_average(), "processes": args.processes,
             }
             print(f"HTTP checks {HTTP_CHECKS}: {results['http']}")
 
         # 2. 25,000-site sweep (HTTP + IPv6 + headers + dark links).
         if "sweep" in phases:
             sweep_urls = urls(args.sweep_sites, "http", offset=100_000)
-            elapsed, statuses = run_async(run_probe(sweep_urls, config_http, sweep_checks))
+            elapsed, statuses = measure(sweep_urls, config_http, sweep_checks)
             results["sweep"] = {
                 "sites": len(sweep_urls), "seconds": round(elapsed, 2), "sites_per_s": round(len(sweep_urls) / elapsed),
                 "errors": count_errors(statuses), "ipv6_links_pass": statuses.get("ipv6_links:pass", 0), **CPU,
-                "load_avg": load_average(),
+                "load_avg": load_average(), "processes": args.processes,
             }
             print(f"sweep {sweep_checks}: {results['sweep']}")
 
         # 3. TLS checks.
         if "tls" in phases:
             tls_urls = urls(args.tls_sites, "https", offset=200_000)
-            elapsed, statuses = run_async(run_probe(tls_urls, config, TLS_CHECKS))
+            elapsed, statuses = measure(tls_urls, config, TLS_CHECKS)
             results["tls"] = {
                 "sites": len(tls_urls), "seconds": round(elapsed, 2), "sites_per_s": round(len(tls_urls) / elapsed),
                 "errors": count_errors(statuses), "certificate_pass": statuses.get("tls_certificate:pass", 0), **CPU,
-                "load_avg": load_average(),
+                "load_avg": load_average(), "processes": args.processes,
             }
             print(f"TLS checks {TLS_CHECKS}: {results['tls']}")
 

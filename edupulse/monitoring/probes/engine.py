@@ -326,6 +326,8 @@ class _Site:
         level3_candidates: list[str] = []
         for href in level2:
             item = fetched[href]
+            if len(level3_candidates) >= scoring.IPV6_LINKS_LEVEL3_SAMPLE * 2:
+                break  # enough to choose from: parsing another page costs more than it adds
             if href in with_body and item.ok and item.body and item.is_html:
                 for found in same_site_links(item.body, item.final_url, scoring.IPV6_LINKS_LEVEL3_SAMPLE * 10):
                     if found not in seen:
@@ -334,7 +336,9 @@ class _Site:
         level3 = http_checks.sample_links(level3_candidates, scoring.IPV6_LINKS_LEVEL3_SAMPLE)
         third = await self._fetch_v6_by_host(level3, set())
         results += [(href, third[href].ok) for href in level3]
-        return results, {"level2": len(level2), "level3": len(level3)}
+        # How many were tried at each level, out of how many same-site links were found there.
+        return results, {"level2": len(level2), "level3": len(level3), "level2_found": len(candidates),
+                         "level3_found": len(level3_candidates)}
 
     async def _fetch_v6_by_host(self, hrefs: Sequence[str], with_body: set[str]) -> dict[str, FetchResult]:
         """GET each URL over IPv6; one host's URLs in sequence (one kept-alive connection), hosts in parallel."""

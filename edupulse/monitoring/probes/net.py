@@ -378,7 +378,7 @@ class HttpClient:
         """GET ``url`` following redirects (each hop re-checked by the policy), body capped at max_bytes."""
         limit = self.config.max_bytes if max_bytes is None else max_bytes
         headers = {"User-Agent": user_agent or self.config.user_agent, "Accept": "text/html,*/*;q=0.8"}
-        host = (yarl.URL(url).host or "").lower()
+        host = (yarl.URL(url).raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
         started = time.perf_counter()
         try:
             async with self.host_limit(host), self.session(family).get(
@@ -446,7 +446,7 @@ class HttpClient:
 
     async def request_cors(self, url: str, *, family: int = 0) -> FetchResult | None:
         """The Observatory's CORS preflight: OPTIONS with an Origin, redirects followed; None on failure."""
-        host = (yarl.URL(url).host or "").lower()
+        host = (yarl.URL(url).raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
         started = time.perf_counter()
         try:
             async with self.host_limit(host), self.session(family).options(

@@ -22,6 +22,7 @@ from edupulse.monitoring.probes.http_checks import (
     evaluate_https_redirect,
     evaluate_ipv6_content,
     evaluate_ipv6_links,
+    sample_links,
     hsts_result,
     ipv6_links_result,
     parse_hsts,
@@ -269,6 +270,19 @@ def test_ipv6_content_difference() -> None:
     assert same.difference == 0.0
     other = evaluate_ipv6_content(fetch(body="<h1>首页</h1>" * 50), fetch(body="<p>维护中 maintenance</p>" * 50))
     assert other.difference > scoring.IPV6_CONTENT_MAX_DIFFERENCE
+
+
+def test_link_sample_covers_every_host_and_section_first() -> None:
+    menu = [f"http://www.s.edu.cn/col/{i}/" for i in range(20)]
+    hrefs = [*menu, "http://www.s.edu.cn/news/1.html", "http://www.s.edu.cn/news/2.html",
+             "http://jwc.s.edu.cn/notice/1.html", "http://www.s.edu.cn/about.html"]
+    sample = sample_links(hrefs, 5)
+    # The first five links are all the menu; the sample takes one per (host, first segment) before a second.
+    assert sample == ["http://www.s.edu.cn/col/0/", "http://www.s.edu.cn/news/1.html",
+                      "http://jwc.s.edu.cn/notice/1.html", "http://www.s.edu.cn/about.html",
+                      "http://www.s.edu.cn/col/1/"]
+    assert sample_links(hrefs[:3], 10) == hrefs[:3]  # fewer links than the sample: all of them
+    assert sample_links([], 5) == []
 
 
 def test_ipv6_links_share() -> None:
