@@ -221,3 +221,16 @@ RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIM
 SWEEP_LEASE_SECONDS = env_int("EDUPULSE_SWEEP_LEASE_SECONDS", 300, minimum=30)
 # Uploaded files (rectification evidence of notices) live in the data directory, never served raw.
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Periodic monitoring jobs (monitoring/scheduling.py), run by whichever `edupulse worker` (or
+# `edupulse scheduler`) ticks first; minutes between runs, 0 switches a job off.
+SCHEDULE_MINUTES = {
+    # Every check on every active site (TLS, content and the IPv6 link sample included).
+    "full_sweep": env_int("EDUPULSE_FULL_SWEEP_MINUTES", 24 * 60, minimum=0),
+    # Availability, DNS and IPv6 only: how fast an outage is noticed (a finding opens after two failures).
+    "quick_sweep": env_int("EDUPULSE_QUICK_SWEEP_MINUTES", 60, minimum=0),
+    # The dashboard's per-region roll-up of today, overdue notice items, retention.
+    "rollup": env_int("EDUPULSE_ROLLUP_MINUTES", 60, minimum=0),
+    "escalate": env_int("EDUPULSE_ESCALATE_MINUTES", 60, minimum=0),
+    "purge": env_int("EDUPULSE_PURGE_MINUTES", 24 * 60, minimum=0),
+}

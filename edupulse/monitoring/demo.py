@@ -18,12 +18,14 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from edupulse.core import audit
 from edupulse.core.actions import action
 from edupulse.core.context import inside_action
 from edupulse.monitoring.checks import severity_for
+from edupulse.monitoring.describing import describe
 from edupulse.monitoring.models import (
     DailyAggregate,
     EducationApp,
@@ -174,22 +176,29 @@ def _states_and_findings(rng: random.Random, sites: list[Website], today: date) 
                           cert_not_after=cert, headers_grade=rng.choice(GRADES), score=rng.randrange(40, 100))
         state.copy_placement(site)
         states.append(state)
-        problems = []
+        problems: list[tuple[str, str, dict[str, object]]] = []
         if not available:
-            problems.append(("availability", "fail", "首页无法访问（连接超时）"))
+            problems.append(("availability", "fail", {"status_code": 0, "error": "timed out", "error_kind": "timeout",
+                                                      "final_url": site.url, "redirects": 0, "elapsed_ms": 15000}))
         if not ipv6:
-            problems.append(("ipv6", "fail", "no AAAA record"))
+            problems.append(("ipv6", "fail", {"aaaa": [], "reachable": False, "reason": "no AAAA record"}))
         if cert is not None and cert < today + timedelta(days=30):
+            days = (cert - today).days
             problems.append(("tls_certificate", "warn" if cert >= today else "fail",
-                             f"证书于 {cert.isoformat()} 到期"))
+                             {"not_after": cert.isoformat(), "days_to_expiry": days,
+                              **({"problems": ["expired"]} if days < 0 else {})}))
         if rng.random() < 0.004:
-            problems.append(("dark_links", "fail", "页面含 display:none 隐藏的博彩链接"))
+            problems.append(("dark_links", "fail", {"finding_count": 1, "findings": [
+                {"kind": "hidden-link", "href": "http://www.example-bet.com/", "text": "澳门博彩",
+                 "reason": "display:none", "matches": ["博彩"]}]}))
         if rng.random() < 0.002:
-            problems.append(("tampering", "fail", "首页内容与基线差异 38%"))
-        for check, status, text in problems:
+            problems.append(("tampering", "fail", {"score": 62, "refetch_scores": [60, 58]}))
+        for check, status, evidence in problems:
             first = now - timedelta(days=rng.choice([0, 1, 3, 9, 20, 45, 90]), hours=rng.randrange(0, 23))
+            with translation.override(settings.LANGUAGE_CODE):
+                text = describe(check, evidence, status)
             finding = Finding(website=site, check_name=check, severity=severity_for(check, status),
-                              first_seen=first, last_seen=now, summary=text, evidence={"reason": text})
+                              first_seen=first, last_seen=now, summary=text, evidence=evidence)
             finding.copy_placement(site)
             findings.append(finding)
     SiteState.objects.bulk_create(states, batch_size=2000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from edupulse.monitoring.checks import Severity
-from edupulse.monitoring.models import Notice
+from edupulse.monitoring.models import Notice, NoticeItem
 
 # WeasyPrint reports every rendering step at INFO; keep the server log for what matters.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -46,22 +47,37 @@ class NoticeDocument:
     deadline: str
     signature: str
     date: str
+    #: (（一）, problem, what the units must do) once per kind of problem in the table, in table order (整改要求).
+    requirements: list[tuple[str, str, str]]
 
 
 def _cn_date(value: object) -> str:
     return f"{value.year}年{value.month}月{value.day}日"  # type: ignore[attr-defined]
 
 
-def document_for(notice: Notice) -> NoticeDocument:
+def _cn_ordinal(number: int) -> str:
+    """（一）（二）… as official documents number their points (Arabic numerals past ten)."""
+    names = "一二三四五六七八九十"
+    return f"（{names[number - 1] if number <= len(names) else number}）"
+
+
+def document_for(notice: Notice, items: Iterable[NoticeItem] | None = None) -> NoticeDocument:
+    """The notice's document; ``items`` limits the table to some items (a unit's copy lists only its own)."""
     with translation.override("zh-hans"):
         region = notice.region
         authority = f"{region.full_name() if region else ''}{_('education bureau')}"
-        items = list(notice.items.select_related("finding", "website", "school", "owner_region").order_by("pk"))
+        if items is None:
+            items = notice.items.select_related("finding", "website", "school", "owner_region").order_by("pk")
+        items = list(items)
         rows = [Row(number=i, unit=item.website.owner_name, site=item.website.name, url=item.website.url,
                     problem=str(item.finding.get_check_name_display()),
                     severity=str(Severity(item.finding.severity).label),
-                    first_seen=_cn_date(timezone.localtime(item.finding.first_seen)), summary=item.finding.summary)
+                    first_seen=_cn_date(timezone.localtime(item.finding.first_seen)),
+                    summary=item.finding.description)
                 for i, item in enumerate(items, start=1)]
+        advice = {str(item.finding.get_check_name_display()): item.finding.advice for item in items}
+        requirements = [(_cn_ordinal(number), problem, text)
+                        for number, (problem, text) in enumerate(advice.items(), start=1)]
         units = sorted({r.unit for r in rows})
         body = [p.strip() for p in (notice.body or "").split("\n") if p.strip()] or [
             _("In recent cybersecurity monitoring of education websites and systems, the problems listed below "
@@ -71,16 +87,17 @@ def document_for(notice: Notice) -> NoticeDocument:
         return NoticeDocument(
             authority=authority, number=notice.number or _("(number assigned on issue)"), title=notice.title,
             addressees="、".join(units) + "：" if units else "", body=body, rows=rows,
-            deadline=_cn_date(notice.deadline), signature=authority, date=_cn_date(issued))
+            deadline=_cn_date(notice.deadline), signature=authority, date=_cn_date(issued),
+            requirements=requirements)
 
 
-def build_docx(notice: Notice) -> bytes:
+def build_docx(notice: Notice, items: Iterable[NoticeItem] | None = None) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
-    doc = document_for(notice)
+    doc = document_for(notice, items)
     with translation.override("zh-hans"):
         document = Document()
         style = document.styles["Normal"]
@@ -118,6 +135,10 @@ def build_docx(notice: Notice) -> bytes:
                       row.first_seen, row.summary]
             for cell, value in zip(cells, values, strict=True):
                 cell.text = value
+        if doc.requirements:
+            paragraph(_("Rectification required"), bold=True)
+            for ordinal, problem, text in doc.requirements:
+                paragraph(f"　　{ordinal}{problem}：{text}")
         paragraph("　　" + _("Please complete the rectification and submit the report before %(deadline)s.")
                   % {"deadline": doc.deadline})
         paragraph(doc.signature, align=WD_ALIGN_PARAGRAPH.RIGHT)
@@ -127,10 +148,10 @@ def build_docx(notice: Notice) -> bytes:
         return buffer.getvalue()
 
 
-def build_pdf(notice: Notice) -> bytes:
+def build_pdf(notice: Notice, items: Iterable[NoticeItem] | None = None) -> bytes:
     from weasyprint import HTML
 
     with translation.override("zh-hans"):
-        html = render_to_string("monitoring/notice_document.html", {"doc": document_for(notice)})
+        html = render_to_string("monitoring/notice_document.html", {"doc": document_for(notice, items)})
     result: bytes = HTML(string=html).write_pdf()
     return result

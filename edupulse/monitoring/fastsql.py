@@ -24,9 +24,10 @@ def _concrete(model: type[models.Model], name: str) -> models.Field[Any, Any]:
 
 
 def upsert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *,
-           conflict: Sequence[str] = (), update: Sequence[str] = ()) -> int:
+           conflict: Sequence[str] = (), update: Sequence[str] = (), increment: Sequence[str] = ()) -> int:
     """Insert ``rows`` (tuples in ``fields`` order, foreign keys by ``<name>_id``); on a conflict on the
-    unique ``conflict`` columns, overwrite the ``update`` columns with the new values."""
+    unique ``conflict`` columns, overwrite the ``update`` columns with the new values and add the new
+    values to the ``increment`` columns (in the database, so that two writers of the same row both count)."""
     if not rows:
         return 0
     meta = model._meta
@@ -37,9 +38,12 @@ def upsert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequ
     sql = f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
     if conflict:
         targets = ", ".join(quote(_concrete(model, c).column) for c in conflict)
-        assignments = ", ".join(f"{quote(_concrete(model, u).column)} = excluded.{quote(_concrete(model, u).column)}"
-                                for u in update)
-        sql += f" ON CONFLICT ({targets}) DO " + (f"UPDATE SET {assignments}" if update else "NOTHING")
+        table = quote(meta.db_table)
+        assignments = [f"{quote(_concrete(model, u).column)} = excluded.{quote(_concrete(model, u).column)}"
+                       for u in update]
+        assignments += [f"{column} = {table}.{column} + excluded.{column}"
+                        for column in (quote(_concrete(model, i).column) for i in increment)]
+        sql += f" ON CONFLICT ({targets}) DO " + (f"UPDATE SET {', '.join(assignments)}" if assignments else "NOTHING")
     # Only dates, times and JSON need converting for the driver; other values go as they are.
     converters = [(i, f) for i, f in enumerate(columns)
                   if isinstance(f, (models.DateField, models.DateTimeField, models.JSONField))]

@@ -37,7 +37,9 @@ class NoticeForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Issued by (region)"), queryset=Region.objects.none())
     number_prefix = forms.CharField(label=_("Document number prefix"), max_length=20, required=False,
                                     help_text=_("e.g. 武侯教网通; empty = derived from the region name"))
-    deadline = forms.DateField(label=_("Rectification deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO format: a browser's date picker shows nothing for a localised value such as 2026年12月8日.
+    deadline = forms.DateField(label=_("Rectification deadline"),
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -54,4 +56,5 @@ class NoticeForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     response = forms.CharField(label=_("Rectification report"), widget=forms.Textarea(attrs={"rows": 5}))
-    evidence = forms.FileField(label=_("Evidence file"), required=False)
+    evidence = forms.FileField(label=_("Evidence file"), required=False,
+                               help_text=_("PDF, image, Word, Excel, text or ZIP; at most 20 MB."))

@@ -61,6 +61,14 @@ def _change(item_or_notice: NoticeItem | Notice, acting_user: User | None, verb:
                  after=audit.snapshot(item_or_notice))
 
 
+def open_item_of(finding: Finding) -> NoticeItem | None:
+    """The item of an issued notice still waiting for this finding's rectification, if any (a finding is
+    notified once at a time)."""
+    return (NoticeItem.objects.filter(finding=finding, notice__status=NoticeStatus.ISSUED,
+                                      status__in=(*OPEN_ITEM_STATUSES, ItemStatus.ESCALATED))
+            .select_related("notice").first())
+
+
 @action
 def create_notice(findings: Sequence[Finding], *, acting_user: User | None, region: Region, title: str,
                   deadline: date, body: str = "", number_prefix: str = "") -> Notice:
@@ -78,6 +86,10 @@ def create_notice(findings: Sequence[Finding], *, acting_user: User | None, regi
             raise PermissionDenied(_("You do not have permission to do this here."))
         if finding.status != FindingStatus.OPEN:
             raise ValidationError({"findings": _("Finding %(id)s is already resolved.") % {"id": finding.pk}})
+        pending = open_item_of(finding)
+        if pending is not None:
+            raise ValidationError({"findings": _("Finding %(id)s is already in notice %(number)s, which is still "
+                                                 "open.") % {"id": finding.pk, "number": pending.notice.number}})
         site = finding.website
         if not str(site.county_id or site.prefecture_id or site.province_id).startswith(str(region.code)):
             raise ValidationError({"findings": _("Finding %(id)s is outside the issuing region.") % {"id": finding.pk}})
@@ -110,7 +122,8 @@ def _require_unit_or_officer(item: NoticeItem, acting_user: User | None) -> None
 @action
 def acknowledge_item(item: NoticeItem, *, acting_user: User | None) -> NoticeItem:
     _require_unit_or_officer(item, acting_user)
-    if item.status != ItemStatus.ISSUED:
+    late = item.status == ItemStatus.ESCALATED and item.acknowledged_at is None  # escalated, still rectifiable
+    if item.status != ItemStatus.ISSUED and not late:
         raise ValidationError(_("This item has already been acknowledged."))
     _change(item, acting_user, "acknowledge", status=ItemStatus.ACKNOWLEDGED, acknowledged_at=timezone.now())
     return item
@@ -121,7 +134,8 @@ def submit_evidence(item: NoticeItem, *, acting_user: User | None, response: str
                     evidence: UploadedFile | None = None) -> NoticeItem:
     """The unit reports what it fixed (text, optional file); a re-probe is queued."""
     _require_unit_or_officer(item, acting_user)
-    if item.status not in (ItemStatus.ACKNOWLEDGED, ItemStatus.SUBMITTED):
+    late = item.status == ItemStatus.ESCALATED and item.acknowledged_at is not None
+    if item.status not in (ItemStatus.ACKNOWLEDGED, ItemStatus.SUBMITTED) and not late:
         raise ValidationError(_("Acknowledge the notice before submitting rectification evidence."))
     if not response.strip():
         raise ValidationError({"response": _("Describe what was rectified.")})
@@ -186,10 +200,13 @@ def _close_if_done(notice: Notice, acting_user: User | None) -> None:
 @action
 def escalate_overdue(*, acting_user: User | None, now: datetime | None = None) -> int:
     """Items still open after their notice's deadline are marked overdue and escalated (they then show
-    in the overdue list of the authority above)."""
+    in the overdue list of the authority above). An escalated item can still be rectified late: the unit
+    acknowledges (if it had not) and submits evidence; ``escalated_at`` keeps the record of the escalation.
+    Run hourly by the scheduled job ``escalate`` (``monitoring.scheduling``), or by ``edupulse monitor escalate``."""
     today = timezone.localdate(now) if now else timezone.localdate()
     items = NoticeItem.objects.filter(notice__status=NoticeStatus.ISSUED, notice__deadline__lt=today,
-                                      status__in=OPEN_ITEM_STATUSES).select_related("notice")
+                                      status__in=OPEN_ITEM_STATUSES, escalated_at__isnull=True  # once
+                                      ).select_related("notice")
     count = 0
     for item in items:
         _change(item, acting_user, "escalate", status=ItemStatus.ESCALATED, escalated_at=now or timezone.now())

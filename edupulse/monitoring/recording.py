@@ -74,11 +74,15 @@ class SaveSummary:
 
 
 def _summary_text(check: CheckLike) -> str:
-    evidence = check.evidence or {}
-    for key in ("reason", "message", "error", "detail"):
-        if isinstance(evidence.get(key), str):
-            return str(evidence[key])[:255]
-    return f"{check.name}: {check.status}"
+    """The finding's one-line summary in the server's language (Chinese by default), for lists, exports and
+    alerts; pages show ``Finding.description`` in the reader's language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from edupulse.monitoring.describing import describe
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return describe(check.name, check.evidence or {}, check.status)[:255]
 
 
 def _cert_not_after(check: CheckLike, checked_at: datetime) -> date | None:
@@ -145,13 +149,10 @@ def save_reports(reports: Iterable[ReportLike], *, acting_user: User | None, swe
     states = {s.website_id: s for s in SiteState.objects.filter(website_id__in=site_ids)}
     open_findings = {(f.website_id, f.check_name): f
                      for f in Finding.objects.filter(website_id__in=site_ids, status=FindingStatus.OPEN)}
-    days = {timezone.localdate(r.started_at) for r in known}
-    # (site, day, check) -> [runs, passes, warns, fails, errors, score_sum, scored_runs, last_status]
-    aggregates: dict[tuple[int, date, str], list[Any]] = {
-        (row[0], row[1], row[2]): list(row[3:])
-        for row in DailyAggregate.objects.filter(website_id__in=site_ids, day__in=days).values_list(
-            "website_id", "day", "check_name", "runs", "passes", "warns", "fails", "errors", "score_sum",
-            "scored_runs", "last_status")}
+    # (site, day, check) -> this call's [runs, passes, warns, fails, errors, score_sum, scored_runs, last_status];
+    # added to the stored counters by the database, so that a quick and a full sweep saving the same site at
+    # the same time both count.
+    aggregates: dict[tuple[int, date, str], list[Any]] = {}
     new_results: list[tuple[Any, ...]] = []
     sweep_id = sweep.pk if sweep is not None else None
     for report in known:
@@ -178,12 +179,10 @@ def save_reports(reports: Iterable[ReportLike], *, acting_user: User | None, swe
         summary.saved_sites += 1
     fastsql.upsert(CheckResult, ("website_id", "sweep_id", "check_name", "status", "score", "evidence",
                                  "checked_at", "duration_ms"), new_results)
-    # The totals were computed above from the stored rows; a site is in one batch per sweep, so no other
-    # worker writes its rows meanwhile.
-    counters = ("runs", "passes", "warns", "fails", "errors", "score_sum", "scored_runs", "last_status")
-    fastsql.upsert(DailyAggregate, ("website_id", "day", "check_name", *counters),
+    counters = ("runs", "passes", "warns", "fails", "errors", "score_sum", "scored_runs")
+    fastsql.upsert(DailyAggregate, ("website_id", "day", "check_name", *counters, "last_status"),
                    [(*key, *values) for key, values in aggregates.items()],
-                   conflict=("website_id", "day", "check_name"), update=counters)
+                   conflict=("website_id", "day", "check_name"), update=("last_status",), increment=counters)
     SiteState.objects.bulk_create(
         list(states.values()), batch_size=2000, update_conflicts=True, unique_fields=["website"],
         update_fields=["last_probed_at", "statuses", "streaks", "available", "ipv6", "https", "cert_not_after",

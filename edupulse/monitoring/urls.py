@@ -28,5 +28,7 @@ urlpatterns = [
          name="item-acknowledge"),
     path("monitoring/rectification/<int:pk>/reprobe/", views.ItemReprobeView.as_view(), name="item-reprobe"),
     path("monitoring/rectification/<int:pk>/evidence/", views.ItemEvidenceView.as_view(), name="item-evidence"),
+    path("monitoring/rectification/<int:pk>/document.<str:fmt>", views.ItemDocumentView.as_view(),
+         name="item-document"),
     path("monitoring/alerts/", views.DeliveryListView.as_view(), name="delivery-list"),
 ]

@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from edupulse.core.permissions import can
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.monitoring import actions, importing
+from edupulse.monitoring.checks import Status
 from edupulse.monitoring.filtersets import (
     AppFilterSet,
     DeliveryFilterSet,
@@ -39,6 +40,7 @@ from edupulse.monitoring.models import (
     NoticeItem,
     Website,
 )
+from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, NoticeStatus
 from edupulse.monitoring.models.registry import AppStatus
 from edupulse.monitoring.models.results import FindingStatus
 from edupulse.monitoring.tables import (
@@ -276,9 +278,15 @@ class NoticeCreateView(ScopedMixin, TemplateView):
     template_name = "monitoring/notice_form.html"
 
     def selected(self) -> list[Finding]:
+        from edupulse.monitoring.noticing import open_item_of
+
         ids = [int(i) for i in self.request.POST.getlist("select") + self.request.GET.getlist("select") if i.isdigit()]
-        return list(Finding.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
-                    .filter(pk__in=ids, status=FindingStatus.OPEN).select_related("website"))
+        findings = list(Finding.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
+                        .filter(pk__in=ids, status=FindingStatus.OPEN).select_related("website"))
+        for finding in findings:  # shown beside the finding: notified already, still open
+            pending = open_item_of(finding)
+            finding.open_notice_number = pending.notice.number if pending else ""  # type: ignore[attr-defined]
+        return findings
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=NoticeForm(user=request.user),
@@ -294,7 +302,7 @@ class NoticeCreateView(ScopedMixin, TemplateView):
                                                title=data["title"], deadline=data["deadline"], body=data["body"],
                                                number_prefix=data["number_prefix"])
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
+                for field, errors in _errors_by_field(exc).items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("Draft notice created."))
@@ -310,9 +318,79 @@ class NoticeDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["items"] = self.object.items.select_related("website", "finding").order_by("pk")
+        items = list(self.object.items.select_related("website", "finding", "school", "owner_region").order_by("pk"))
+        for item in items:
+            item.is_overdue = item_overdue(item)  # type: ignore[attr-defined]
+            item.status_label = item_status_label(item)  # type: ignore[attr-defined]
+            item.reprobe_label = (Status(item.reprobe_status).label  # type: ignore[attr-defined]
+                                  if item.reprobe_status in Status.values else item.reprobe_status)
+        context["items"] = items
+        context["closed_count"] = sum(1 for i in items if i.status == ItemStatus.VERIFIED)
+        context["overdue_count"] = sum(1 for i in items if item_overdue(i) or i.status == ItemStatus.ESCALATED)
+        context["notice_overdue"] = (self.object.status == NoticeStatus.ISSUED
+                                     and self.object.deadline < timezone.localdate())
         context["can_change"] = can(self.request.user, "change", self.object)
         return context
+
+
+def _errors_by_field(exc: ValidationError) -> dict[str | None, list[str]]:
+    """A ValidationError's messages by field; a plain message (e.g. "the notice is not open", from a page
+    left open while the state changed) goes to the whole form instead of failing with a server error."""
+    if hasattr(exc, "error_dict"):
+        return {field: list(errors) for field, errors in exc.message_dict.items()}
+    return {None: list(exc.messages)}
+
+
+def item_overdue(item: NoticeItem) -> bool:
+    """Still open after the deadline (and not yet escalated by ``edupulse monitor escalate``)."""
+    return (item.status in OPEN_ITEM_STATUSES and item.notice.status == NoticeStatus.ISSUED
+            and item.notice.deadline < timezone.localdate())
+
+
+def item_status_label(item: NoticeItem) -> str:
+    label = str(item.get_status_display())  # type: ignore[attr-defined]
+    if item_overdue(item):
+        return _("%(status)s (overdue)") % {"status": label}
+    if item.escalated_at and item.status in OPEN_ITEM_STATUSES:  # rectifying late after escalation
+        return _("%(status)s (escalated as overdue)") % {"status": label}
+    return label
+
+
+def reprobe_outcome(item: NoticeItem) -> dict[str, Any]:
+    """The last re-probe in words a school can act on."""
+    when = timezone.localtime(item.reprobed_at).strftime("%Y-%m-%d %H:%M") if item.reprobed_at else ""
+    check = item.finding.get_check_name_display()  # type: ignore[attr-defined]
+    status = item.reprobe_status
+    if status == Status.PASS:
+        text = _("Re-probe passed at %(when)s: %(check)s no longer shows the problem.") % {"when": when,
+                                                                                            "check": check}
+    elif status == Status.ERROR or not status:
+        text = _("The re-probe at %(when)s could not reach the site or did not finish; re-probe again later.") % {
+            "when": when}
+    else:
+        text = _("Re-probe failed at %(when)s: %(check)s still shows the problem (%(status)s: %(detail)s). "
+                 "Keep rectifying, then submit the report again.") % {
+            "when": when, "check": check, "status": Status(status).label if status in Status.values else status,
+            "detail": item.finding.summary or "—"}
+    return {"ok": status == Status.PASS, "text": text}
+
+
+def next_step(item: NoticeItem) -> str:
+    """What the unit has to do now (shown at the top of the item page)."""
+    if item.notice.status == NoticeStatus.DRAFT:
+        return ""
+    if item.notice.status != NoticeStatus.ISSUED or item.status == ItemStatus.VERIFIED:
+        return _("Nothing more to do: the re-probe confirmed the rectification and the item is closed.")
+    if item.acknowledged_at is None:
+        return _("Step 1 of 3: acknowledge receipt of this notice.")
+    pending = item.reprobed_at is None or (item.submitted_at is not None and item.reprobed_at < item.submitted_at)
+    if item.status == ItemStatus.SUBMITTED and (pending or item.reprobe_status == Status.ERROR):
+        return _("Step 3 of 3: the platform is re-probing the site; the result appears here. You may also "
+                 "re-probe now.")
+    if item.status == ItemStatus.SUBMITTED:
+        return _("The last re-probe still found the problem: keep rectifying, then submit the report again.")
+    return _("Step 2 of 3: rectify the problem, then submit the rectification report and evidence before "
+             "%(deadline)s.") % {"deadline": item.notice.deadline.strftime("%Y-%m-%d")}
 
 
 class ObjectActionView(ScopedMixin, TemplateView):
@@ -330,11 +408,14 @@ class ObjectActionView(ScopedMixin, TemplateView):
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("Done."))
+            self.report_success(obj)
         return HttpResponseRedirect(self.next_url(obj))
 
     def run(self, obj: Any) -> None:
         getattr(actions, self.action_name)(obj, acting_user=self.request.user)
+
+    def report_success(self, obj: Any) -> None:
+        messages.success(self.request, _("Done."))
 
     def next_url(self, obj: Any) -> str:
         return reverse("monitoring:item-detail", args=[obj.pk])
@@ -344,37 +425,70 @@ class NoticeIssueView(ObjectActionView):
     model = Notice
     action_name = "issue_notice"
 
+    def report_success(self, obj: Any) -> None:
+        messages.success(self.request, _("Notice issued as %(number)s; the units see it under Rectification.")
+                         % {"number": obj.number})
+
     def next_url(self, obj: Any) -> str:
         return reverse("monitoring:notice-detail", args=[obj.pk])
+
+
+def _document_response(notice: Notice, fmt: str, items: Any = None) -> HttpResponse:
+    from urllib.parse import quote
+
+    from edupulse.monitoring import documents
+
+    name = notice.number or f"notice-{notice.pk}"
+    if fmt == "docx":
+        body = documents.build_docx(notice, items)
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    elif fmt == "pdf":
+        body, content_type = documents.build_pdf(notice, items), "application/pdf"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"
+    return response
 
 
 class NoticeDocumentView(ScopedMixin, TemplateView):
     model = Notice
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from edupulse.monitoring import documents
-
         notice = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        name = notice.number or f"notice-{notice.pk}"
-        if kwargs["fmt"] == "docx":
-            body = documents.build_docx(notice)
-            content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        elif kwargs["fmt"] == "pdf":
-            body, content_type = documents.build_pdf(notice), "application/pdf"
-        else:
-            raise Http404
-        from urllib.parse import quote
+        return _document_response(notice, kwargs["fmt"])
 
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{kwargs['fmt']}"
-        return response
+
+class ItemDocumentView(ScopedMixin, TemplateView):
+    """The unit's copy of an issued notice: the same document, listing only the items the caller may see
+    of that unit (a school never sees another school's findings)."""
+
+    model = NoticeItem
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        item = get_object_or_404(self.get_queryset().select_related("notice"), pk=kwargs["pk"])
+        if item.notice.status == NoticeStatus.DRAFT:
+            raise Http404
+        items = (self.get_queryset().filter(notice=item.notice, school=item.school, owner_region=item.owner_region)
+                 .select_related("finding", "website", "school", "owner_region").order_by("pk"))
+        return _document_response(item.notice, kwargs["fmt"], items)
+
+
+class _ItemTable(NoticeItemTable):
+    """The rectification list, with items past their deadline marked (TODO lead: fold into tables.py)."""
+
+    def render_status(self, value: Any, record: NoticeItem) -> str:
+        return item_status_label(record)
+
+    def value_status(self, value: Any, record: NoticeItem) -> str:
+        return item_status_label(record)
 
 
 class NoticeItemListView(ScopedListView):
     """The units' view: notice items addressed to them (and, for officers, to their area)."""
 
     model = NoticeItem
-    table_class = NoticeItemTable
+    table_class = _ItemTable
     template_name = "monitoring/list.html"
     filterset_class = NoticeItemFilterSet
     export_name = "rectification"
@@ -393,8 +507,21 @@ class NoticeItemDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_change"] = can(self.request.user, "change", self.object)
-        context["form"] = kwargs.get("form") or EvidenceForm(initial={"response": self.object.response})
+        item = self.object
+        context["can_change"] = can_change = can(self.request.user, "change", item)
+        context["form"] = kwargs.get("form") or EvidenceForm(initial={"response": item.response})
+        context["overdue"] = item_overdue(item)
+        context["reprobe"] = reprobe_outcome(item) if item.reprobed_at else None
+        context["next_step"] = next_step(item) if can_change else ""
+        context["can_acknowledge"] = can_change and item.notice.status == NoticeStatus.ISSUED and \
+            item.acknowledged_at is None and item.status in (ItemStatus.ISSUED, ItemStatus.ESCALATED)
+        context["can_submit"] = can_change and item.notice.status == NoticeStatus.ISSUED and \
+            item.acknowledged_at is not None and item.status in (ItemStatus.ACKNOWLEDGED, ItemStatus.SUBMITTED,
+                                                                 ItemStatus.ESCALATED)
+        context["can_view_notice"] = can(self.request.user, "view", item.notice)
+        context["can_view_finding"] = can(self.request.user, "view", item.finding)
+        context["status_label"] = item_status_label(item)
+        context["evidence_name"] = item.evidence.name.rsplit("/", 1)[-1] if item.evidence else ""
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -405,7 +532,7 @@ class NoticeItemDetailView(ScopedDetailView):
                 actions.submit_evidence(self.object, acting_user=_actor(request), response=form.cleaned_data["response"],
                                         evidence=form.cleaned_data["evidence"])
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
+                for field, errors in _errors_by_field(exc).items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("Rectification evidence submitted; the site will be re-probed."))
@@ -417,10 +544,20 @@ class ItemAcknowledgeView(ObjectActionView):
     model = NoticeItem
     action_name = "acknowledge_item"
 
+    def report_success(self, obj: Any) -> None:
+        messages.success(self.request, _("Receipt acknowledged. Rectify the problem, then submit the rectification "
+                                         "report and evidence below."))
+
 
 class ItemReprobeView(ObjectActionView):
     model = NoticeItem
     action_name = "reprobe_item"
+
+    def report_success(self, obj: Any) -> None:
+        if obj.status == ItemStatus.VERIFIED:
+            messages.success(self.request, _("Re-probe passed: the item is verified and closed."))
+        else:
+            messages.warning(self.request, reprobe_outcome(obj)["text"])
 
 
 class ItemEvidenceView(ScopedMixin, TemplateView):

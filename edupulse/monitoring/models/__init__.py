@@ -2,10 +2,10 @@ from edupulse.monitoring.models.alerts import AlertChannel, AlertDelivery, Maint
 from edupulse.monitoring.models.notices import Notice, NoticeItem
 from edupulse.monitoring.models.registry import EducationApp, InformationSystem, Website
 from edupulse.monitoring.models.results import CheckResult, DailyAggregate, Finding, RegionDaily, SiteState
-from edupulse.monitoring.models.sweeps import Sweep, SweepBatch
+from edupulse.monitoring.models.sweeps import ScheduledJob, Sweep, SweepBatch
 
 __all__ = [
     "AlertChannel", "AlertDelivery", "CheckResult", "DailyAggregate", "EducationApp", "Finding",
-    "InformationSystem", "MaintenanceWindow", "Notice", "NoticeItem", "RegionDaily", "SiteState", "Sweep",
-    "SweepBatch", "Website",
+    "InformationSystem", "MaintenanceWindow", "Notice", "NoticeItem", "RegionDaily", "ScheduledJob", "SiteState",
+    "Sweep", "SweepBatch", "Website",
 ]

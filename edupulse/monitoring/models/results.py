@@ -231,3 +231,17 @@ class Finding(models.Model):
         self.prefecture_code = str(site.prefecture_id or "")
         self.county_code = str(site.county_id or "")
         self.school_id = site.school_id
+
+    @property
+    def description(self) -> str:
+        """What is wrong, in the reader's language (the stored ``summary`` is in the server's language)."""
+        from edupulse.monitoring.describing import describe
+
+        return describe(self.check_name, self.evidence)
+
+    @property
+    def advice(self) -> str:
+        """The rectification asked of the responsible unit (整改要求), in the reader's language."""
+        from edupulse.monitoring.describing import advice
+
+        return advice(self.check_name)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from edupulse.core.roles import ALL, READ_ONLY, Role
-from edupulse.core.scoping import ScopedManager
+from edupulse.core.roles import ALL, NONE, READ_ONLY, Role
+from edupulse.core.scoping import ScopedManager, ScopeSpec
 from edupulse.monitoring.models.regional import REGION_SCOPE, RegionOwned
 
 
@@ -73,3 +74,26 @@ class SweepBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sweep_id}/{self.number}"
+
+
+class ScheduledJob(models.Model):
+    """When each periodic job (:mod:`monitoring.scheduling`) last started and finished. Starting a due job is
+    a conditional UPDATE of ``last_started_at``, so when several workers tick at once exactly one runs it.
+    Internal bookkeeping: no page, endpoint or admin shows it; the jobs' own actions are audited."""
+
+    name = models.CharField(_("job"), max_length=40, primary_key=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_result = models.JSONField(_("last result"), default=dict, blank=True)
+
+    scope_test_exempt = "scheduler bookkeeping: no page, endpoint or admin shows it"
+    scope_spec = ScopeSpec(custom=lambda scope: Q(pk__in=[]))
+    role_permissions = dict.fromkeys(Role.values, NONE)
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,7 +8,10 @@ Read from the environment with ``ProbeConfig.from_env()`` (strict parsing, see `
   system resolver.
 * ``EDUPULSE_PROBE_TIMEOUT`` (seconds, default 15), ``EDUPULSE_PROBE_MAX_BYTES`` (default 2,000,000),
   ``EDUPULSE_PROBE_CONCURRENCY`` (sites at once, default 200), ``EDUPULSE_PROBE_PER_HOST`` (requests at once
-  to one host name, default 4), ``EDUPULSE_PROBE_CA_FILE`` (extra CA bundle trusted for certificate checks).
+  to one host name, default 4), ``EDUPULSE_PROBE_PER_IP`` (requests at once to one server address, default 16:
+  hundreds of school sites often share one hosting server), ``EDUPULSE_PROBE_RETRIES`` (re-tries of a home
+  page whose connection failed or timed out, default 1), ``EDUPULSE_PROBE_CA_FILE`` (extra CA bundle trusted
+  for certificate checks).
 """
 
 from __future__ import annotations
@@ -83,6 +86,11 @@ class ProbeConfig:
     max_bytes: int = 2_000_000
     concurrency: int = 200
     per_host_concurrency: int = 4
+    #: Requests at once to one server address, whatever the host name (shared hosting, 站群 platforms).
+    per_ip_concurrency: int = 16
+    #: Extra attempts at a home page whose connection failed or timed out (not for HTTP errors or DNS).
+    retries: int = 1
+    retry_delay_s: float = 1.0
     user_agent: str = BROWSER_USER_AGENT
     spider_user_agent: str = SPIDER_USER_AGENT
     ca_file: str | None = None
@@ -97,8 +105,10 @@ class ProbeConfig:
             raise ConfigError("timeout must be positive")
         if self.max_bytes < 1024:
             raise ConfigError("max_bytes must be at least 1024")
-        if self.concurrency < 1 or self.per_host_concurrency < 1:
+        if self.concurrency < 1 or self.per_host_concurrency < 1 or self.per_ip_concurrency < 1:
             raise ConfigError("concurrency limits must be at least 1")
+        if self.retries < 0 or self.retry_delay_s < 0:
+            raise ConfigError("retries and retry delay cannot be negative")
 
     @property
     def nameservers(self) -> tuple[tuple[str, int], ...]:
@@ -122,6 +132,8 @@ class ProbeConfig:
             "max_bytes": env_int("EDUPULSE_PROBE_MAX_BYTES", 2_000_000, minimum=1024, environ=environ),
             "concurrency": env_int("EDUPULSE_PROBE_CONCURRENCY", 200, minimum=1, maximum=10_000, environ=environ),
             "per_host_concurrency": env_int("EDUPULSE_PROBE_PER_HOST", 4, minimum=1, maximum=100, environ=environ),
+            "per_ip_concurrency": env_int("EDUPULSE_PROBE_PER_IP", 16, minimum=1, maximum=10_000, environ=environ),
+            "retries": env_int("EDUPULSE_PROBE_RETRIES", 1, minimum=0, maximum=5, environ=environ),
             "ca_file": env_str("EDUPULSE_PROBE_CA_FILE", "", environ) or None,
         }
         values.update(overrides)

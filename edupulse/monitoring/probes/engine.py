@@ -181,7 +181,7 @@ class _Site:
             return await self._tls_only(addresses)
 
         # Phase 2: the page as a browser, as a spider, and the plain-HTTP counterpart of an HTTPS URL.
-        main_task = run.http.fetch(self.url, family=family)
+        main_task = run.http.fetch_with_retries(self.url, family=family)
         spider_task = (
             run.http.fetch(self.url, family=family, user_agent=config.spider_user_agent)
             if self.needs("dark_links")

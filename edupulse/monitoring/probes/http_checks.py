@@ -29,6 +29,7 @@ class AvailabilityEvaluation:
     elapsed_ms: float
     error: str | None
     error_kind: str | None
+    attempts: int = 1
 
 
 def evaluate_availability(fetch: FetchResult) -> AvailabilityEvaluation:
@@ -40,6 +41,7 @@ def evaluate_availability(fetch: FetchResult) -> AvailabilityEvaluation:
         elapsed_ms=round(fetch.elapsed_ms, 1),
         error=fetch.error,
         error_kind=fetch.error_kind,
+        attempts=fetch.attempts,
     )
 
 
@@ -50,6 +52,8 @@ def availability_result(ev: AvailabilityEvaluation) -> CheckResult:
         "redirects": ev.redirects,
         "elapsed_ms": ev.elapsed_ms,
     }
+    if ev.attempts > 1:
+        evidence["attempts"] = ev.attempts  # the first attempt(s) failed to connect or timed out
     if ev.error_kind == "blocked":
         return error_result("availability", ev.error or "blocked", **evidence)
     if ev.error is not None:

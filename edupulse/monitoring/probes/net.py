@@ -19,7 +19,7 @@ import re
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -237,6 +237,7 @@ class FetchResult:
     error: str | None = None
     error_kind: str | None = None  # blocked | dns | connect | timeout | tls | http
     content_type: str = ""
+    attempts: int = 1
 
     @property
     def ok(self) -> bool:
@@ -324,6 +325,7 @@ class HttpClient:
         self.resolver = ProbeResolver(dns_client, policy)
         self._sessions: dict[int, aiohttp.ClientSession] = {}
         self._host_limits: dict[str, asyncio.Semaphore] = {}
+        self._ip_limits: dict[str, asyncio.Semaphore] = {}
         self.timeout = aiohttp.ClientTimeout(total=config.timeout_s, connect=min(config.timeout_s, 10.0))
 
     def session(self, family: int = 0) -> aiohttp.ClientSession:
@@ -356,6 +358,26 @@ class HttpClient:
             self._sessions[family] = session
         return session
 
+    async def ip_limit(self, host: str, family: int) -> asyncio.Semaphore:
+        """The semaphore of the server address a request to ``host`` goes to (the first address of the family
+        asked for, from the run's DNS cache): politeness to a server that hosts many sites."""
+        key = host
+        try:
+            addresses = await self.resolver.dns.lookup(host)
+        except Exception:  # noqa: S110 — the fetch itself reports the DNS failure
+            pass
+        else:
+            candidates = (addresses.ipv6 if family == socket.AF_INET6 else addresses.ipv4 if family == socket.AF_INET
+                          else addresses.ipv4 + addresses.ipv6)
+            key = candidates[0] if candidates else host
+        semaphore = self._ip_limits.get(key)
+        if semaphore is None:
+            semaphore = asyncio.Semaphore(self.config.per_ip_concurrency)
+            self._ip_limits[key] = semaphore
+            if len(self._ip_limits) > 100_000:
+                self._ip_limits = {key: semaphore}
+        return semaphore
+
     def host_limit(self, host: str) -> asyncio.Semaphore:
         semaphore = self._host_limits.get(host)
         if semaphore is None:
@@ -381,7 +403,7 @@ class HttpClient:
         host = (yarl.URL(url).raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
         started = time.perf_counter()
         try:
-            async with self.host_limit(host), self.session(family).get(
+            async with self.host_limit(host), await self.ip_limit(host, family), self.session(family).get(
                 url,
                 headers=headers,
                 allow_redirects=allow_redirects,
@@ -444,12 +466,24 @@ class HttpClient:
                 error_kind=kind,
             )
 
+    async def fetch_with_retries(self, url: str, **kwargs: Any) -> FetchResult:
+        """``fetch``, tried again ``config.retries`` times (``config.retry_delay_s`` apart) when the connection
+        failed or timed out: a dropped packet must not make a site look down. HTTP errors, DNS failures and
+        refused addresses are answers, not accidents, and are not retried. ``attempts`` says how many it took."""
+        result = await self.fetch(url, **kwargs)
+        attempts = 1
+        while result.error_kind in ("connect", "timeout") and attempts <= self.config.retries:
+            await asyncio.sleep(self.config.retry_delay_s)
+            result = await self.fetch(url, **kwargs)
+            attempts += 1
+        return result if attempts == 1 else replace(result, attempts=attempts)
+
     async def request_cors(self, url: str, *, family: int = 0) -> FetchResult | None:
         """The Observatory's CORS preflight: OPTIONS with an Origin, redirects followed; None on failure."""
         host = (yarl.URL(url).raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
         started = time.perf_counter()
         try:
-            async with self.host_limit(host), self.session(family).options(
+            async with self.host_limit(host), await self.ip_limit(host, family), self.session(family).options(
                 url,
                 headers={
                     "User-Agent": self.config.user_agent,

@@ -64,6 +64,8 @@ def test_full_flow_in_the_browser(client, probes_pass, django_capture_on_commit_
     assert docx.status_code == 200
     xml = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
     assert notice.number in xml and "实验小学网站" in xml
+    # The units are told what to do, in Chinese, once per kind of problem (整改要求).
+    assert "整改要求" in xml and "（一）" in xml and "请立即清除暗链" in xml
     _require_cjk_font()
     pdf = client.get(f"/monitoring/notices/{notice.pk}/document.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -145,3 +147,117 @@ def test_document_text_is_chinese():
     doc = documents.document_for(notice)
     assert doc.authority.endswith("教育局") and "四川省" in doc.authority
     assert doc.deadline.endswith("日") and doc.rows[0].problem
+
+
+def _days_later(monkeypatch, days: int) -> None:
+    """Pages and actions see ``localdate()`` ``days`` ahead (the deadline passes without waiting)."""
+    real = timezone.localdate
+
+    def later(value=None, timezone=None):
+        return real(value, timezone) if value is not None else real() + timedelta(days=days)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", later)
+
+
+def test_overdue_and_escalated_items_are_marked_on_the_notice_and_in_the_rectification_list(client, monkeypatch):
+    school = make_school("510107")
+    notice = make_notice(school)
+    run_as_system(actions.issue_notice, notice)
+    item = notice.items.get()
+    officer = make_user("county_officer", region="510107")
+    cio = make_user("school_cio", school=school)
+    client.login(username=officer.username, password=PASSWORD)
+    assert "已逾期" not in client.get(f"/monitoring/notices/{notice.pk}/").content.decode()
+
+    _days_later(monkeypatch, 30)  # past the deadline, before `edupulse monitor escalate` ran
+    page = client.get(f"/monitoring/notices/{notice.pk}/").content.decode()
+    assert "1 个事项已逾期" in page and "待签收（已逾期）" in page
+    assert "待签收（已逾期）" in client.get("/monitoring/rectification/").content.decode()
+    client.logout()
+    client.login(username=cio.username, password=PASSWORD)
+    assert "已逾期：整改期限" in client.get(f"/monitoring/rectification/{item.pk}/").content.decode()
+
+    assert run_as_system(actions.escalate_overdue) == 1
+    assert "逾期已上报" in client.get("/monitoring/rectification/").content.decode()
+    page = client.get(f"/monitoring/rectification/{item.pk}/").content.decode()
+    assert "已逾期，已于" in page and "签收" in page  # still to be acknowledged, late
+    client.logout()
+    client.login(username=officer.username, password=PASSWORD)
+    assert "逾期已上报" in client.get(f"/monitoring/notices/{notice.pk}/").content.decode()
+
+
+def test_escalated_item_can_still_be_rectified_late_and_is_escalated_once(probes_pass, monkeypatch):
+    notice = make_notice(make_school("510107"))
+    run_as_system(actions.issue_notice, notice)
+    item = notice.items.get()
+    _days_later(monkeypatch, 30)
+    assert run_as_system(actions.escalate_overdue) == 1
+    item.refresh_from_db()
+    run_as_system(actions.acknowledge_item, item)
+    run_as_system(actions.submit_evidence, item, response="逾期整改完成")
+    assert run_as_system(actions.escalate_overdue) == 0  # escalated once; the record stays in escalated_at
+    run_as_system(actions.reprobe_item, item)
+    item.refresh_from_db()
+    notice.refresh_from_db()
+    assert item.status == "verified" and item.escalated_at and notice.status == "closed"
+
+
+def test_failed_reprobe_shows_the_reason_and_the_next_step(client, monkeypatch, probes_pass):
+    school = make_school("510107")
+    notice = make_notice(school)
+    run_as_system(actions.issue_notice, notice)
+    item = notice.items.get()
+    run_as_system(actions.acknowledge_item, item)
+    run_as_system(actions.submit_evidence, item, response="已整改")
+    monkeypatch.setattr(sweeping, "probe_runner", lambda urls, checks: [report(u, failing=("hsts",)) for u in urls])
+    cio = make_user("school_cio", school=school)
+    client.login(username=cio.username, password=PASSWORD)
+    response = client.post(f"/monitoring/rectification/{item.pk}/reprobe/", follow=True)
+    page = response.content.decode()
+    assert "复测未通过" in page and "HSTS 检测项仍发现该问题" in page and "请继续整改" in page
+    assert "提交整改材料" in page  # the form to submit again
+
+
+def test_a_unit_downloads_its_copy_of_the_notice_with_only_its_own_items(client):
+    first, second = make_school("510107", name="第一小学"), make_school("510107", name="第二小学")
+    findings = [make_finding(make_website(first, name="第一小学网站")),
+                make_finding(make_website(second, name="第二小学网站"))]
+    notice = run_as_system(actions.create_notice, findings, region=Region.objects.get(code="510107"),
+                           title="关于网站安全问题的通报", deadline=date.today() + timedelta(days=10))
+    run_as_system(actions.issue_notice, notice)
+    mine = notice.items.get(school=first)
+    client.login(username=make_user("school_cio", school=first).username, password=PASSWORD)
+    assert f"/monitoring/rectification/{mine.pk}/document.docx" in client.get(
+        f"/monitoring/rectification/{mine.pk}/").content.decode()
+    docx = client.get(f"/monitoring/rectification/{mine.pk}/document.docx")
+    assert docx.status_code == 200
+    xml = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+    assert notice.number in xml and "第一小学网站" in xml and "第二小学网站" not in xml
+    theirs = notice.items.get(school=second)
+    assert client.get(f"/monitoring/rectification/{theirs.pk}/document.docx").status_code == 404
+
+
+def test_a_finding_is_notified_once_while_its_item_is_open(client):
+    school = make_school("510107")
+    notice = make_notice(school)
+    run_as_system(actions.issue_notice, notice)
+    finding = notice.items.get().finding
+    officer = make_user("county_officer", region="510107")
+    client.login(username=officer.username, password=PASSWORD)
+    form = client.get(f"/monitoring/notices/new/?select={finding.pk}").content.decode()
+    assert f"已在通报 {notice.number} 中" in form
+    response = client.post(f"/monitoring/notices/new/?select={finding.pk}", {
+        "select": [finding.pk], "title": "重复通报", "region": "510107", "number_prefix": "",
+        "deadline": (date.today() + timedelta(days=7)).isoformat(), "body": ""})
+    assert response.status_code == 200 and "仍未办结" in response.content.decode()
+    assert Notice.objects.count() == 1
+
+
+def test_evidence_posted_from_a_stale_page_shows_why_instead_of_failing(client, probes_pass):
+    school = make_school("510107")
+    notice = make_notice(school)
+    run_as_system(actions.issue_notice, notice)
+    item = notice.items.get()  # not acknowledged yet, but the page of another tab offered the form
+    client.login(username=make_user("school_cio", school=school).username, password=PASSWORD)
+    response = client.post(f"/monitoring/rectification/{item.pk}/", {"response": "已整改"})
+    assert response.status_code == 200 and "请先签收" in response.content.decode()

@@ -137,3 +137,14 @@ def test_demo_loader_builds_a_living_dashboard():
     figures = dashboard.summary(officer, "51")
     assert figures["sites"] == summary.websites and figures["ipv6"].covered == summary.websites
     assert demo.load(seed=3, days=5).skipped
+
+
+def test_finding_page_says_what_is_wrong_and_what_to_do_in_chinese(client):
+    site = make_website(make_school("510107"))
+    finding = make_finding(site, "hsts")
+    finding.evidence = {"reason": "no Strict-Transport-Security header"}
+    finding.save(update_fields=["evidence"])
+    officer = make_user("county_officer", region="510107")
+    client.login(username=officer.username, password=PASSWORD)
+    page = client.get(f"/monitoring/findings/{finding.pk}/").content.decode()
+    assert "未启用 HSTS" in page and "不少于一年" in page

@@ -22,10 +22,10 @@ from edupulse.monitoring.probes.http_checks import (
     evaluate_https_redirect,
     evaluate_ipv6_content,
     evaluate_ipv6_links,
-    sample_links,
     hsts_result,
     ipv6_links_result,
     parse_hsts,
+    sample_links,
 )
 from edupulse.monitoring.probes.net import AddressPolicy, FetchResult, Hop, decode_body
 from edupulse.monitoring.probes.tampering import (

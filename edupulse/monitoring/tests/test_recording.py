@@ -52,12 +52,14 @@ def test_probe_errors_do_not_break_streaks():
     site = make_website(make_school())
     now = timezone.now()
     error = FakeReport(site.url, (FakeCheck("availability", "error", None, {"reason": "timeout"}),), now)
-    fail = FakeReport(site.url, (FakeCheck("availability", "fail", 0, {"reason": "HTTP 500"}),), now)
+    fail = FakeReport(site.url, (FakeCheck("availability", "fail", 0, {"status_code": 500, "error": "HTTP status 500"}),),
+                      now)
     save(fail)
     save(error)
     save(fail)
     finding = Finding.objects.get()
-    assert finding.check_name == "availability" and finding.severity == 3 and finding.summary == "HTTP 500"
+    assert finding.check_name == "availability" and finding.severity == 3
+    assert finding.summary == "网站无法访问：返回 HTTP 状态码 500。"  # in the server's language, for exports and alerts
 
 
 def test_aggregates_and_state():
