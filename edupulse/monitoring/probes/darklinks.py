@@ -94,7 +94,8 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None) -> D
             findings.append(DarkLinkFinding("cloaking", link.href, link.text,
                                             f"only the search-engine spider is shown links to {domain}",
                                             _matches(link)))
-        spider_words = set(keywords().find(spider.text)) - set(keywords().find(page.text))
+        # The usual case: the spider was shown the very page (same object): no words can differ.
+        spider_words = set() if spider is page else set(keywords().find(spider.text)) - set(keywords().find(page.text))
         if spider_words:
             findings.append(DarkLinkFinding("cloaking", "", spider.title[:80],
                                             "only the search-engine spider is shown these words",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -92,8 +92,9 @@ class ParsedPage:
     scripts: tuple[tuple[str, str | None], ...] = ()  # every <script>: (src or "", integrity)
     metas: tuple[tuple[str | None, str | None, str | None], ...] = ()  # every <meta>: (http-equiv, name, content)
 
-    @property
+    @cached_property
     def text(self) -> str:
+        """The visible text, one text node per line (computed once: several checks read it)."""
         return "\n".join(self.text_nodes)
 
 
@@ -309,13 +310,17 @@ def _own_style(tree: LexborHTMLParser, with_styles: bool) -> dict[int, tuple[str
 
 
 def _link_visibility(
-    anchor: LexborNode, own: dict[int, tuple[str | None, str | None, str | None]]
+    anchor: LexborNode,
+    own: dict[int, tuple[str | None, str | None, str | None]],
+    inherited: dict[int, tuple[str | None, str | None]],
 ) -> str | None:
-    """Why the link is invisible: any ancestor hidden, or its text colour equal to the background in effect."""
+    """Why the link is invisible: any ancestor hidden, or its text colour equal to the background in effect.
+
+    ``inherited`` caches, per element, the nearest hidden reason and background at or above it: the links of
+    one menu share their ancestors, so each ancestor chain is walked once per page, not once per link.
+    """
     if not own:
         return None
-    hidden: str | None = None
-    background: str | None = None
     # The link's own colour: set on the <a> or on an element inside it (a parent's colour does not reach a link,
     # which browsers paint in the link colour unless told otherwise).
     colour = own.get(anchor.mem_id, (None, None, None))[1]
@@ -324,16 +329,34 @@ def _link_visibility(
             colour = own.get(child.mem_id, (None, None, None))[1]
             if colour is not None:
                 break
-    node: LexborNode | None = anchor
-    while node is not None:
-        info = own.get(node.mem_id)
-        if info is not None:
-            hidden = hidden or info[0]
-            background = background or info[2]
-        node = node.parent
+    hidden, background = _inherited(anchor, own, inherited)
     if hidden is None and colour is not None and colour == (background or "#ffffff"):
         hidden = "same-colour"
     return hidden
+
+
+def _inherited(
+    node: LexborNode,
+    own: dict[int, tuple[str | None, str | None, str | None]],
+    cache: dict[int, tuple[str | None, str | None]],
+) -> tuple[str | None, str | None]:
+    """(nearest hidden reason, nearest background colour) at ``node`` or above it."""
+    chain: list[LexborNode] = []
+    current: LexborNode | None = node
+    above: tuple[str | None, str | None] = (None, None)
+    while current is not None:
+        known = cache.get(current.mem_id)
+        if known is not None:
+            above = known
+            break
+        chain.append(current)
+        current = current.parent
+    for element in reversed(chain):  # from the top down, each taking the nearest values
+        info = own.get(element.mem_id)
+        if info is not None:
+            above = (info[0] or above[0], info[2] or above[1])
+        cache[element.mem_id] = above
+    return above
 
 
 def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
@@ -355,10 +378,11 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
     title = " ".join((title_node.text(deep=True) if title_node else "").split())
 
     own = _own_style(tree, with_styles)
+    inherited: dict[int, tuple[str | None, str | None]] = {}
     links: list[Link] = []
     for anchor in tree.css("a[href]"):
         link = _make_link(anchor.attributes.get("href") or "", anchor.text(deep=True) or "", base, page_site,
-                          _link_visibility(anchor, own), "html", base_origin, base_host)
+                          _link_visibility(anchor, own, inherited), "html", base_origin, base_host)
         if link is not None:
             links.append(link)
     script_srcs: list[str] = []

@@ -156,6 +156,22 @@ class LinksEvaluation:
     unreachable: tuple[str, ...]
 
 
+def _stratum(href: str) -> tuple[str, str]:
+    """(host[:port], first path segment) of an absolute URL; "" for a page at the top of the site. A page has
+    dozens of links, so this slices the string instead of calling ``urlsplit`` on each."""
+    start = href.find("//") + 2
+    end = len(href)
+    for stop in "?#":
+        position = href.find(stop, start)
+        if position != -1:
+            end = min(end, position)
+    slash = href.find("/", start, end)
+    if slash == -1:
+        return href[start:end].lower(), ""
+    rest = href[slash + 1 : end]
+    return href[start:slash].lower(), rest.split("/", 1)[0] if "/" in rest else ""
+
+
 def sample_links(hrefs: Sequence[str], limit: int) -> list[str]:
     """Up to ``limit`` of ``hrefs`` (in page order), spread over every host and first path segment first.
 
@@ -166,9 +182,7 @@ def sample_links(hrefs: Sequence[str], limit: int) -> list[str]:
     """
     strata: dict[tuple[str, str], list[str]] = {}
     for href in hrefs:
-        parts = urlsplit(href)
-        segment = parts.path.lstrip("/").split("/", 1)[0] if "/" in parts.path.lstrip("/") else ""
-        strata.setdefault(((parts.hostname or "").lower(), segment), []).append(href)
+        strata.setdefault(_stratum(href), []).append(href)
     chosen: list[str] = []
     round_number = 0
     while len(chosen) < limit:
