@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from edupulse.monitoring.checks import Check, Severity
 from edupulse.monitoring.models import AlertDelivery, EducationApp, Finding, InformationSystem, NoticeItem, Website
 from edupulse.monitoring.models.alerts import DeliveryStatus
-from edupulse.monitoring.models.notices import ItemStatus
+from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, NoticeStatus
 from edupulse.monitoring.models.registry import AppStatus, WebsiteCategory
 from edupulse.monitoring.models.results import FindingStatus
 
@@ -111,10 +111,18 @@ class FindingFilterSet(django_filters.FilterSet):
 
 class NoticeItemFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ItemStatus.choices)
+    overdue = django_filters.BooleanFilter(label=_("Past the deadline, not rectified"), method="filter_overdue")
 
     class Meta:
         model = NoticeItem
-        fields = ["status"]
+        fields = ["status", "overdue"]
+
+    def filter_overdue(self, queryset: QuerySet[NoticeItem], name: str, value: bool | None) -> QuerySet[NoticeItem]:
+        if value is None:
+            return queryset
+        late = Q(notice__status=NoticeStatus.ISSUED, notice__deadline__lt=timezone.localdate(),
+                 status__in=[*OPEN_ITEM_STATUSES, ItemStatus.ESCALATED])
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 class DeliveryFilterSet(django_filters.FilterSet):

@@ -3,12 +3,16 @@ headers are the import headers, so an export can be edited and imported back."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from edupulse.monitoring.models import AlertDelivery, EducationApp, Finding, InformationSystem, Notice, NoticeItem
 from edupulse.monitoring.models import Website as WebsiteModel
+from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, NoticeStatus
 
 
 class OwnerColumns(tables.Table):
@@ -128,6 +132,21 @@ class NoticeTable(tables.Table):
         order_by = ("-created_at",)
 
 
+def item_overdue(item: NoticeItem) -> bool:
+    """Still open after the deadline (and not yet escalated by ``edupulse monitor escalate``)."""
+    return (item.status in OPEN_ITEM_STATUSES and item.notice.status == NoticeStatus.ISSUED
+            and item.notice.deadline < timezone.localdate())
+
+
+def item_status_label(item: NoticeItem) -> str:
+    label = str(item.get_status_display())  # type: ignore[attr-defined]
+    if item_overdue(item):
+        return gettext("%(status)s (overdue)") % {"status": label}
+    if item.escalated_at and item.status in OPEN_ITEM_STATUSES:  # rectifying late after escalation
+        return gettext("%(status)s (escalated as overdue)") % {"status": label}
+    return label
+
+
 class NoticeItemTable(tables.Table):
     id = tables.LinkColumn("monitoring:item-detail", args=[tables.A("pk")], verbose_name=_("No."))
     notice = tables.Column(accessor="notice__title", verbose_name=_("Notice"))
@@ -141,6 +160,12 @@ class NoticeItemTable(tables.Table):
         fields = ("id", "notice", "site", "problem", "deadline", "status")
         sequence = fields
         order_by = ("-id",)
+
+    def render_status(self, value: Any, record: NoticeItem) -> str:
+        return item_status_label(record)  # items past their deadline are marked, on the page and in exports
+
+    def value_status(self, value: Any, record: NoticeItem) -> str:
+        return item_status_label(record)
 
 
 class DeliveryTable(tables.Table):

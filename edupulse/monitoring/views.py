@@ -40,7 +40,7 @@ from edupulse.monitoring.models import (
     NoticeItem,
     Website,
 )
-from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, NoticeStatus
+from edupulse.monitoring.models.notices import ItemStatus, NoticeStatus
 from edupulse.monitoring.models.registry import AppStatus
 from edupulse.monitoring.models.results import FindingStatus
 from edupulse.monitoring.tables import (
@@ -51,6 +51,8 @@ from edupulse.monitoring.tables import (
     NoticeTable,
     SystemTable,
     WebsiteTable,
+    item_overdue,
+    item_status_label,
 )
 
 _OWNER = ("school", "owner_region")
@@ -341,21 +343,6 @@ def _errors_by_field(exc: ValidationError) -> dict[str | None, list[str]]:
     return {None: list(exc.messages)}
 
 
-def item_overdue(item: NoticeItem) -> bool:
-    """Still open after the deadline (and not yet escalated by ``edupulse monitor escalate``)."""
-    return (item.status in OPEN_ITEM_STATUSES and item.notice.status == NoticeStatus.ISSUED
-            and item.notice.deadline < timezone.localdate())
-
-
-def item_status_label(item: NoticeItem) -> str:
-    label = str(item.get_status_display())  # type: ignore[attr-defined]
-    if item_overdue(item):
-        return _("%(status)s (overdue)") % {"status": label}
-    if item.escalated_at and item.status in OPEN_ITEM_STATUSES:  # rectifying late after escalation
-        return _("%(status)s (escalated as overdue)") % {"status": label}
-    return label
-
-
 def reprobe_outcome(item: NoticeItem) -> dict[str, Any]:
     """The last re-probe in words a school can act on."""
     when = timezone.localtime(item.reprobed_at).strftime("%Y-%m-%d %H:%M") if item.reprobed_at else ""
@@ -474,21 +461,11 @@ class ItemDocumentView(ScopedMixin, TemplateView):
         return _document_response(item.notice, kwargs["fmt"], items)
 
 
-class _ItemTable(NoticeItemTable):
-    """The rectification list, with items past their deadline marked (TODO lead: fold into tables.py)."""
-
-    def render_status(self, value: Any, record: NoticeItem) -> str:
-        return item_status_label(record)
-
-    def value_status(self, value: Any, record: NoticeItem) -> str:
-        return item_status_label(record)
-
-
 class NoticeItemListView(ScopedListView):
     """The units' view: notice items addressed to them (and, for officers, to their area)."""
 
     model = NoticeItem
-    table_class = _ItemTable
+    table_class = NoticeItemTable
     template_name = "monitoring/list.html"
     filterset_class = NoticeItemFilterSet
     export_name = "rectification"

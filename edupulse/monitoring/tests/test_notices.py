@@ -173,6 +173,11 @@ def test_overdue_and_escalated_items_are_marked_on_the_notice_and_in_the_rectifi
     page = client.get(f"/monitoring/notices/{notice.pk}/").content.decode()
     assert "1 个事项已逾期" in page and "待签收（已逾期）" in page
     assert "待签收（已逾期）" in client.get("/monitoring/rectification/").content.decode()
+    # The list can be narrowed to what is late, and the export says so too.
+    assert f"/monitoring/rectification/{item.pk}/" in client.get("/monitoring/rectification/?overdue=true").content.decode()
+    assert f"/monitoring/rectification/{item.pk}/" not in client.get(
+        "/monitoring/rectification/?overdue=false").content.decode()
+    assert "待签收（已逾期）" in client.get("/monitoring/rectification/?overdue=true&export=csv").content.decode("utf-8-sig")
     client.logout()
     client.login(username=cio.username, password=PASSWORD)
     assert "已逾期：整改期限" in client.get(f"/monitoring/rectification/{item.pk}/").content.decode()
