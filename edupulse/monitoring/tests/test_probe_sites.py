@@ -227,6 +227,29 @@ def test_cli_json_contract(local_sites: LocalSites) -> None:
     assert headers["evidence"]["grade"] == "F" and headers["score"] == 10
 
 
+def test_cli_records_a_baseline_then_finds_the_page_tampered(local_sites: LocalSites, tmp_path) -> None:
+    url, saved = local_sites.url("tamper"), tmp_path / "baselines.json"
+    common = ["--json", "--check", "tampering", "--allow", "127.0.0.0/8", "--allow", "::1/128",
+              "--dns", f"127.0.0.1:{local_sites.dns_port}"]
+    local_sites.set_state(tampered=False)
+    out = StringIO()
+    call_command("probe", url, *common, "--save-baseline", str(saved), "--samples", "2", stdout=out)
+    [clean] = json.loads(out.getvalue())
+    assert clean["checks"][0]["status"] == "pass" and json.loads(saved.read_text())[url]["samples"] == 2
+    local_sites.set_state(tampered=True)
+    try:
+        out = StringIO()
+        call_command("probe", url, *common, "--baseline", str(saved), stdout=out)
+    finally:
+        local_sites.set_state(tampered=False)
+    [defaced] = json.loads(out.getvalue())
+    assert defaced["checks"][0]["status"] == "fail"
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("probe", url, *common, "--baseline", str(tmp_path / "missing.json"), stdout=out)
+    assert "baseline" in json.loads(out.getvalue())["error"]
+
+
 def test_cli_refuses_loopback_without_allow(local_sites: LocalSites) -> None:
     out = StringIO()
     call_command("probe", local_sites.url("good"), "--json", "--check", "availability",

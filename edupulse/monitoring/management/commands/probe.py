@@ -1,7 +1,10 @@
-"""``edupulse probe URL... [--json] [--allow CIDR]... [--dns host[:port]]... [--check NAME]...``
+"""``edupulse probe URL... [--json] [--allow CIDR]... [--dns host[:port]]... [--check NAME]...
+[--save-baseline FILE [--samples N]] [--baseline FILE]``
 
-Runs the probe engine now on the given URLs and prints the results; nothing is saved. The JSON shape is a
-contract, documented in docs/cli-monitoring-probe.md.
+Runs the probe engine now on the given URLs and prints the results; nothing is saved in the database. The
+JSON shape is a contract, documented in docs/cli-monitoring-probe.md. The tampering check needs a baseline
+of each page: ``--save-baseline`` records one (N fetches that must agree) into a JSON file, ``--baseline``
+compares the pages with the baselines in such a file.
 """
 
 from __future__ import annotations
@@ -9,12 +12,21 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from edupulse.monitoring.probes import CHECK_NAMES, ConfigError, ProbeConfig, probe_sites_sync
-from edupulse.monitoring.probes.engine import InvalidUrlError, normalise_url
+from edupulse.monitoring.probes import (
+    CHECK_NAMES,
+    Baseline,
+    ConfigError,
+    ProbeConfig,
+    build_baseline,
+    fetch_snapshots,
+    probe_sites_sync,
+)
+from edupulse.monitoring.probes.engine import InvalidUrlError, normalise_url, run_async
 from edupulse.utilities.env import SettingError
 
 
@@ -40,6 +52,33 @@ class Command(BaseCommand):
             help="run only this check (repeatable; one of " + ", ".join(CHECK_NAMES) + "); default: all",
         )
         parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="per-request time limit")
+        parser.add_argument("--save-baseline", metavar="FILE", default="",
+                            help="first fetch each page --samples times and write their tampering baselines to FILE "
+                                 "(JSON, keyed by URL); the probe then compares against them")
+        parser.add_argument("--samples", type=int, default=3, metavar="N",
+                            help="fetches per page for --save-baseline (default 3; parts must appear in all)")
+        parser.add_argument("--baseline", metavar="FILE", default="",
+                            help="compare each page with its baseline in FILE (written by --save-baseline)")
+
+    def _baselines(self, urls: list[str], config: ProbeConfig, options: dict[str, Any]) -> dict[str, Baseline]:
+        """Baselines from --baseline FILE, or recorded now for --save-baseline FILE (and written there)."""
+        if options["baseline"]:
+            data = json.loads(Path(options["baseline"]).read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError(f"{options['baseline']} is not a JSON object keyed by URL")
+            return {url: Baseline.from_dict(data[url]) for url in urls if url in data}
+        if not options["save_baseline"]:
+            return {}
+        if not 1 <= options["samples"] <= 20:
+            raise ValueError("--samples must be between 1 and 20")
+        snapshots = run_async(fetch_snapshots(urls, config=config, samples=options["samples"], interval_s=1.0))
+        baselines = {url: build_baseline(snapshots[url]) for url in urls if snapshots[url]}
+        missing = [url for url in urls if url not in baselines]
+        if missing:
+            raise ValueError(f"no successful fetch to build a baseline of {', '.join(missing)}")
+        Path(options["save_baseline"]).write_text(
+            json.dumps({url: baseline.to_dict() for url, baseline in baselines.items()}, indent=1), encoding="utf-8")
+        return baselines
 
     def _fail(self, message: str, as_json: bool) -> None:
         if as_json:
@@ -62,7 +101,12 @@ class Command(BaseCommand):
         except (InvalidUrlError, ConfigError, SettingError) as exc:
             self._fail(str(exc), as_json)
             return
-        reports = probe_sites_sync(urls, config=config, checks=options["check"] or None)
+        try:
+            baselines = self._baselines(urls, config, options)
+        except (OSError, ValueError, KeyError) as exc:
+            self._fail(f"baseline: {exc}", as_json)
+            return
+        reports = probe_sites_sync(urls, config=config, checks=options["check"] or None, baselines=baselines)
         if as_json:
             self.stdout.write(json.dumps([report.as_dict() for report in reports], ensure_ascii=False, indent=2))
             return
