@@ -126,7 +126,8 @@ def _dark_links(status: str, ev: Evidence) -> str:
     text = _("%(count)s suspicious link(s) found on the home page: %(kinds)s.") % {
         "count": ev.get("finding_count", len(findings)), "kinds": "、".join(dict.fromkeys(kinds)) or "-"}
     if examples:
-        text += " " + _("For example: %(examples)s.") % {"examples": _items(examples, 2)}
+        # The leading space is part of the message: English needs it between sentences, Chinese does not.
+        text += _(" For example: %(examples)s.") % {"examples": _items(examples, 2)}
     return text
 
 
