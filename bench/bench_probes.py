@@ -189,6 +189,16 @@ def serve() -> None:
 
     async def main() -> None:
         directory = Path(tempfile.mkdtemp(prefix="edupulse-bench-"))
+        children: list[subprocess.Popen[bytes]] = []
+
+        def stop(*_args: object) -> None:  # SIGTERM from the benchmark: stop nginx, leave no files behind
+            for child in children:
+                child.terminate()
+                child.wait(5)
+            shutil.rmtree(directory, ignore_errors=True)
+            os._exit(0)
+
+        signal.signal(signal.SIGTERM, stop)
         ca = LocalCA(directory)
         cert, key = ca.leaf("bench", ["*.bench.test", "127.0.0.1", "::1"])
         ports: dict[str, object] = {}
@@ -202,11 +212,7 @@ def serve() -> None:
             conf = directory / "nginx.conf"
             conf.write_text(NGINX_CONF.format(dir=directory, cert=cert, key=key, locations=NGINX_LOCATIONS,
                                               http=ports["http"], https=ports["https"]))
-            process = subprocess.Popen([nginx, "-c", str(conf), "-p", str(directory)])
-            import atexit
-
-            atexit.register(process.terminate)
-            signal.signal(signal.SIGTERM, lambda *_: (process.terminate(), process.wait(5), os._exit(0)))
+            children.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(directory)]))
             for _attempt in range(100):  # wait until it listens
                 try:
                     socket.create_connection(("127.0.0.1", ports["http"]), timeout=0.2).close()

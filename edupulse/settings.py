@@ -233,4 +233,6 @@ SCHEDULE_MINUTES = {
     "rollup": env_int("EDUPULSE_ROLLUP_MINUTES", 60, minimum=0),
     "escalate": env_int("EDUPULSE_ESCALATE_MINUTES", 60, minimum=0),
     "purge": env_int("EDUPULSE_PURGE_MINUTES", 24 * 60, minimum=0),
+    # Tampering baselines for sites that have none yet (a background task).
+    "baseline": env_int("EDUPULSE_BASELINE_MINUTES", 7 * 24 * 60, minimum=0),
 }

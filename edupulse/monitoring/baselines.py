@@ -73,3 +73,14 @@ def save_baselines(baselines: dict[str, dict], *, acting_user: User | None) -> i
     audit.record("monitoring.sitestate.baseline", None, acting_user=acting_user, object_type="monitoring.sitestate",
                  object_repr=f"{len(baselines)} baselines", after={"urls": sorted(baselines)[:1000]})
     return len(baselines)
+
+
+def build_missing_baselines(*, samples: int = SAMPLES, interval_s: float = INTERVAL_S) -> dict[str, Any]:
+    """Fetch and store baselines for every active site that has none (new sites); what the weekly
+    scheduled job runs as a background task."""
+    urls = list(Website.objects.filter(is_active=True).exclude(state__baseline__isnull=False)
+                .values_list("url", flat=True))
+    built = fetch_baselines(urls, samples=samples, interval_s=interval_s) if urls else {}
+    if built:
+        save_baselines(built, acting_user=None)
+    return {"sites": len(urls), "baselines": len(built)}

@@ -1,4 +1,5 @@
-"""Periodic monitoring jobs: sweeps, the dashboard roll-up, escalation of overdue notice items, retention.
+"""Periodic monitoring jobs: sweeps, the dashboard roll-up, escalation of overdue notice items, retention,
+tampering baselines of new sites.
 
 No cron is needed: every ``edupulse worker`` calls :func:`run_due_jobs` on a timer (``edupulse scheduler``
 does the same on its own, and ``edupulse scheduler --once`` suits a cron line). Intervals come from
@@ -69,6 +70,14 @@ def _escalate() -> dict[str, Any]:
     return {"escalated": escalate_overdue(acting_user=None)}
 
 
+def _baseline() -> dict[str, Any]:
+    # Fetching every new site three times 20 s apart takes minutes: a task, so the worker's timer stays free.
+    from edupulse.monitoring.tasks import build_baselines
+
+    build_baselines.enqueue()
+    return {"queued": "build_baselines"}
+
+
 def _purge() -> dict[str, Any]:
     from edupulse.monitoring.recording import purge_results
 
@@ -81,6 +90,7 @@ JOBS: tuple[Job, ...] = (
     Job("rollup", _rollup),
     Job("escalate", _escalate),
     Job("purge", _purge),
+    Job("baseline", _baseline),
 )
 
 

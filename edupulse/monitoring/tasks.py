@@ -44,3 +44,12 @@ def reprobe(item_id: int) -> str:
         if item is None or item.status != "submitted":
             return "skipped"
         return reprobe_item(item, acting_user=None).status
+
+
+@task(queue_name=QUEUE)
+def build_baselines() -> dict[str, int]:
+    """Tampering baselines for the active sites that have none (queued weekly by the scheduler)."""
+    from edupulse.monitoring.baselines import build_missing_baselines
+
+    with context.using(context.RequestContext(source="task", address=f"task@{_worker()}")):
+        return build_missing_baselines()

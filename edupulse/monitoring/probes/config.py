@@ -11,7 +11,8 @@ Read from the environment with ``ProbeConfig.from_env()`` (strict parsing, see `
   to one host name, default 4), ``EDUPULSE_PROBE_PER_IP`` (requests at once to one server address, default 16:
   hundreds of school sites often share one hosting server), ``EDUPULSE_PROBE_RETRIES`` (re-tries of a home
   page whose connection failed or timed out, default 1), ``EDUPULSE_PROBE_CA_FILE`` (extra CA bundle trusted
-  for certificate checks).
+  for certificate checks), ``EDUPULSE_PROBE_HTTP_PORT`` / ``EDUPULSE_PROBE_HTTPS_PORT`` (where the plain-HTTP /
+  HTTPS counterpart of a URL is looked for, default 80 / 443).
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ class ProbeConfig:
             "per_host_concurrency": env_int("EDUPULSE_PROBE_PER_HOST", 4, minimum=1, maximum=100, environ=environ),
             "per_ip_concurrency": env_int("EDUPULSE_PROBE_PER_IP", 16, minimum=1, maximum=10_000, environ=environ),
             "retries": env_int("EDUPULSE_PROBE_RETRIES", 1, minimum=0, maximum=5, environ=environ),
+            # The other scheme's port (80 / 443 on the internet; test and bench servers listen elsewhere).
+            "http_port": env_int("EDUPULSE_PROBE_HTTP_PORT", 80, minimum=1, maximum=65535, environ=environ),
+            "https_port": env_int("EDUPULSE_PROBE_HTTPS_PORT", 443, minimum=1, maximum=65535, environ=environ),
             "ca_file": env_str("EDUPULSE_PROBE_CA_FILE", "", environ) or None,
         }
         values.update(overrides)

@@ -16,7 +16,7 @@ from edupulse.orgs.tests.factories import make_school
 
 pytestmark = pytest.mark.django_db
 
-ONLY_FULL_SWEEP = {"full_sweep": 60, "quick_sweep": 0, "rollup": 0, "escalate": 0, "purge": 0}
+ONLY_FULL_SWEEP = {"full_sweep": 60, "quick_sweep": 0, "rollup": 0, "escalate": 0, "purge": 0, "baseline": 0}
 
 
 @pytest.fixture
@@ -82,3 +82,41 @@ def test_scheduler_once_prints_each_job_run(settings, sites, capsys):
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {line["job"] for line in lines} == {"full_sweep", "rollup", "escalate"}
     assert next(line for line in lines if line["job"] == "escalate")["result"] == {"escalated": 0}
+
+
+def test_every_worker_tick_runs_the_due_jobs_unless_told_not_to(settings, sites, monkeypatch):
+    import django.db
+
+    from edupulse.monitoring.management.commands import worker
+
+    monkeypatch.setattr(django.db, "close_old_connections", lambda: None)  # keep the test's connection
+    settings.SCHEDULE_MINUTES = ONLY_FULL_SWEEP
+    worker._tick(schedule=False)
+    assert not Sweep.objects.exists()
+    worker._tick(schedule=True)
+    worker._tick(schedule=True)
+    assert Sweep.objects.count() == 1
+
+
+def test_weekly_baseline_job_queues_a_task_that_builds_missing_baselines(settings, sites, monkeypatch):
+    from types import SimpleNamespace
+
+    from edupulse.monitoring import baselines, tasks
+    from edupulse.monitoring.models import SiteState
+
+    settings.SCHEDULE_MINUTES = {**dict.fromkeys(ONLY_FULL_SWEEP, 0), "baseline": 60}
+    queued: list[object] = []
+    monkeypatch.setattr(tasks, "build_baselines", SimpleNamespace(enqueue=lambda: queued.append("task")))
+    assert scheduling.run_due_jobs() == {"baseline": {"queued": "build_baselines"}} and queued == ["task"]
+    # The task: fetch only the sites without a baseline (network replaced by a stand-in), store what was built.
+    fetched: list[list[str]] = []
+
+    def fake_fetch(urls, **_):  # type: ignore[no-untyped-def]
+        fetched.append(list(urls))
+        return {url: {"version": 0} for url in urls[:2]}
+
+    monkeypatch.setattr(baselines, "fetch_baselines", fake_fetch)
+    assert baselines.build_missing_baselines() == {"sites": 3, "baselines": 2}
+    assert SiteState.objects.filter(baseline__isnull=False).count() == 2
+    assert baselines.build_missing_baselines() == {"sites": 1, "baselines": 1}
+    assert fetched[1] == [sites[2].url]

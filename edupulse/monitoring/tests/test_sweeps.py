@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -53,6 +56,37 @@ def fake_probes(monkeypatch):
     return calls, state
 
 
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """Replace the engine itself, keeping the default runner: ``run_batch`` then takes the streaming path
+    (the engine in a thread, ``on_report`` per site). Reports come 20 ms apart; ``stall_after`` makes the
+    engine hang after that many sites (until cancelled); ``gate = (n, event)`` makes it wait (at most 5 s)
+    for the event before the n-th site and note in ``gate_open`` whether it came."""
+    from edupulse.monitoring import probes
+
+    log: dict = {"calls": [], "cancelled": False, "stall_after": None, "gate": None}
+
+    async def probe_sites(urls, *, on_report=None, **_kwargs):
+        log["calls"].append(list(urls))
+        try:
+            for index, url in enumerate(urls):
+                if log["stall_after"] is not None and index >= log["stall_after"]:
+                    await asyncio.sleep(3600)
+                if log["gate"] is not None and index == log["gate"][0]:
+                    log["gate_open"] = await asyncio.to_thread(log["gate"][1].wait, 5)
+                await asyncio.sleep(0.02)
+                on_report(index, report(url, failing=("hsts",)))
+        except asyncio.CancelledError:
+            log["cancelled"] = True
+            raise
+        return []
+
+    assert sweeping.probe_runner is sweeping.default_probe_runner
+    monkeypatch.setattr(probes, "probe_sites", probe_sites)
+    monkeypatch.setattr(sweeping, "CHUNK_SIZE", 3)
+    return log
+
+
 def _sites(n: int):
     school = make_school("510107")
     return [make_website(school) for _ in range(n)]
@@ -96,7 +130,7 @@ def test_db_backend_worker_dies_mid_batch(fake_probes, django_capture_on_commit_
     # While the lease holds, nobody else takes the batch and nothing is re-queued.
     assert sweeping.reclaim_expired(enqueue=False) == []
     # The lease runs out (time passes); the reaper re-queues it and the database worker finishes everything.
-    SweepBatch.objects.filter(pk=first.pk).update(lease_expires_at=timezone.now() - timezone.timedelta(seconds=1))
+    SweepBatch.objects.filter(pk=first.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
     assert sweeping.reclaim_expired() == [first.pk]
     call_command("db_worker", queue_name="monitoring", batch=True, startup_delay=False, verbosity=0)
     _assert_exactly_once(sweep, sites)
@@ -105,6 +139,81 @@ def test_db_backend_worker_dies_mid_batch(fake_probes, django_capture_on_commit_
     # The sites worker A saved were not probed again.
     probed = [u for chunk in calls for u in chunk]
     assert len(probed) == len(sites) and len(set(probed)) == len(sites)
+
+
+def test_batch_is_probed_at_once_and_saved_while_probing(fake_engine, monkeypatch):
+    from edupulse.monitoring import recording
+
+    saves: list[int] = []
+    real_save = recording.save_reports
+    first_saved = threading.Event()
+
+    def spy(reports, **kwargs):
+        reports = list(reports)
+        saves.append(len(reports))
+        summary = real_save(reports, **kwargs)
+        first_saved.set()
+        return summary
+
+    monkeypatch.setattr(recording, "save_reports", spy)
+    # The engine does not go on past the 7th site until the first chunk is stored.
+    fake_engine["gate"] = (6, first_saved)
+    sites = _sites(8)
+    sweep = run_as_system(actions.start_sweep, enqueue=False)
+    assert sweeping.run_batch(sweep.batches.get().pk, owner="worker-a") == 8
+    # One engine run for the whole batch; its reports saved in chunks of CHUNK_SIZE as they arrived,
+    # the first chunk while later sites were still being probed.
+    assert fake_engine["calls"] == [[s.url for s in sites]]
+    assert saves == [3, 3, 2]
+    assert fake_engine["gate_open"] is True
+    _assert_exactly_once(sweep, sites)
+
+
+def test_lost_lease_stops_the_batch_and_the_prober(fake_engine, monkeypatch):
+    sites = _sites(8)
+    sweep = run_as_system(actions.start_sweep, enqueue=False)
+    batch = sweep.batches.get()
+    real_renew = sweeping.renew_lease
+    renewals: list[int] = []
+
+    def renew(held):
+        renewals.append(held.pk)
+        if len(renewals) == 2:  # meanwhile our lease ran out and worker B took the batch over
+            SweepBatch.objects.filter(pk=held.pk).update(lease_owner="worker-b",
+                                                        lease_expires_at=timezone.now() + timedelta(seconds=300))
+        return real_renew(held)
+
+    monkeypatch.setattr(sweeping, "renew_lease", renew)
+    fake_engine["stall_after"] = 6
+    assert sweeping.run_batch(batch.pk, owner="worker-a") == 3  # the second chunk is not saved
+    assert fake_engine["cancelled"]
+    batch.refresh_from_db()
+    assert (batch.status, batch.lease_owner) == ("claimed", "worker-b")
+    assert CheckResult.objects.filter(sweep=sweep).values("website").distinct().count() == 3
+    # Worker B finishes the other five sites; nothing doubled.
+    fake_engine["stall_after"] = None
+    SweepBatch.objects.filter(pk=batch.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert sweeping.run_batch(batch.pk, owner="worker-b") == 5
+    assert fake_engine["calls"][-1] == [s.url for s in sites[3:]]
+    _assert_exactly_once(sweep, sites)
+
+
+def test_prober_failure_saves_what_arrived_and_raises(fake_engine, monkeypatch):
+    from edupulse.monitoring import probes
+
+    _sites(5)
+
+    async def broken(urls, *, on_report=None, **_kwargs):
+        for index, url in enumerate(urls[:4]):
+            on_report(index, report(url))
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(probes, "probe_sites", broken)
+    sweep = run_as_system(actions.start_sweep, enqueue=False)
+    with pytest.raises(RuntimeError, match="engine bug"):
+        sweeping.run_batch(sweep.batches.get().pk, owner="worker-a")
+    assert CheckResult.objects.filter(sweep=sweep).values("website").distinct().count() == 4
+    assert sweep.batches.get().status == "claimed"  # another worker finishes it after the lease
 
 
 def test_inline_cli_sweep(fake_probes, capsys):
@@ -167,7 +276,7 @@ def test_rq_backend_two_workers_one_dies(fake_probes, settings, monkeypatch, dja
 
         SimpleWorker([queue], connection=connection, job_class=Job).work(burst=True)
         assert set(sweep.batches.values_list("status", flat=True)) == {"claimed", "done"}
-        SweepBatch.objects.filter(pk=first.pk).update(lease_expires_at=timezone.now() - timezone.timedelta(seconds=1))
+        SweepBatch.objects.filter(pk=first.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
         assert sweeping.reclaim_expired() == [first.pk]
         SimpleWorker([queue], connection=connection, job_class=Job).work(burst=True)
         _assert_exactly_once(sweep, sites)
