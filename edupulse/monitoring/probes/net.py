@@ -134,6 +134,8 @@ class DnsClient:
             if len(self._cache) > 100_000:  # bound memory over a long-running worker
                 self._cache.clear()
             return future.result()
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()  # the usual case: answered before (shield would cost a future and callbacks)
         return await asyncio.shield(future)
 
     async def _lookup(self, host: str) -> Addresses:
