@@ -71,3 +71,20 @@ def test_english_readers_get_english_and_every_check_has_advice() -> None:
 
 def test_evidence_of_an_unknown_shape_falls_back_to_the_check_name() -> None:
     assert zh("headers", {"tests": "not a mapping"}).startswith("headers：")
+
+
+@pytest.mark.django_db
+def test_findings_saved_before_get_their_summary_rewritten_in_chinese() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from edupulse.monitoring.models import Finding
+    from edupulse.monitoring.tests.factories import make_finding, make_website
+    from edupulse.orgs.tests.factories import make_school
+
+    finding = make_finding(make_website(make_school("510107")), "ipv6")
+    Finding.objects.filter(pk=finding.pk).update(summary="no AAAA record", evidence={"aaaa": [], "reachable": False})
+    migration = importlib.import_module("edupulse.monitoring.migrations.0003_finding_summaries_in_chinese")
+    migration.describe_existing(apps, None)
+    assert Finding.objects.get(pk=finding.pk).summary == "网站没有 IPv6 地址（无 AAAA 记录）。"
