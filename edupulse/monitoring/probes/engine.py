@@ -224,7 +224,7 @@ class _Site:
         tls_task: Awaitable[tls.TlsObservation] | None = None
         if https_ok and https_fetch is not None and self.needs("tls_protocols", "tls_certificate"):
             final = urlsplit(https_fetch.final_url)
-            tls_task = tls.observe_tls(final.hostname or self.host, final.port or 443, config, run.dns, run.policy)
+            tls_task = self._observe_tls(final.hostname or self.host, final.port or 443)
         v6_task: asyncio.Future[FetchResult] | None = None
         if addresses.ipv6 and self.needs("ipv6", "ipv6_content") and family != socket.AF_INET6:
             v6_task = asyncio.ensure_future(run.http.fetch(self.url, family=socket.AF_INET6))
@@ -273,13 +273,18 @@ class _Site:
     async def _tls_only(self, addresses: Addresses) -> tuple[CheckResult, ...]:
         """Only DNS/TLS asked on an https URL: handshakes only, no page fetch (failures are errors)."""
         port = urlsplit(self.url).port or 443
-        obs = await tls.observe_tls(self.host, port, self.run.config, self.run.dns, self.run.policy)
+        obs = await self._observe_tls(self.host, port)
         computations: dict[str, Callable[[], Any]] = {
             "dns": lambda: http_checks.dns_result(addresses),
             "tls_protocols": lambda: tls.protocols_result(obs),
             "tls_certificate": lambda: tls.certificate_result(obs),
         }
         return tuple([await self.run_check(name, computations[name]) for name in CHECK_NAMES if name in self.wanted])
+
+    async def _observe_tls(self, host: str, port: int) -> tls.TlsObservation:
+        """The TLS handshakes, counted against the server address's politeness limit like the HTTP requests."""
+        async with await self.run.http.ip_limit(host, 0):
+            return await tls.observe_tls(host, port, self.run.config, self.run.dns, self.run.policy)
 
     # --- helpers per check ---------------------------------------------------------------------------------
     def _page_missing(self, name: str, main: FetchResult) -> CheckResult:
