@@ -312,6 +312,17 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
     return "http", f"{exc.__class__.__name__}: {text}"
 
 
+def _semaphore(table: dict[str, asyncio.Semaphore], key: str, size: int) -> asyncio.Semaphore:
+    """The semaphore of ``key`` in ``table``, made on first use; the table is emptied past 100,000 keys so a
+    long-running worker does not keep one per site it ever probed."""
+    semaphore = table.get(key)
+    if semaphore is None:
+        if len(table) >= 100_000:
+            table.clear()
+        semaphore = table[key] = asyncio.Semaphore(size)
+    return semaphore
+
+
 class HttpClient:
     """The shared aiohttp sessions of one probe run (any family, IPv4 only, IPv6 only).
 
@@ -372,22 +383,10 @@ class HttpClient:
             candidates = (addresses.ipv6 if family == socket.AF_INET6 else addresses.ipv4 if family == socket.AF_INET
                           else addresses.ipv4 + addresses.ipv6)
             key = candidates[0] if candidates else host
-        semaphore = self._ip_limits.get(key)
-        if semaphore is None:
-            semaphore = asyncio.Semaphore(self.config.per_ip_concurrency)
-            self._ip_limits[key] = semaphore
-            if len(self._ip_limits) > 100_000:
-                self._ip_limits = {key: semaphore}
-        return semaphore
+        return _semaphore(self._ip_limits, key, self.config.per_ip_concurrency)
 
     def host_limit(self, host: str) -> asyncio.Semaphore:
-        semaphore = self._host_limits.get(host)
-        if semaphore is None:
-            semaphore = asyncio.Semaphore(self.config.per_host_concurrency)
-            self._host_limits[host] = semaphore
-            if len(self._host_limits) > 100_000:
-                self._host_limits = {host: semaphore}
-        return semaphore
+        return _semaphore(self._host_limits, host, self.config.per_host_concurrency)
 
     async def fetch(
         self,

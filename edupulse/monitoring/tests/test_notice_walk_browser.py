@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import subprocess
 import zipfile
 from datetime import timedelta
 from typing import Any
@@ -22,25 +21,19 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from edupulse.accounts.tests.factories import PASSWORD, make_user
-from edupulse.conftest import require_service
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
 from edupulse.core.tests.test_browser import browser_page  # noqa: F401  (the chromium fixture)
 from edupulse.monitoring import actions, sweeping
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.tests.factories import make_finding, make_website, report
+from edupulse.monitoring.tests.test_notices import _require_cjk_font
 from edupulse.orgs.tests.factories import make_school
 
 EVIDENCE_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
                 b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 
-def _require_cjk_font() -> None:
-    try:
-        fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=20).stdout
-    except (OSError, subprocess.SubprocessError):
-        fonts = ""
-    require_service("A CJK font", bool(fonts.strip()), "apt-get install fonts-noto-cjk")
 
 
 def _shot(page: Any, name: str) -> None:

@@ -20,7 +20,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +32,7 @@ from typing import Any
 import pytest
 
 from edupulse.conftest import require_service
+from edupulse.monitoring.tests.test_sweeps import _redis_up
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -91,12 +91,6 @@ print(json.dumps({
 """
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 class LocalWeb:
