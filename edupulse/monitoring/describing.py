@@ -64,6 +64,10 @@ def _dns(status: str, ev: Evidence) -> str:
 def _ipv6(status: str, ev: Evidence) -> str:
     if not ev.get("aaaa"):
         return _("The site has no IPv6 address (no AAAA record).")
+    closed = [port for port, ok in (ev.get("other_ports") or {}).items() if not ok]
+    if closed and "port" in str(ev.get("error", "")):
+        return _("The site answers over IPv6, but not on port %(ports)s, which answers over IPv4.") % {
+            "ports": "、".join(closed)}
     return _("The site has an IPv6 address but cannot be reached over IPv6.")
 
 

@@ -247,12 +247,16 @@ class _Site:
         tamper_task: Awaitable[CheckResult] | None = None
         if self.needs("tampering"):
             tamper_task = self._tampering(page)
-        tls_obs, v6, links, cors, tamper = await _gather(tls_task, v6_task, links_task, cors_task, tamper_task)
+        ports_task: Awaitable[dict[int, str | None]] | None = None
+        if addresses.ipv6 and self.needs("ipv6"):
+            ports_task = self._other_ports_v6(https_fetch if self.scheme == "http" else http_counterpart)
+        tls_obs, v6, links, cors, tamper, other_ports = await _gather(
+            tls_task, v6_task, links_task, cors_task, tamper_task, ports_task)
 
         computations: dict[str, Callable[[], Any]] = {
             "availability": lambda: http_checks.availability_result(http_checks.evaluate_availability(main)),
             "dns": lambda: http_checks.dns_result(addresses),
-            "ipv6": lambda: http_checks.ipv6_result(addresses, http_checks.evaluate_ipv6(addresses, v6)),
+            "ipv6": lambda: http_checks.ipv6_result(addresses, http_checks.evaluate_ipv6(addresses, v6, other_ports)),
             "ipv6_content": lambda: self._ipv6_content(addresses, main, v6),
             "ipv6_links": lambda: self._ipv6_links_result(addresses, page, links, main),
             "tls_protocols": lambda: self._tls(tls_obs, https_ok, tls.protocols_result, "tls_protocols"),
@@ -280,6 +284,17 @@ class _Site:
             "tls_certificate": lambda: tls.certificate_result(obs),
         }
         return tuple([await self.run_check(name, computations[name]) for name in CHECK_NAMES if name in self.wanted])
+
+    async def _other_ports_v6(self, other: FetchResult | None) -> dict[int, str | None]:
+        """The other web port (443 for an http URL, 80 for https) when it answered: can it be reached over IPv6
+        too? (internet.nl: a web server must be reachable over IPv6 on the same ports as over IPv4.)"""
+        if other is None or not other.ok:
+            return {}
+        parts = urlsplit(other.url)
+        if (parts.hostname or "").lower() != self.host:
+            return {}
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return {port: await self.run.http.tcp_connect(self.host, port, socket.AF_INET6)}
 
     async def _observe_tls(self, host: str, port: int) -> tls.TlsObservation:
         """The TLS handshakes, counted against the server address's politeness limit like the HTTP requests."""

@@ -7,7 +7,7 @@ that into a ``CheckResult`` using the constants in ``scoring``. No I/O here.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit
@@ -90,12 +90,22 @@ class Ipv6Evaluation:
     reachable: bool
     addresses: tuple[str, ...]
     error: str | None
+    #: (port, reachable over IPv6) of the other web port that answers over IPv4 (internet.nl: same ports).
+    other_ports: tuple[tuple[int, bool], ...] = ()
 
 
-def evaluate_ipv6(addresses: Addresses, v6_fetch: FetchResult | None) -> Ipv6Evaluation:
-    reachable = v6_fetch is not None and v6_fetch.ok
+def evaluate_ipv6(addresses: Addresses, v6_fetch: FetchResult | None,
+                  other_ports: Mapping[int, str | None] | None = None) -> Ipv6Evaluation:
+    """Reachable over IPv6 = the page answers over IPv6 and so does every other web port (80/443) that
+    answers over IPv4; ``other_ports`` maps such a port to None (connected over IPv6) or the error."""
+    ports = tuple(sorted((port, error is None) for port, error in (other_ports or {}).items()))
+    page_ok = v6_fetch is not None and v6_fetch.ok
     error = None if v6_fetch is None or v6_fetch.ok else v6_fetch.error
-    return Ipv6Evaluation(bool(addresses.ipv6), reachable, addresses.ipv6, error)
+    for port, port_error in sorted((other_ports or {}).items()):
+        if port_error is not None and error is None:
+            error = f"port {port} over IPv6: {port_error}"
+    return Ipv6Evaluation(bool(addresses.ipv6), page_ok and all(ok for _port, ok in ports), addresses.ipv6, error,
+                          ports)
 
 
 def ipv6_result(addresses: Addresses, ev: Ipv6Evaluation) -> CheckResult:
@@ -103,6 +113,8 @@ def ipv6_result(addresses: Addresses, ev: Ipv6Evaluation) -> CheckResult:
         return not_applicable("ipv6", "the URL names an IPv4 address")
     score = scoring.IPV6_AAAA_POINTS * ev.has_aaaa + scoring.IPV6_REACHABLE_POINTS * ev.reachable
     evidence: dict[str, object] = {"aaaa": list(ev.addresses), "reachable": ev.reachable}
+    if ev.other_ports:
+        evidence["other_ports"] = {str(port): ok for port, ok in ev.other_ports}
     if ev.error:
         evidence["error"] = ev.error
     if not ev.has_aaaa:

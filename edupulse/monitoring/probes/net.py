@@ -479,6 +479,25 @@ class HttpClient:
             attempts += 1
         return result if attempts == 1 else replace(result, attempts=attempts)
 
+    async def tcp_connect(self, host: str, port: int, family: int) -> str | None:
+        """Open (and close) a TCP connection to ``host``'s first address of ``family`` on ``port``: None when it
+        connects, else why not. The SSRF policy and the per-IP limit apply as to every request."""
+        addresses = await self.resolver.dns.lookup(host)
+        candidates = addresses.ipv6 if family == socket.AF_INET6 else addresses.ipv4
+        if not candidates:
+            return "no address of that family"
+        reason = self.policy.refusal(candidates[0])
+        if reason is not None:
+            return reason
+        try:
+            async with await self.ip_limit(host, family):
+                _reader, writer = await asyncio.wait_for(asyncio.open_connection(candidates[0], port),
+                                                         min(self.config.timeout_s, 10.0))
+        except (OSError, TimeoutError) as exc:
+            return "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or exc.__class__.__name__)
+        writer.close()
+        return None
+
     async def request_cors(self, url: str, *, family: int = 0) -> FetchResult | None:
         """The Observatory's CORS preflight: OPTIONS with an Origin, redirects followed; None on failure."""
         host = (yarl.URL(url).raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)

@@ -54,6 +54,12 @@ def test_descriptions_carry_the_figures(reports: dict[str, SiteReport], site: st
     assert expected in zh(check, result.evidence, result.status)
 
 
+def test_ipv6_port_missing_over_ipv6_is_named() -> None:
+    evidence = {"aaaa": ["2001:db8::1"], "reachable": False, "other_ports": {"443": False},
+                "error": "port 443 over IPv6: Connection refused"}
+    assert zh("ipv6", evidence) == "网站可通过 IPv6 访问，但 443 端口只能通过 IPv4 访问。"
+
+
 def test_ipv6_links_description_gives_the_share(reports: dict[str, SiteReport]) -> None:
     result = reports["halfv6links"].check("ipv6_links")
     text = zh("ipv6_links", result.evidence, result.status)

@@ -68,6 +68,8 @@ def test_ipv6_families(reports: dict[str, SiteReport], local_sites: LocalSites) 
     assert status(reports, "v4only", "ipv6") == "fail"
     assert status(reports, "v4only", "ipv6_content") == "pass"  # does not apply, says so
     assert reports["v4only"].check("ipv6_content").evidence["applicable"] is False
+    # Same ports as over IPv4 (internet.nl): the good site's plain-HTTP port answers over IPv6 too.
+    assert reports["good"].check("ipv6").evidence["other_ports"] == {str(local_sites.http_port): True}
     assert status(reports, "v6only", "ipv6") == "pass"
     assert status(reports, "v6only", "availability") == "pass"
     broken = reports["brokenv6"].check("ipv6")

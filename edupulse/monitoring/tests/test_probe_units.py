@@ -20,14 +20,16 @@ from edupulse.monitoring.probes.darklinks import (
 from edupulse.monitoring.probes.html import hidden_reason, normalise_colour, parse_page, site_of
 from edupulse.monitoring.probes.http_checks import (
     evaluate_https_redirect,
+    evaluate_ipv6,
     evaluate_ipv6_content,
     evaluate_ipv6_links,
     hsts_result,
     ipv6_links_result,
+    ipv6_result,
     parse_hsts,
     sample_links,
 )
-from edupulse.monitoring.probes.net import AddressPolicy, FetchResult, Hop, decode_body
+from edupulse.monitoring.probes.net import Addresses, AddressPolicy, FetchResult, Hop, decode_body
 from edupulse.monitoring.probes.tampering import (
     Baseline,
     evaluate_tampering,
@@ -263,6 +265,17 @@ def test_https_redirect_evaluation() -> None:
     assert ok.redirects_to_https and ok.same_host_first
     missing = evaluate_https_redirect(fetch("http://s.edu.cn/"))
     assert not missing.redirects_to_https
+
+
+def test_ipv6_needs_every_web_port_that_answers_over_ipv4() -> None:
+    addresses = Addresses("s.edu.cn", ("1.2.3.4",), ("2001:db8::1",))
+    page = fetch("http://s.edu.cn/")
+    closed = evaluate_ipv6(addresses, page, {443: "Connection refused"})
+    assert not closed.reachable and closed.error == "port 443 over IPv6: Connection refused"
+    result = ipv6_result(addresses, closed)
+    assert (result.status, result.score, result.evidence["other_ports"]) == ("fail", 50, {"443": False})
+    assert evaluate_ipv6(addresses, page, {443: None}).reachable
+    assert evaluate_ipv6(addresses, page).reachable  # no other port answers over IPv4: the page decides
 
 
 def test_ipv6_content_difference() -> None:
