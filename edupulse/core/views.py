@@ -130,6 +130,10 @@ class ScopedUpdateView(ScopedMixin, UpdateView):
         try:
             self.object = type(self).save_action(form.instance, acting_user=self.request.user)
         except ValidationError as exc:
+            # A refusal may name fields (shown next to them) or not (shown above the form).
+            if not hasattr(exc, "error_dict"):
+                form.add_error(None, exc.messages)
+                return self.form_invalid(form)
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
             return self.form_invalid(form)

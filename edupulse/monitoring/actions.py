@@ -69,10 +69,16 @@ def save_system(system: InformationSystem, *, acting_user: User | None,
     saved = save_instance(system, acting_user=acting_user)
     assert isinstance(saved, InformationSystem)
     if websites is not None:
-        for site in websites:
-            require(acting_user, "view", site)
         before = sorted(saved.websites.values_list("pk", flat=True))
         after = sorted(s.pk for s in websites)
+        if before != after and acting_user is not None and acting_user.role == Role.SCHOOL_CIO \
+                and "websites" not in InformationSystem.SCHOOL_EDITABLE_FIELDS:
+            raise ValidationError({"websites": _("A school may not change this field; ask the county.")})
+        # Only the links being added must be visible to the acting user: a link the user cannot see (made by
+        # the authority above) may stay as it is.
+        for site in websites:
+            if site.pk not in before:
+                require(acting_user, "view", site)
         if before != after:
             saved.websites.set(websites)
             audit.record("monitoring.informationsystem.websites", saved, acting_user=acting_user,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import django_tables2 as tables
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -30,7 +32,7 @@ from edupulse.monitoring.filtersets import (
     SystemFilterSet,
     WebsiteFilterSet,
 )
-from edupulse.monitoring.forms import EvidenceForm, ImportForm, NoticeForm, WebsiteForm
+from edupulse.monitoring.forms import AppForm, EvidenceForm, ImportForm, NoticeForm, SystemForm, WebsiteForm
 from edupulse.monitoring.models import (
     AlertDelivery,
     EducationApp,
@@ -143,10 +145,94 @@ class SystemDetailView(ScopedDetailView):
     slug_field = "pk"
     slug_url_kwarg = "pk"
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = can(self.request.user, "change", self.object)
+        return context
+
+
+class _RegistryUpdateView(ScopedUpdateView):
+    """Edit one registry entry (system or app) like the website page: scoped, ``can(user, "change")``,
+    saved through the model's action; a school CIO sees the fields its school may not change read-only."""
+
+    template_name = "monitoring/asset_form.html"
+    slug_field = "pk"
+    slug_url_kwarg = "pk"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def save(self, form: Any) -> Any:
+        return type(self).save_action(form.instance, acting_user=self.acting_user)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            self.object = self.save(form)
+        except ValidationError as exc:
+            for field, errors in _errors_by_field(exc).items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class SystemUpdateView(_RegistryUpdateView):
+    model = InformationSystem
+    form_class = SystemForm
+    save_action = staticmethod(actions.save_system)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(title=_("Edit information system"), cancel_url=self.get_success_url(),
+                                        **kwargs)
+
+    def save(self, form: Any) -> Any:
+        system = form.instance
+        websites = form.chosen_websites()
+        if websites is not None:
+            linked = set(system.websites.values_list("pk", flat=True))
+            visible = set(form.fields["websites"].queryset.values_list("pk", flat=True))
+            hidden = linked - visible
+            if {site.pk for site in websites} | hidden == linked:
+                websites = None  # links unchanged: leave them (and the audit trail) alone
+            elif hidden:  # links the user cannot see (made by the authority above) stay as they are
+                websites = [*websites, *Website.objects.filter(pk__in=hidden)]
+        return actions.save_system(system, acting_user=self.acting_user, websites=websites)
+
+    def get_success_url(self) -> str:
+        return reverse("monitoring:system-detail", args=[self.object.pk])
+
+
+class AppUpdateView(_RegistryUpdateView):
+    model = EducationApp
+    form_class = AppForm
+    save_action = staticmethod(actions.save_app)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(title=_("Edit education app"), cancel_url=self.get_success_url(),
+                                        **kwargs)
+
+    def get_success_url(self) -> str:
+        return reverse("monitoring:app-list")  # apps have no detail page
+
+
+class AppEditTable(AppTable):
+    """The app list with an edit link (last column) on the rows the user may change; not exported."""
+
+    actions = tables.Column(verbose_name=gettext_lazy("Actions"), empty_values=(), orderable=False,
+                            exclude_from_export=True)
+
+    def render_actions(self, record: EducationApp) -> str:
+        request = getattr(self, "request", None)
+        if request is None or not can(request.user, "change", record):
+            return ""
+        return format_html('<a href="{}">{}</a>', reverse("monitoring:app-edit", args=[record.pk]), _("Edit"))
+
 
 class AppListView(ScopedListView):
     model = EducationApp
-    table_class = AppTable
+    table_class = AppEditTable
     template_name = "monitoring/list.html"
     filterset_class = AppFilterSet
     export_name = "apps"

@@ -148,3 +148,21 @@ def test_finding_page_says_what_is_wrong_and_what_to_do_in_chinese(client):
     client.login(username=officer.username, password=PASSWORD)
     page = client.get(f"/monitoring/findings/{finding.pk}/").content.decode()
     assert "未启用 HSTS" in page and "不少于一年" in page
+
+
+def test_a_refusal_without_a_field_is_shown_above_the_form(client, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from edupulse.monitoring import views
+
+    def refuse(website, *, acting_user):
+        raise ValidationError("该网站已移交上级单位管理，不能在此修改。")
+
+    monkeypatch.setattr(views.WebsiteUpdateView, "save_action", staticmethod(refuse))
+    school = make_school("510107")
+    site = make_website(school)
+    client.login(username=make_user("school_cio", school=school).username, password=PASSWORD)
+    response = client.post(f"/monitoring/websites/{site.pk}/edit/", {"contact_name": "李四",
+                                                                     "contact_phone": "028-87654321",
+                                                                     "icp_number": "蜀ICP备12345678号"})
+    assert response.status_code == 200 and "该网站已移交上级单位管理" in response.content.decode()
