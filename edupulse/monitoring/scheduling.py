@@ -6,7 +6,8 @@ does the same on its own, and ``edupulse scheduler --once`` suits a cron line). 
 ``settings.SCHEDULE_MINUTES`` (``EDUPULSE_*_MINUTES``; 0 switches a job off). Starting a due job is one
 conditional UPDATE of its ``ScheduledJob`` row, so when several workers on several machines tick at the
 same moment exactly one of them runs it. A sweep is not started while the previous sweep of the same kind
-is still running (a slow sweep must not pile up behind itself).
+is still running (a slow sweep must not pile up behind itself), and the first scheduled sweep of a new
+installation comes one interval after the first worker starts (``edupulse monitor sweep`` runs one now).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ STALE_SWEEP_INTERVALS = 3
 class Job:
     name: str
     run: Callable[[], dict[str, Any]]
+    #: Run on the very first tick of a new installation. Sweeps wait one interval instead: starting workers
+    #: (on a demo database, say) must not set off a sweep of every registered site at once;
+    #: ``edupulse monitor sweep`` starts one by hand.
+    run_at_once: bool = True
 
 
 def _sweep(checks: tuple[str, ...], minutes: int) -> dict[str, Any]:
@@ -85,8 +90,8 @@ def _purge() -> dict[str, Any]:
 
 
 JOBS: tuple[Job, ...] = (
-    Job("full_sweep", _full_sweep),
-    Job("quick_sweep", _quick_sweep),
+    Job("full_sweep", _full_sweep, run_at_once=False),
+    Job("quick_sweep", _quick_sweep, run_at_once=False),
     Job("rollup", _rollup),
     Job("escalate", _escalate),
     Job("purge", _purge),
@@ -94,9 +99,14 @@ JOBS: tuple[Job, ...] = (
 )
 
 
-def claim(name: str, minutes: int, now: datetime) -> bool:
-    """Mark ``name`` started if it is due (never run, or last started ``minutes`` ago or more); True if we won."""
-    ScheduledJob.objects.bulk_create([ScheduledJob(name=name)], ignore_conflicts=True)
+def claim(name: str, minutes: int, now: datetime, *, run_at_once: bool = True) -> bool:
+    """Mark ``name`` started if it is due (never run, or last started ``minutes`` ago or more); True if we won.
+
+    A job seen for the first time without ``run_at_once`` is only marked, as if it had just run, so that it
+    first runs one interval later."""
+    if not ScheduledJob.objects.filter(name=name).exists():
+        ScheduledJob.objects.bulk_create([ScheduledJob(name=name, last_started_at=None if run_at_once else now)],
+                                         ignore_conflicts=True)
     due = Q(last_started_at__isnull=True) | Q(last_started_at__lte=now - timedelta(minutes=minutes))
     return ScheduledJob.objects.filter(due, name=name).update(last_started_at=now) == 1
 
@@ -110,7 +120,7 @@ def run_due_jobs(now: datetime | None = None) -> dict[str, dict[str, Any]]:
     ran: dict[str, dict[str, Any]] = {}
     for job in JOBS:
         minutes = int(settings.SCHEDULE_MINUTES.get(job.name, 0))
-        if minutes <= 0 or not claim(job.name, minutes, now):
+        if minutes <= 0 or not claim(job.name, minutes, now, run_at_once=job.run_at_once):
             continue
         try:
             result = job.run()

@@ -20,6 +20,13 @@ ONLY_FULL_SWEEP = {"full_sweep": 60, "quick_sweep": 0, "rollup": 0, "escalate": 
 
 
 @pytest.fixture
+def established():
+    """An installation whose workers have been ticking for a while: every job last ran two days ago."""
+    ScheduledJob.objects.bulk_create([ScheduledJob(name=job.name, last_started_at=timezone.now() - timedelta(days=2))
+                                      for job in scheduling.JOBS])
+
+
+@pytest.fixture
 def sites():
     return [make_website(make_school("510107"), name=f"学校网站{i}", url=f"http://s{i}.example.edu.cn/")
             for i in range(3)]
@@ -27,7 +34,12 @@ def sites():
 
 def test_a_due_sweep_starts_once_however_many_workers_tick(settings, sites):
     settings.SCHEDULE_MINUTES = ONLY_FULL_SWEEP
-    now = timezone.now()
+    start = timezone.now()
+    # A new installation: the first worker to tick does not sweep every site at once; the first sweep comes
+    # one interval later.
+    assert scheduling.run_due_jobs(start) == {}
+    assert not Sweep.objects.exists()
+    now = start + timedelta(minutes=60)
     first = scheduling.run_due_jobs(now)
     assert first["full_sweep"]["sites"] == 3
     # Another worker ticking at the same moment, or a minute later, finds nothing due.
@@ -53,6 +65,7 @@ def test_claim_is_won_by_exactly_one_caller():
 def test_quick_sweep_runs_only_the_quick_checks(settings, sites):
     settings.SCHEDULE_MINUTES = {**ONLY_FULL_SWEEP, "full_sweep": 0, "quick_sweep": 10}
     scheduling.run_due_jobs()
+    scheduling.run_due_jobs(timezone.now() + timedelta(minutes=10))
     sweep = Sweep.objects.get()
     assert sweep.checks == list(scheduling.QUICK_CHECKS)
 
@@ -63,7 +76,7 @@ def test_switched_off_jobs_never_run(settings, sites):
     assert not Sweep.objects.exists()
 
 
-def test_a_failing_job_is_recorded_and_the_others_still_run(settings, monkeypatch, sites):
+def test_a_failing_job_is_recorded_and_the_others_still_run(settings, monkeypatch, sites, established):
     settings.SCHEDULE_MINUTES = {**ONLY_FULL_SWEEP, "rollup": 60}
 
     def broken() -> dict[str, object]:
@@ -76,7 +89,7 @@ def test_a_failing_job_is_recorded_and_the_others_still_run(settings, monkeypatc
     assert ScheduledJob.objects.get(name="rollup").last_result["error"].startswith("RuntimeError")
 
 
-def test_scheduler_once_prints_each_job_run(settings, sites, capsys):
+def test_scheduler_once_prints_each_job_run(settings, sites, established, capsys):
     settings.SCHEDULE_MINUTES = {**ONLY_FULL_SWEEP, "rollup": 60, "escalate": 60}
     call_command("scheduler", "--once")
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -84,7 +97,7 @@ def test_scheduler_once_prints_each_job_run(settings, sites, capsys):
     assert next(line for line in lines if line["job"] == "escalate")["result"] == {"escalated": 0}
 
 
-def test_every_worker_tick_runs_the_due_jobs_unless_told_not_to(settings, sites, monkeypatch):
+def test_every_worker_tick_runs_the_due_jobs_unless_told_not_to(settings, sites, established, monkeypatch):
     import django.db
 
     from edupulse.monitoring.management.commands import worker
