@@ -65,20 +65,27 @@ def _actor(request: HttpRequest) -> Any:
     return request.user
 
 
-class WebsiteListView(ScopedListView):
+class _RegistryListView(ScopedListView):
+    """A registry list (websites, systems, apps): owners fetched with the rows, an import link of its kind."""
+
+    template_name = "monitoring/list.html"
+    import_kind = ""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related(*_OWNER)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(import_kind=self.import_kind, **kwargs)
+
+
+class WebsiteListView(_RegistryListView):
     model = Website
     table_class = WebsiteTable
-    template_name = "monitoring/list.html"
     filterset_class = WebsiteFilterSet
     export_name = "websites"
     text_export_columns = ("school_code", "region_code", "contact_phone", "icp_number")
     title = gettext_lazy("Websites")
-
-    def get_queryset(self) -> QuerySet[Website]:
-        return super().get_queryset().select_related(*_OWNER)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(import_kind="website", **kwargs)
+    import_kind = "website"
 
 
 class WebsiteDetailView(ScopedDetailView):
@@ -113,20 +120,14 @@ class WebsiteUpdateView(ScopedUpdateView):
         return reverse("monitoring:website-detail", args=[self.object.pk])
 
 
-class SystemListView(ScopedListView):
+class SystemListView(_RegistryListView):
     model = InformationSystem
     table_class = SystemTable
-    template_name = "monitoring/list.html"
     filterset_class = SystemFilterSet
     export_name = "systems"
     text_export_columns = ("school_code", "region_code", "filing_number")
     title = gettext_lazy("Information systems (classified protection)")
-
-    def get_queryset(self) -> QuerySet[InformationSystem]:
-        return super().get_queryset().select_related(*_OWNER)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(import_kind="system", **kwargs)
+    import_kind = "system"
 
 
 class OverdueAssessmentListView(SystemListView):
@@ -230,20 +231,14 @@ class AppEditTable(AppTable):
         return format_html('<a href="{}">{}</a>', reverse("monitoring:app-edit", args=[record.pk]), _("Edit"))
 
 
-class AppListView(ScopedListView):
+class AppListView(_RegistryListView):
     model = EducationApp
     table_class = AppEditTable
-    template_name = "monitoring/list.html"
     filterset_class = AppFilterSet
     export_name = "apps"
     text_export_columns = ("school_code", "region_code", "filing_number")
     title = gettext_lazy("Education apps")
-
-    def get_queryset(self) -> QuerySet[EducationApp]:
-        return super().get_queryset().select_related(*_OWNER)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(import_kind="app", **kwargs)
+    import_kind = "app"
 
 
 class MissingFilingsView(ScopedMixin, TemplateView):
