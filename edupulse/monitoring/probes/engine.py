@@ -206,7 +206,10 @@ class _Site:
             https_fetch = main
         elif self.scheme == "http" and self.needs("tls_protocols", "tls_certificate", "hsts", "headers",
                                                   "https_redirect"):
-            https_fetch = await run.http.fetch(_with_scheme(self.url, "https", config), read_body=self.needs("headers"))
+            # Same address family as the page fetch: HTTPS is judged on the address the page was judged on, and a
+            # pinned family connects directly instead of racing both families (happy eyeballs).
+            https_fetch = await run.http.fetch(_with_scheme(self.url, "https", config), family=family,
+                                               read_body=self.needs("headers"))
         elif self.scheme == "https":
             https_fetch = main
         https_ok = https_fetch is not None and https_fetch.ok
@@ -242,8 +245,9 @@ class _Site:
             http_counterpart = await run.http.fetch(http_counterpart.url)
         auto = https_fetch if https_ok else main if main.ok else http_counterpart
         if self.needs("headers") and auto is not None and auto.ok:
-            # Same address family as the page fetch, so the kept-alive connection is reused.
-            cors_task = run.http.request_cors(auto.final_url, family=family if auto is main else 0)
+            # Same address family as the fetch being graded, so its kept-alive connection is reused.
+            pinned = auto is main or auto is https_fetch
+            cors_task = run.http.request_cors(auto.final_url, family=family if pinned else 0)
         tamper_task: Awaitable[CheckResult] | None = None
         if self.needs("tampering"):
             tamper_task = self._tampering(page)

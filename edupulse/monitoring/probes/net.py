@@ -51,9 +51,22 @@ class AddressPolicy:
 
     def __init__(self, allow: Sequence[IPNetwork] = ()) -> None:
         self.allow = tuple(allow)
+        # Verdicts per address string: a sweep asks about the same few hosting addresses for every connection,
+        # and parsing an address costs more than the lookup. Bounded like the other per-run tables.
+        self._verdicts: dict[str, str | None] = {}
 
     def refusal(self, address: str) -> str | None:
         """None when ``address`` may be contacted, else why not (for the error message)."""
+        try:
+            return self._verdicts[address]
+        except KeyError:
+            pass
+        if len(self._verdicts) >= 100_000:
+            self._verdicts.clear()
+        verdict = self._verdicts[address] = self._judge(address)
+        return verdict
+
+    def _judge(self, address: str) -> str | None:
         try:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
         except ValueError:
