@@ -29,6 +29,14 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         run_as_system(actions.load_regions)
     yield
+    # The live server's request threads can still hold a database connection when the session ends
+    # (pytest-django#429), and PostgreSQL refuses to drop a database in use: end those sessions first.
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,8 @@ _DARK_KINDS: dict[str, Callable[[], str]] = {
     "zero-width": lambda: _("text split by zero-width characters"),
     "cloaking": lambda: _("content shown only to search-engine spiders"),
     "referrer-hijack": lambda: _("script redirecting visitors from search engines"),
+    "hidden-iframe": lambda: _("hidden frame loading another site"),
+    "redirect": lambda: _("redirect of visitors to another site"),
 }
 
 _CERT_PROBLEMS: dict[str, Callable[[], str]] = {
@@ -103,10 +105,15 @@ def _tls_certificate(status: str, ev: Evidence) -> str:
 
 
 def _https_redirect(status: str, ev: Evidence) -> str:
+    if status == "warn" and "another host" in str(ev.get("reason", "")):
+        return _("Visitors using http:// are first sent to another host, not to https:// on the same host.")
     return _("Visitors using http:// are not redirected to https://.")
 
 
 def _hsts(status: str, ev: Evidence) -> str:
+    if ev.get("certificate"):
+        return _("HSTS is sent over an invalid certificate (%(problem)s), so browsers ignore it.") % {
+            "problem": ev["certificate"]}
     if "shorter" in str(ev.get("reason", "")):
         return _("HSTS is enabled but its max-age is shorter than one year.")
     return _("HSTS (Strict-Transport-Security) is not enabled.")
@@ -119,6 +126,10 @@ def _headers(status: str, ev: Evidence) -> str:
 
 
 def _tampering(status: str, ev: Evidence) -> str:
+    if ev.get("new_keywords"):
+        return _("The home page differs from its recorded baseline on every re-check and now carries gambling or "
+                 "pornographic words (%(words)s): it has probably been tampered with.") % {
+            "words": _items(ev["new_keywords"], 5)}
     return _("The home page differs from its recorded baseline (similarity score %(score)s) on every re-check: "
              "it may have been tampered with.") % {"score": min(ev.get("refetch_scores") or [ev.get("score", 0)])}
 

@@ -3,24 +3,40 @@
 Dark links are links a visitor does not see but a search engine does: hidden by CSS, written by scripts,
 split with zero-width characters, or served only to spiders (cloaking: the Baiduspider fetch has links the
 browser fetch has not). A hidden link to the site's own pages is common (drop-down menus) and not reported;
-a hidden *external* link is suspicious; any link whose text, URL or host matches the gambling/porn lists
-is a dark link.
+nor is a hidden or script-written link to a trusted site (``wordlists.TRUSTED_LINK_DOMAINS``: gov.cn, edu.cn,
+filing badges, WeChat popups…). A hidden link or frame to any other site is a dark link (fail), and so is
+any link, frame or redirect whose text, URL or host matches the gambling/porn lists.
+
+Finding kinds: hidden-link, hidden-iframe, keyword-link, script-link, zero-width, redirect, cloaking,
+referrer-hijack.
+
+Sensitive words are counted in the page text unless a warning word (远离, 严禁, 抵制…) comes shortly before
+them in the same clause: an anti-gambling notice is not gambling content.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.html import Link, ParsedPage, site_of, strip_zero_width
 from edupulse.monitoring.probes.types import CheckResult
-from edupulse.monitoring.probes.wordlists import bad_domains, keywords, sensitive_words
+from edupulse.monitoring.probes.wordlists import (
+    WordMatcher,
+    bad_domains,
+    in_warning_context,
+    is_trusted_host,
+    keywords,
+    sensitive_words,
+)
 
 
 @dataclass(frozen=True)
 class DarkLinkFinding:
-    kind: str  # hidden-link | keyword-link | script-link | zero-width | cloaking | referrer-hijack
+    kind: str  # hidden-link | hidden-iframe | keyword-link | script-link | zero-width | redirect | cloaking | referrer-hijack
     href: str
     text: str
     reason: str
@@ -37,36 +53,91 @@ class DarkLinksEvaluation:
     links: int
     hidden_internal: int
     score: int
-    malicious: bool  # a keyword/domain match or cloaking: a dark link, not just a suspicion
+    malicious: bool  # a list match or a failing kind (scoring.DARK_FAILING_KINDS): a dark link, not a suspicion
+    trusted_hidden: int = 0  # hidden or script-written links to trusted sites (not reported)
 
 
-def _matches(link: Link) -> tuple[str, ...]:
-    found = keywords().find(f"{link.text} {link.href}") + bad_domains().find(link.host)
+def _matches(link: Link, *, text_warnings: bool = False) -> tuple[str, ...]:
+    """List words in the link's text and URL, and list domains in its host.
+
+    ``text_warnings``: drop text words standing in a warning ("远离赌博") — only for visible same-site links,
+    whose text is a news title, never for a link to another site.
+    """
+    text_words = _words_outside_warnings(keywords(), strip_zero_width(link.text).lower()) if text_warnings \
+        else keywords().find(link.text)
+    found = text_words + keywords().find(link.href) + bad_domains().find(link.host)
     return tuple(dict.fromkeys(found))
 
 
+_PENALTIES = {
+    "hidden-link": scoring.DARK_HIDDEN_EXTERNAL_PENALTY,
+    "hidden-iframe": scoring.DARK_HIDDEN_IFRAME_PENALTY,
+    "script-link": scoring.DARK_SCRIPT_LINK_PENALTY,
+    "zero-width": scoring.DARK_ZERO_WIDTH_PENALTY,
+    "redirect": scoring.DARK_EXTERNAL_REDIRECT_PENALTY,  # a listed target takes the keyword-link penalty
+    "cloaking": scoring.DARK_CLOAKING_PENALTY,
+    "referrer-hijack": scoring.DARK_REFERRER_HIJACK_PENALTY,
+}
+
+
 def _penalty(finding: DarkLinkFinding) -> int:
-    if finding.matches or finding.kind == "cloaking":
-        return scoring.DARK_KEYWORD_LINK_PENALTY if finding.kind != "cloaking" else scoring.DARK_CLOAKING_PENALTY
-    return {
-        "hidden-link": scoring.DARK_HIDDEN_EXTERNAL_PENALTY,
-        "script-link": scoring.DARK_SCRIPT_LINK_PENALTY,
-        "zero-width": scoring.DARK_ZERO_WIDTH_PENALTY,
-        "referrer-hijack": scoring.DARK_REFERRER_HIJACK_PENALTY,
-    }.get(finding.kind, scoring.DARK_HIDDEN_EXTERNAL_PENALTY)
+    base = _PENALTIES.get(finding.kind, scoring.DARK_HIDDEN_EXTERNAL_PENALTY)
+    return max(base, scoring.DARK_KEYWORD_LINK_PENALTY) if finding.matches else base
 
 
-def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None) -> DarkLinksEvaluation:
-    findings: list[DarkLinkFinding] = []
+def _is_failing(finding: DarkLinkFinding) -> bool:
+    return bool(finding.matches) or finding.kind in scoring.DARK_FAILING_KINDS
+
+
+def spider_redirect_finding(
+    browser_final_url: str, spider_final_url: str | None, spider_first_location: str | None
+) -> DarkLinkFinding | None:
+    """A "cloaking" finding when the search-engine spider was redirected to another site than the browser. Pure.
+
+    ``spider_first_location`` is the first redirect the spider got (its ``Location``, absolute or relative);
+    ``spider_final_url`` where the spider ended (None when that fetch failed). The finding's ``href`` is the
+    off-site target, so the evidence names it even when it could not be fetched.
+    """
+    browser_host = (urlsplit(browser_final_url).hostname or "").lower()
+    browser_site = site_of(browser_host)
+    for target in (spider_first_location, spider_final_url):
+        if not target:
+            continue
+        try:
+            absolute = urljoin(browser_final_url, target.strip())
+            host = (urlsplit(absolute).hostname or "").lower()
+        except ValueError:  # a malformed Location (bad IPv6 literal…)
+            continue
+        if host and site_of(host) != browser_site:
+            link = Link(href=absolute, text="", host=host, external=True)
+            return DarkLinkFinding("cloaking", absolute, "", f"the search-engine spider is redirected to "
+                                   f"{site_of(host)}, browsers are not", _matches(link))
+    return None
+
+
+def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
+                        extra_findings: Sequence[DarkLinkFinding] = ()) -> DarkLinksEvaluation:
+    """``extra_findings``: what the engine saw outside the page (a spider redirected off-site)."""
+    findings: list[DarkLinkFinding] = list(extra_findings)
     hidden_internal = 0
+    trusted_hidden = 0
     # One Aho-Corasick pass over every link first: on a clean page no link needs matching on its own.
     any_match = bool(
         keywords().find(" ".join(f"{link.text} {link.href}" for link in page.links))
         or bad_domains().find(" ".join(link.host for link in page.links))
     )
     for link in page.links:
-        matches = _matches(link) if any_match else ()
-        if link.hidden and (link.external or matches):
+        if any_match:
+            # A visible link to the site's own page carries a news title: "抵制赌博" there is a warning.
+            visible_own = not link.external and not link.hidden and link.source == "html"
+            matches = _matches(link, text_warnings=visible_own)
+        else:
+            matches = ()
+        trusted = link.external and not matches and (link.hidden or link.source == "script") \
+            and is_trusted_host(link.host)
+        if trusted:
+            trusted_hidden += 1
+        elif link.hidden and (link.external or matches):
             findings.append(DarkLinkFinding("hidden-link", link.href, link.text, link.hidden, matches))
         elif link.hidden:
             hidden_internal += 1
@@ -76,18 +147,45 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None) -> D
             findings.append(DarkLinkFinding("zero-width", link.href, link.text, "zero-width characters", matches))
         elif matches:
             findings.append(DarkLinkFinding("keyword-link", link.href, link.text, "gambling/porn list", matches))
+    for frame in page.frames:
+        if not frame.external:
+            continue
+        matches = _matches(frame)
+        if frame.hidden and (matches or not is_trusted_host(frame.host)):
+            findings.append(DarkLinkFinding("hidden-iframe", frame.href, "", f"hidden frame ({frame.hidden})",
+                                            matches))
+        elif matches:
+            findings.append(DarkLinkFinding("keyword-link", frame.href, "", "frame on the gambling/porn list",
+                                            matches))
+    for target in page.redirects:
+        if target.source == "referrer":
+            continue  # reported below, as the referrer hijack's target
+        if not target.external:
+            continue
+        matches = _matches(target)
+        how = "meta refresh" if target.source == "meta" else "script redirect"
+        if matches:
+            findings.append(DarkLinkFinding("redirect", target.href, "", f"{how} to a gambling/porn site", matches))
+        elif target.source != "script-conditional" and not is_trusted_host(target.host):
+            # The home page sends every visitor to another, unlisted site: a moved site or a hijack — a warning.
+            findings.append(DarkLinkFinding("redirect", target.href, "", f"{how} to another site"))
     for text in page.zero_width_text:
         matches = tuple(keywords().find(text))
         if matches:
             findings.append(DarkLinkFinding("zero-width", "", text[:80], "keyword split by zero-width characters",
                                             matches))
     if page.referrer_hijack:
-        findings.append(DarkLinkFinding("referrer-hijack", "", "", "script branches on document.referrer and a "
-                                        "search engine name (redirects search visitors)"))
+        hijack_target = next((link for link in page.redirects if link.source == "referrer"), None)
+        findings.append(DarkLinkFinding("referrer-hijack", hijack_target.href if hijack_target else "", "",
+                                        "script branches on document.referrer and a search engine name and "
+                                        "redirects or rewrites the page",
+                                        _matches(hijack_target) if hijack_target and hijack_target.external else ()))
     if spider is not None:
-        browser_domains = {site_of(link.host) for link in page.links if link.external}
+        # Links, frames and redirects (a meta refresh served to the spider only) to sites the browser is not shown.
+        browser_domains = {site_of(link.host) for link in (*page.links, *page.frames, *page.redirects)
+                           if link.external}
         extra: dict[str, Link] = {}
-        for link in spider.links:
+        for link in (*spider.links, *spider.frames, *spider.redirects):
             if link.external and site_of(link.host) not in browser_domains:
                 extra.setdefault(site_of(link.host), link)
         for domain, link in extra.items():
@@ -101,14 +199,15 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None) -> D
                                             "only the search-engine spider is shown these words",
                                             tuple(sorted(spider_words))))
     score = max(0, 100 - sum(_penalty(finding) for finding in findings))
-    malicious = any(finding.matches or finding.kind == "cloaking" for finding in findings)
-    return DarkLinksEvaluation(tuple(findings), len(page.links), hidden_internal, score, malicious)
+    malicious = any(_is_failing(finding) for finding in findings)
+    return DarkLinksEvaluation(tuple(findings), len(page.links), hidden_internal, score, malicious, trusted_hidden)
 
 
 def dark_links_result(ev: DarkLinksEvaluation, *, cloaking_checked: bool) -> CheckResult:
     evidence = {
         "links": ev.links,
         "hidden_internal_links": ev.hidden_internal,
+        "trusted_hidden_links": ev.trusted_hidden,
         "cloaking_checked": cloaking_checked,
         "findings": [finding.as_dict() for finding in ev.findings[: scoring.EVIDENCE_ITEMS]],
         "finding_count": len(ev.findings),
@@ -128,20 +227,32 @@ class SensitiveEvaluation:
     score: int
 
 
-def _snippet(text: str, word: str) -> str:
-    lowered = text.lower()
-    index = lowered.find(word)
-    if index < 0:
-        return word
+def _words_outside_warnings(matcher: WordMatcher, lowered: str, first: dict[str, int] | None = None) -> list[str]:
+    """Distinct words of ``matcher`` in ``lowered`` having at least one occurrence outside a warning ("远离赌博"
+    does not count, "澳门赌场" does). ``first`` receives each counted word's first such position."""
+    found: dict[str, int] = {}
+    for start, word in matcher.positions(lowered):
+        if word not in found and not in_warning_context(lowered, start, scoring.SENSITIVE_WARNING_LOOKBACK):
+            found[word] = start
+    if first is not None:
+        first.update(found)
+    return sorted(found, key=found.__getitem__)
+
+
+def _snippet(text: str, word: str, index: int) -> str:
     return text[max(0, index - 20) : index + len(word) + 20].replace("\n", " ")
 
 
 def evaluate_sensitive_words(page: ParsedPage) -> SensitiveEvaluation:
     text = strip_zero_width(page.text)
-    sensitive = tuple(sensitive_words().find(text))
-    gambling = tuple(keywords().find(text))
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare character whose lower case is longer: index the lowered text
+        text = lowered
+    positions: dict[str, int] = {}
+    sensitive = tuple(_words_outside_warnings(sensitive_words(), lowered, positions))
+    gambling = tuple(_words_outside_warnings(keywords(), lowered, positions))
     words = sensitive + gambling
-    snippets = tuple(_snippet(text, word) for word in words[: scoring.EVIDENCE_ITEMS])
+    snippets = tuple(_snippet(text, word, positions[word]) for word in words[: scoring.EVIDENCE_ITEMS])
     score = max(0, 100 - scoring.SENSITIVE_PENALTY_PER_WORD * len(words))
     return SensitiveEvaluation(sensitive, gambling, snippets, score)
 

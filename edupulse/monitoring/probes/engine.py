@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -22,10 +24,12 @@ from urllib.parse import urlsplit, urlunsplit
 from edupulse.monitoring.probes import http_checks, observatory, scoring, tls
 from edupulse.monitoring.probes.config import ProbeConfig
 from edupulse.monitoring.probes.darklinks import (
+    DarkLinkFinding,
     dark_links_result,
     evaluate_dark_links,
     evaluate_sensitive_words,
     sensitive_words_result,
+    spider_redirect_finding,
 )
 from edupulse.monitoring.probes.html import ParsedPage, parse_page, same_site_links
 from edupulse.monitoring.probes.net import Addresses, AddressPolicy, DnsClient, FetchResult, HttpClient
@@ -55,9 +59,16 @@ class InvalidUrlError(ValueError):
     pass
 
 
+#: What the IPv6 link sample gives: (link, works over IPv6) pairs, counts per level, links dead over IPv4 too.
+_LinkResults = tuple[list[tuple[str, bool]], dict[str, int], list[str]]
+
+
 def normalise_url(url: str) -> str:
     """Validate a probe target: http(s) with a host name; a bare host gets ``http://``."""
     text = url.strip()
+    scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)", text)
+    if "://" not in text and scheme is not None:  # javascript:, mailto:, data: … (not "host:8080")
+        raise InvalidUrlError(f"{url!r}: only http:// and https:// URLs can be probed")
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
@@ -222,6 +233,7 @@ class _Site:
             # The usual case: the spider gets the very page the browser got — nothing to compare, no parse.
             same = spider.body == main.body and spider.final_url == main.final_url and page is not None
             spider_page = page if same else _safe_parse(spider, with_styles=False)
+        spider_redirect = await self._spider_redirect(main, spider, family) if spider is not None else None
 
         # Phase 3.
         tls_task: Awaitable[tls.TlsObservation] | None = None
@@ -233,7 +245,7 @@ class _Site:
             v6_task = asyncio.ensure_future(run.http.fetch(self.url, family=socket.AF_INET6))
         elif addresses.ipv6 and self.needs("ipv6", "ipv6_content"):
             v6_task = asyncio.ensure_future(_done(main))
-        links_task: Awaitable[tuple[list[tuple[str, bool]], dict[str, int]]] | None = None
+        links_task: Awaitable[_LinkResults] | None = None
         if addresses.ipv6 and page is not None and self.needs("ipv6_links"):
             links_task = self._ipv6_links(page, v6_task)
         cors_task: Awaitable[FetchResult | None] | None = None
@@ -260,16 +272,17 @@ class _Site:
         computations: dict[str, Callable[[], Any]] = {
             "availability": lambda: http_checks.availability_result(http_checks.evaluate_availability(main)),
             "dns": lambda: http_checks.dns_result(addresses),
-            "ipv6": lambda: http_checks.ipv6_result(addresses, http_checks.evaluate_ipv6(addresses, v6, other_ports)),
+            "ipv6": lambda: http_checks.ipv6_result(addresses, http_checks.evaluate_ipv6(
+                addresses, v6, other_ports, v4_fetch=main if family == socket.AF_INET else None)),
             "ipv6_content": lambda: self._ipv6_content(addresses, main, v6),
-            "ipv6_links": lambda: self._ipv6_links_result(addresses, page, links, main),
+            "ipv6_links": lambda: self._ipv6_links_result(addresses, page, links, main, v6),
             "tls_protocols": lambda: self._tls(tls_obs, https_ok, tls.protocols_result, "tls_protocols"),
             "tls_certificate": lambda: self._tls(tls_obs, https_ok, tls.certificate_result, "tls_certificate"),
             "https_redirect": lambda: self._https_redirect(http_counterpart, https_ok),
-            "hsts": lambda: self._hsts(https_fetch, https_ok, main),
+            "hsts": lambda: self._hsts(https_fetch, https_ok, main, tls_obs),
             "headers": lambda: self._headers(main, http_counterpart, https_fetch, cors, tls_obs, page),
             "tampering": lambda: tamper,
-            "dark_links": lambda: self._dark_links(main, page, spider_page),
+            "dark_links": lambda: self._dark_links(main, page, spider_page, spider_redirect),
             "sensitive_words": lambda: self._sensitive(main, page),
         }
         results = []
@@ -324,17 +337,15 @@ class _Site:
             return error_result("ipv6_content", f"IPv4 fetch failed: {main.error}")
         return http_checks.ipv6_content_result(http_checks.evaluate_ipv6_content(main, v6))
 
-    async def _ipv6_links(
-        self, page: ParsedPage, v6_home: Awaitable[FetchResult] | None
-    ) -> tuple[list[tuple[str, bool]], dict[str, int]]:
+    async def _ipv6_links(self, page: ParsedPage, v6_home: Awaitable[FetchResult] | None) -> _LinkResults:
         """Fetch a sample of the home page's same-site links (level 2) and of their links (level 3) over IPv6.
 
         The samples are spread over hosts and first path segments (``http_checks.sample_links``). The links
         of one host are fetched one after another after the IPv6 home-page fetch, so they share its kept-alive
         connection: a site costs one IPv6 connection per host, not one per link.
         """
-        if v6_home is not None:
-            await v6_home
+        if v6_home is not None and not (await v6_home).ok:
+            return [], {}, []  # the site itself is not reachable over IPv6: the ipv6 check reports that once
         seen = {page.url.split("#")[0], self.url}
         candidates: list[str] = []
         for link in page.links:
@@ -346,7 +357,7 @@ class _Site:
         # Bodies only from the first few level-2 pages (enough to find the level-3 sample).
         with_body = set(level2[: scoring.IPV6_LINKS_BODIES])
         fetched = await self._fetch_v6_by_host(level2, with_body)
-        results = [(href, fetched[href].ok) for href in level2]
+        results = [(href, http_checks.link_answered(fetched[href])) for href in level2]
         level3_candidates: list[str] = []
         for href in level2:
             item = fetched[href]
@@ -359,10 +370,21 @@ class _Site:
                         level3_candidates.append(found)
         level3 = http_checks.sample_links(level3_candidates, scoring.IPV6_LINKS_LEVEL3_SAMPLE)
         third = await self._fetch_v6_by_host(level3, set())
-        results += [(href, third[href].ok) for href in level3]
+        results += [(href, http_checks.link_answered(third[href])) for href in level3]
+        broken = await self._broken_over_ipv4([href for href, ok in results if not ok])
         # How many were tried at each level, out of how many same-site links were found there.
         return results, {"level2": len(level2), "level3": len(level3), "level2_found": len(candidates),
-                         "level3_found": len(level3_candidates)}
+                         "level3_found": len(level3_candidates)}, broken
+
+    async def _broken_over_ipv4(self, hrefs: Sequence[str]) -> list[str]:
+        """Of the links that failed over IPv6, those that fail over IPv4 as well: dead links, not an IPv6 fault.
+        Fetched only for failures, so a healthy site costs nothing more."""
+        if not hrefs:
+            return []
+        fetched = await asyncio.gather(*(
+            self.run.http.fetch(href, family=socket.AF_INET, read_body=False, max_bytes=_LINK_BODY_BYTES)
+            for href in hrefs))
+        return [href for href, fetch in zip(hrefs, fetched, strict=True) if not http_checks.link_answered(fetch)]
 
     async def _fetch_v6_by_host(self, hrefs: Sequence[str], with_body: set[str]) -> dict[str, FetchResult]:
         """GET each URL over IPv6; one host's URLs in sequence (one kept-alive connection), hosts in parallel."""
@@ -383,15 +405,20 @@ class _Site:
         self,
         addresses: Addresses,
         page: ParsedPage | None,
-        links: tuple[list[tuple[str, bool]], dict[str, int]] | None,
+        links: _LinkResults | None,
         main: FetchResult,
+        v6_home: FetchResult | None,
     ) -> CheckResult:
         if not addresses.ipv6:
             return not_applicable("ipv6_links", "no AAAA record (see the ipv6 check)")
+        if v6_home is not None and v6_home.error_kind == "blocked":
+            return error_result("ipv6_links", v6_home.error or "the IPv6 address is refused by the probe allowlist")
+        if v6_home is not None and not v6_home.ok:
+            return not_applicable("ipv6_links", "not reachable over IPv6 (see the ipv6 check)")
         if page is None or links is None:
             return self._page_missing("ipv6_links", main)
-        results, levels = links
-        return http_checks.ipv6_links_result(http_checks.evaluate_ipv6_links(results), levels)
+        results, levels, broken = links
+        return http_checks.ipv6_links_result(http_checks.evaluate_ipv6_links(results, broken), levels)
 
     def _tls(
         self, obs: tls.TlsObservation | None, https_ok: bool, build: Callable[[tls.TlsObservation], CheckResult],
@@ -409,11 +436,17 @@ class _Site:
         evaluation = http_checks.evaluate_https_redirect(http_fetch)
         return http_checks.https_redirect_result(evaluation, https_available=https_ok)
 
-    def _hsts(self, https_fetch: FetchResult | None, https_ok: bool, main: FetchResult) -> CheckResult:
+    def _hsts(self, https_fetch: FetchResult | None, https_ok: bool, main: FetchResult,
+              tls_obs: tls.TlsObservation | None) -> CheckResult:
         if not main.ok and not https_ok:
             return error_result("hsts", f"site not reachable: {main.error}")
         header = https_fetch.header("strict-transport-security") if https_ok and https_fetch else None
-        return http_checks.hsts_result(http_checks.parse_hsts(header), https_available=https_ok)
+        # Known only when the TLS handshakes ran (the TLS checks were asked for).
+        problem = None
+        if tls_obs is not None and tls_obs.verify_code is not None:
+            problem = tls_obs.verify_message or "certificate not valid"
+        return http_checks.hsts_result(http_checks.parse_hsts(header), https_available=https_ok,
+                                       certificate_problem=problem)
 
     def _headers(
         self,
@@ -462,15 +495,37 @@ class _Site:
                     break  # one agreeing fetch is enough to call it transient
         return tampering_result(self.baseline, first, refetches)
 
-    def _dark_links(self, main: FetchResult, page: ParsedPage | None, spider: ParsedPage | None) -> CheckResult:
+    async def _spider_redirect(self, main: FetchResult, spider: FetchResult, family: int) -> DarkLinkFinding | None:
+        """Cloaking by redirect: the spider is sent to another site than the browser. When the spider's chain
+        broke on the way (an off-site host that does not answer), ask once more without following, to name it."""
+        if not main.ok or spider.error_kind == "blocked":
+            return None
+        first = spider.hops[0].location if spider.hops else None
+        if not spider.ok:
+            again = await self.run.http.fetch(self.url, family=family, user_agent=self.run.config.spider_user_agent,
+                                              allow_redirects=False, read_body=False)
+            first = again.header("location") if again.ok else None
+        return spider_redirect_finding(main.final_url, spider.final_url if spider.ok else None, first)
+
+    def _dark_links(self, main: FetchResult, page: ParsedPage | None, spider: ParsedPage | None,
+                    spider_redirect: DarkLinkFinding | None) -> CheckResult:
         if page is None:
             return self._page_missing("dark_links", main)
-        return dark_links_result(evaluate_dark_links(page, spider), cloaking_checked=spider is not None)
+        evaluation = evaluate_dark_links(page, spider, extra_findings=(spider_redirect,) if spider_redirect else ())
+        checked = spider is not None or spider_redirect is not None
+        return _note_truncation(dark_links_result(evaluation, cloaking_checked=checked), main)
 
     def _sensitive(self, main: FetchResult, page: ParsedPage | None) -> CheckResult:
         if page is None:
             return self._page_missing("sensitive_words", main)
-        return sensitive_words_result(evaluate_sensitive_words(page))
+        return _note_truncation(sensitive_words_result(evaluate_sensitive_words(page)), main)
+
+
+def _note_truncation(result: CheckResult, main: FetchResult) -> CheckResult:
+    """Say so when only the first ``max_bytes`` of the page were read: the rest was not searched."""
+    if not main.truncated:
+        return result
+    return replace(result, evidence={**result.evidence, "truncated": True, "bytes_read": len(main.body.encode())})
 
 
 async def _done(value: Any) -> Any:

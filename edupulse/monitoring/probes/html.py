@@ -25,7 +25,31 @@ _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 _SCRIPT_LINK = re.compile(r"""<a\b[^>]*?href\s*=\s*\\?["']?([^"'\s>\\]+)""", re.I)
 _SCRIPT_WRITERS = ("document.write", "innerhtml", "insertadjacenthtml", "outerhtml", ".append(", ".html(")
+_SCRIPT_ANCHOR_END = re.compile(r"<\\?/a\s*>", re.I)
+_SCRIPT_STYLE = re.compile(r"""style\s*=\s*\\?["']([^"'\\]*)""", re.I)
+_JS_MARKUP = re.compile(r"""<[^>]*>|\\[nrt]|\\|["']\s*\+\s*["']""")
 _REFERRER_HIJACK = re.compile(r"document\.referrer", re.I)
+#: What a referrer hijack does with the visitor: navigate away or rewrite the page. Branching on the referrer
+#: only to log or count (``console.log``, analytics) is not a hijack.
+_HIJACK_ACTION = re.compile(
+    r"location(?:\.href)?\s*=(?!=)|location\.(?:replace|assign)\s*\(|window\.open\s*\(|document\.write"
+    r"|top\.location|\.innerhtml\s*=", re.I)
+#: Redirect targets written as string literals: ``location.href = "…"``, ``location.replace("…")``…
+_SCRIPT_REDIRECT = re.compile(
+    r"""location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.(?:replace|assign)\s*\(\s*["']([^"']+)["']""",
+    re.I)
+#: A script with any of these only redirects on some condition or event (a button's handler, a mobile check).
+_CONDITIONAL = re.compile(r"\b(?:function|if|else|switch|case|catch)\b|=>|\?[^'\"]*:|addEventListener|\.on[a-z]+\s*=", re.I)
+_META_REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]\s*(?:url\s*=\s*)?["']?([^"'\s]+)""", re.I)
+#: Pseudo-classes whose rules show an element on interaction (drop-down menus): stripped to find the element.
+_INTERACTIVE_PSEUDO = re.compile(r":(?:hover|focus-within|focus-visible|focus|active)\b", re.I)
+_COMBINATORS = re.compile(r"\s*[>+~]\s*|\s+")
+_CLIP_RECT = re.compile(r"rect\(\s*([^)]*)\)")
+#: Elements whose attributes matter, in one lexbor pass: <font color>, bgcolor, the hidden attribute, width/height
+#: attributes of at most 1 pixel (``<marquee width="1" height="1">``) and frames.
+_ATTRIBUTE_NODES = ("font[color],[bgcolor],[hidden],[width='0'],[width='1'],[height='0'],[height='1'],"
+                    "iframe[src],frame[src]")
+_SPACERS = frozenset({"img", "td", "th", "tr", "col", "hr", "input"})  # tiny spacer images/cells hold no links
 _SPIDER_NAMES = re.compile(r"baidu|sogou|so\.com|sm\.cn|google|bing|360", re.I)
 _JS_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
@@ -60,6 +84,8 @@ _HIDING_PROPERTIES = {
     "background",
     "background-color",
     "line-height",
+    "clip",
+    "clip-path",
 }
 
 
@@ -88,9 +114,13 @@ class ParsedPage:
     inline_scripts: tuple[str, ...]
     dom_paths: frozenset[int]
     zero_width_text: tuple[str, ...]  # visible text nodes carrying zero-width characters
-    referrer_hijack: bool  # a script that branches on document.referrer and a search engine name
+    referrer_hijack: bool  # a script that branches on document.referrer and a search engine name, and redirects
     scripts: tuple[tuple[str, str | None], ...] = ()  # every <script>: (src or "", integrity)
     metas: tuple[tuple[str | None, str | None, str | None], ...] = ()  # every <meta>: (http-equiv, name, content)
+    frames: tuple[Link, ...] = ()  # every <iframe src> / <frame src>, as a Link (text = "", hidden = why unseen)
+    # Meta refresh targets (source "meta"), script redirects: source "script" (unconditional), "script-conditional"
+    # (inside a function, an if…), "referrer" (in a referrer hijack).
+    redirects: tuple[Link, ...] = ()
 
     @cached_property
     def text(self) -> str:
@@ -191,6 +221,8 @@ def hidden_reason(style: dict[str, str]) -> str | None:
         px = _length_px(style.get(prop))
         if px is not None and px <= limit:
             return "off-screen"
+    if style.get("position") in ("absolute", "fixed") and _clipped(style):
+        return "clipped"
     font = _length_px(style.get("font-size"))
     if font is not None and font < scoring.DARK_MIN_FONT_PX:
         return "zero-font"
@@ -202,6 +234,28 @@ def hidden_reason(style: dict[str, str]) -> str | None:
     if normalise_colour(style.get("color")) == "transparent":
         return "transparent-text"
     return None
+
+
+def _clipped(style: dict[str, str]) -> bool:
+    """``clip:rect(0 0 0 0)`` (any empty rectangle) or ``clip-path:inset(50%)``: nothing of the box is painted."""
+    clip = style.get("clip")
+    if clip:
+        match = _CLIP_RECT.search(clip)
+        if match:
+            sides = [_length_px(part) for part in match.group(1).replace(",", " ").split()]
+            if len(sides) == 4 and None not in sides:
+                top, right, bottom, left = sides
+                if bottom <= top or right <= left:  # type: ignore[operator]
+                    return True
+    clip_path = style.get("clip-path", "")
+    if clip_path.startswith("inset("):
+        first = clip_path[6:].replace(")", " ").split()
+        if first and first[0].endswith("%"):
+            try:
+                return float(first[0][:-1]) >= 50
+            except ValueError:
+                return False
+    return False
 
 
 def _background(style: dict[str, str]) -> str | None:
@@ -218,6 +272,8 @@ def _stylesheet_styles(tree: LexborHTMLParser) -> dict[int, dict[str, str]]:
     """Declarations from the page's ``<style>`` blocks, per matched element (by mem_id), in order."""
     styles: dict[int, dict[str, str]] = {}
     rules = 0
+    reveal: list[str] = []  # selectors, without their :hover/:focus, of rules that show an element on interaction
+    hiding: dict[str, list[LexborNode]] = {}  # selector → elements, of the rules setting display/visibility/opacity
     for style_node in tree.css("style"):
         css = _CSS_COMMENT.sub("", style_node.text(deep=True) or "")
         for selector_text, block in _CSS_RULE.findall(css):
@@ -226,10 +282,18 @@ def _stylesheet_styles(tree: LexborHTMLParser) -> dict[int, dict[str, str]]:
                 continue
             rules += 1
             if rules > scoring.DARK_MAX_CSS_RULES:
-                return styles
+                break
             for selector in selector_text.split(","):
                 selector = selector.strip()
-                if not selector or ":" in selector:  # pseudo-classes (:hover…) do not hide the resting state
+                if not selector:
+                    continue
+                if ":" in selector:  # pseudo-classes (:hover…) do not hide the resting state
+                    # ".m:hover ul" shows the ul; ".m ul:hover" cannot: a display:none element is never hovered.
+                    if (_reveals(declarations) and _INTERACTIVE_PSEUDO.search(selector)
+                            and not _INTERACTIVE_PSEUDO.search(_COMBINATORS.split(selector)[-1])):
+                        resting = _INTERACTIVE_PSEUDO.sub("", selector).strip()
+                        if resting and ":" not in resting:
+                            reveal.append(resting)
                     continue
                 try:
                     matched = tree.css(selector)
@@ -237,7 +301,42 @@ def _stylesheet_styles(tree: LexborHTMLParser) -> dict[int, dict[str, str]]:
                     continue
                 for node in matched:
                     styles.setdefault(node.mem_id, {}).update(declarations)
+                if "display" in declarations or "visibility" in declarations or "opacity" in declarations:
+                    hiding[selector] = matched  # even when empty: its :hover twin then matches nothing either
+        if rules > scoring.DARK_MAX_CSS_RULES:
+            break
+    if reveal and any(hiding.values()):
+        # A menu hidden at rest and shown on :hover/:focus is interactive, not hidden. The usual pair
+        # (".m ul{display:none} .m:hover ul{display:block}") reuses the hiding rule's elements; the other revealing
+        # rules take one lexbor call together (one per rule only if lexbor rejects one of the selectors).
+        revealed: list[LexborNode] = []
+        others = []
+        for selector in dict.fromkeys(reveal):
+            if selector in hiding:
+                revealed.extend(hiding[selector])
+            else:
+                others.append(selector)
+        if others:
+            try:
+                revealed.extend(tree.css(", ".join(others)))
+            except Exception:
+                for selector in others:
+                    try:
+                        revealed.extend(tree.css(selector))
+                    except Exception:  # noqa: S112 — unsupported selector: that rule reveals nothing
+                        continue
+        for node in revealed:
+            declared = styles.get(node.mem_id)
+            if declared:
+                for key in ("display", "visibility", "opacity"):
+                    declared.pop(key, None)
     return styles
+
+
+def _reveals(declarations: dict[str, str]) -> bool:
+    """Whether a rule's declarations show an element (``display:block``, ``visibility:visible``)."""
+    display = declarations.get("display")
+    return (display is not None and display != "none") or declarations.get("visibility") == "visible"
 
 
 def _decode_script(text: str) -> str:
@@ -289,32 +388,59 @@ def _make_link(
     )
 
 
-def _own_style(tree: LexborHTMLParser, with_styles: bool) -> dict[int, tuple[str | None, str | None, str | None]]:
-    """Per element that declares anything relevant: (hidden reason, text colour, background colour)."""
+def _own_style(
+    tree: LexborHTMLParser, with_styles: bool
+) -> tuple[dict[int, tuple[str | None, str | None, str | None]], list[LexborNode]]:
+    """Per element that declares anything relevant: (hidden reason, text colour, background colour); and the
+    page's frames (``<iframe src>``, ``<frame src>``)."""
     styles = _stylesheet_styles(tree) if with_styles else {}
     for node in tree.css("[style]"):
         declarations = _declarations(node.attributes.get("style") or "")
         if declarations:
+            if node.tag == "marquee":  # a marquee clips what scrolls in it, as overflow:hidden does
+                declarations.setdefault("overflow", "hidden")
             styles[node.mem_id] = {**styles.get(node.mem_id, {}), **declarations}
-    for node in tree.css("font[color]"):  # <font color="#fff">, still common on old school sites
-        styles.setdefault(node.mem_id, {}).setdefault("color", node.attributes.get("color") or "")
+    frames: list[LexborNode] = []
+    hidden_attribute: list[LexborNode] = []
+    for node in tree.css(_ATTRIBUTE_NODES):
+        tag = node.tag
+        attributes = node.attributes
+        if tag == "font" and "color" in attributes:  # <font color="#fff">, still common on old school sites
+            styles.setdefault(node.mem_id, {}).setdefault("color", attributes.get("color") or "")
+        if "bgcolor" in attributes:  # <body bgcolor="#fff">, <td bgcolor=…>: the background in effect
+            styles.setdefault(node.mem_id, {}).setdefault("background-color", attributes.get("bgcolor") or "")
+        if "hidden" in attributes and tag != "input":
+            hidden_attribute.append(node)
+        if tag in ("iframe", "frame"):
+            if not any(frame.mem_id == node.mem_id for frame in frames):  # lexbor may list a node once per selector
+                frames.append(node)
+        elif tag not in _SPACERS and (attributes.get("width") in ("0", "1") or attributes.get("height") in ("0", "1")):
+            # <marquee width="1" height="1">, <div height="0">: nothing inside is seen
+            styles.setdefault(node.mem_id, {}).setdefault("tiny-attribute", "1")
     own = {
-        mem_id: (hidden_reason(style), normalise_colour(style.get("color")), _background(style))
+        mem_id: (
+            hidden_reason(style) or ("zero-size" if "tiny-attribute" in style else None),
+            normalise_colour(style.get("color")),
+            _background(style),
+        )
         for mem_id, style in styles.items()
     }
-    for node in tree.css("[hidden]"):
-        if node.tag != "input":
-            reason, colour, background = own.get(node.mem_id, (None, None, None))
-            own[node.mem_id] = (reason or "hidden-attribute", colour, background)
-    return own
+    for node in hidden_attribute:
+        reason, colour, background = own.get(node.mem_id, (None, None, None))
+        own[node.mem_id] = (reason or "hidden-attribute", colour, background)
+    return own, frames
 
 
 def _link_visibility(
     anchor: LexborNode,
     own: dict[int, tuple[str | None, str | None, str | None]],
     inherited: dict[int, tuple[str | None, str | None]],
+    default_background: str | None = "#ffffff",
 ) -> str | None:
     """Why the link is invisible: any ancestor hidden, or its text colour equal to the background in effect.
+
+    ``default_background`` is the page background when no element declares one: white, or None (unknown)
+    when the page has external stylesheets, which may well set a dark background behind white links.
 
     ``inherited`` caches, per element, the nearest hidden reason and background at or above it: the links of
     one menu share their ancestors, so each ancestor chain is walked once per page, not once per link.
@@ -330,7 +456,7 @@ def _link_visibility(
             if colour is not None:
                 break
     hidden, background = _inherited(anchor, own, inherited)
-    if hidden is None and colour is not None and colour == (background or "#ffffff"):
+    if hidden is None and colour is not None and colour == (background or default_background):
         hidden = "same-colour"
     return hidden
 
@@ -377,14 +503,30 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
     title_node = tree.css_first("title")
     title = " ".join((title_node.text(deep=True) if title_node else "").split())
 
-    own = _own_style(tree, with_styles)
+    own, frame_nodes = _own_style(tree, with_styles)
     inherited: dict[int, tuple[str | None, str | None]] = {}
+    # With external stylesheets the page background is unknown: white links are not "same colour" by default.
+    default_background = None if tree.css_first("link[rel~='stylesheet' i]") is not None else "#ffffff"
     links: list[Link] = []
     for anchor in tree.css("a[href]"):
         link = _make_link(anchor.attributes.get("href") or "", anchor.text(deep=True) or "", base, page_site,
-                          _link_visibility(anchor, own, inherited), "html", base_origin, base_host)
+                          _link_visibility(anchor, own, inherited, default_background), "html", base_origin,
+                          base_host)
         if link is not None:
             links.append(link)
+    frames: list[Link] = []
+    for frame in frame_nodes:
+        hidden = _inherited(frame, own, inherited)[0] if own else None
+        if hidden is None:
+            sizes = _declarations(frame.attributes.get("style") or "")
+            for side in ("width", "height"):  # an iframe is a replaced element: 0 px is invisible without overflow
+                px = _length_px(sizes.get(side) or frame.attributes.get(side))
+                if px is not None and px <= 1:
+                    hidden = "zero-size"
+        link = _make_link(frame.attributes.get("src") or "", "", base, page_site, hidden, "html", base_origin,
+                          base_host)
+        if link is not None:
+            frames.append(link)
     script_srcs: list[str] = []
     inline_scripts: list[str] = []
     scripts: list[tuple[str, str | None]] = []
@@ -404,17 +546,30 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
         for meta in tree.css("meta")
     )
 
+    redirects: list[Link] = []
+    for equiv, _name, content in metas:
+        if equiv is not None and equiv.strip().lower() == "refresh" and content:
+            match = _META_REFRESH.match(content)
+            if match:
+                link = _make_link(match.group(1), "", base, page_site, None, "meta", base_origin, base_host)
+                if link is not None:
+                    redirects.append(link)
+
     referrer_hijack = False
     for body in inline_scripts:
         decoded = _decode_script(body)
         lowered = decoded.lower()
         if any(writer in lowered for writer in _SCRIPT_WRITERS):
-            for match in _SCRIPT_LINK.finditer(decoded):
-                link = _make_link(match.group(1), "", base, page_site, None, "script")
+            links.extend(_script_links(decoded, base, page_site))
+        hijack = bool(_REFERRER_HIJACK.search(decoded) and _SPIDER_NAMES.search(decoded)
+                      and _HIJACK_ACTION.search(decoded))
+        referrer_hijack = referrer_hijack or hijack
+        if "location" in lowered:
+            source = "referrer" if hijack else "script-conditional" if _CONDITIONAL.search(decoded) else "script"
+            for match in _SCRIPT_REDIRECT.finditer(decoded):
+                link = _make_link(match.group(1) or match.group(2), "", base, page_site, None, source)
                 if link is not None:
-                    links.append(link)
-        if _REFERRER_HIJACK.search(decoded) and _SPIDER_NAMES.search(decoded):
-            referrer_hijack = True
+                    redirects.append(link)
 
     tree.strip_tags(["script", "style", "template", "head"])
     root = tree.body or tree.root
@@ -442,7 +597,37 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
         referrer_hijack=referrer_hijack,
         scripts=tuple(scripts),
         metas=metas,
+        frames=tuple(frames),
+        redirects=tuple(redirects),
     )
+
+
+def _script_links(decoded: str, base: str, page_site: str) -> list[Link]:
+    """Links in HTML written by a script (``document.write('<a href=…>text</a>')``), with their text.
+
+    The text runs from the end of the ``<a …>`` tag to ``</a>`` (tags, JS escapes and ``' + '`` joins dropped);
+    the link is hidden when the tag's own ``style`` hides it or a ``style`` just before it (a wrapping element)
+    does.
+    """
+    found: list[Link] = []
+    for match in _SCRIPT_LINK.finditer(decoded):
+        tail = decoded[match.end() : match.end() + 400]
+        tag_end = tail.find(">")
+        text = ""
+        if tag_end >= 0:
+            close = _SCRIPT_ANCHOR_END.search(tail, tag_end)
+            if close is not None:
+                text = _JS_MARKUP.sub("", tail[tag_end + 1 : close.start()])
+        window = decoded[max(0, match.start() - 200) : match.end() + max(tag_end, 0)]
+        hidden = None
+        for style in _SCRIPT_STYLE.findall(window):
+            hidden = hidden_reason(_declarations(style))
+            if hidden:
+                break
+        link = _make_link(match.group(1), text, base, page_site, hidden, "script")
+        if link is not None:
+            found.append(link)
+    return found
 
 
 def same_site_links(html: str, url: str, limit: int) -> list[str]:

@@ -69,6 +69,7 @@ def availability_result(ev: AvailabilityEvaluation) -> CheckResult:
         evidence["slow"] = True
     if ev.redirects > scoring.MAX_REDIRECTS_OK:
         status = "warn"
+        score = min(score, scoring.AVAILABILITY_MANY_REDIRECTS_SCORE)
         evidence["too_many_redirects"] = True
     return CheckResult("availability", status, score, evidence)  # type: ignore[arg-type]
 
@@ -92,25 +93,44 @@ class Ipv6Evaluation:
     error: str | None
     #: (port, reachable over IPv6) of the other web port that answers over IPv4 (internet.nl: same ports).
     other_ports: tuple[tuple[int, bool], ...] = ()
+    #: The IPv6 address is one the SSRF policy refuses: nothing was tried, so nothing can be judged.
+    blocked: bool = False
+    #: The page failed over IPv4 too (timeout, redirect loop…): not an IPv6 fault, so not judged either.
+    down_on_ipv4_too: bool = False
 
 
 def evaluate_ipv6(addresses: Addresses, v6_fetch: FetchResult | None,
-                  other_ports: Mapping[int, str | None] | None = None) -> Ipv6Evaluation:
+                  other_ports: Mapping[int, str | None] | None = None,
+                  v4_fetch: FetchResult | None = None) -> Ipv6Evaluation:
     """Reachable over IPv6 = the page answers over IPv6 and so does every other web port (80/443) that
-    answers over IPv4; ``other_ports`` maps such a port to None (connected over IPv6) or the error."""
+    answers over IPv4; ``other_ports`` maps such a port to None (connected over IPv6) or the error.
+    ``v4_fetch`` is the page over IPv4, when it was fetched over IPv4."""
     ports = tuple(sorted((port, error is None) for port, error in (other_ports or {}).items()))
     page_ok = v6_fetch is not None and v6_fetch.ok
     error = None if v6_fetch is None or v6_fetch.ok else v6_fetch.error
     for port, port_error in sorted((other_ports or {}).items()):
         if port_error is not None and error is None:
             error = f"port {port} over IPv6: {port_error}"
+    if (page_ok and v6_fetch is not None and v6_fetch.status >= 400 and v4_fetch is not None and v4_fetch.ok
+            and v4_fetch.status < 400):
+        # The IPv6 front end answers, but with an error where IPv4 serves the page: not reachable in any useful way.
+        page_ok = False
+        error = f"HTTP {v6_fetch.status} over IPv6 where IPv4 answers HTTP {v4_fetch.status}"
+    blocked = v6_fetch is not None and v6_fetch.error_kind == "blocked"
+    down_too = v6_fetch is not None and not page_ok and v4_fetch is not None and not v4_fetch.ok
     return Ipv6Evaluation(bool(addresses.ipv6), page_ok and all(ok for _port, ok in ports), addresses.ipv6, error,
-                          ports)
+                          ports, blocked, down_too)
 
 
 def ipv6_result(addresses: Addresses, ev: Ipv6Evaluation) -> CheckResult:
     if addresses.literal and not addresses.ipv6:
         return not_applicable("ipv6", "the URL names an IPv4 address")
+    if ev.blocked:
+        return error_result("ipv6", ev.error or "the IPv6 address is refused by the probe allowlist",
+                            aaaa=list(ev.addresses))
+    if ev.down_on_ipv4_too:
+        return error_result("ipv6", f"the site does not answer over IPv4 either ({ev.error}): IPv6 reachability "
+                            "not judged (see availability)", aaaa=list(ev.addresses))
     score = scoring.IPV6_AAAA_POINTS * ev.has_aaaa + scoring.IPV6_REACHABLE_POINTS * ev.reachable
     evidence: dict[str, object] = {"aaaa": list(ev.addresses), "reachable": ev.reachable}
     if ev.other_ports:
@@ -166,6 +186,8 @@ class LinksEvaluation:
     reachable: int
     share: float
     unreachable: tuple[str, ...]
+    #: Links that fail over IPv4 as well (dead links): not an IPv6 fault, left out of the share.
+    broken_on_ipv4_too: tuple[str, ...] = ()
 
 
 def _stratum(href: str) -> tuple[str, str]:
@@ -206,14 +228,26 @@ def sample_links(hrefs: Sequence[str], limit: int) -> list[str]:
     return chosen
 
 
-def evaluate_ipv6_links(results: Sequence[tuple[str, bool]]) -> LinksEvaluation:
-    reachable = sum(1 for _url, ok in results if ok)
-    share = reachable / len(results) if results else 1.0
-    return LinksEvaluation(len(results), reachable, round(share, 4), tuple(url for url, ok in results if not ok))
+def link_answered(fetch: FetchResult) -> bool:
+    """A link "works" when it answers without an HTTP error: a 404 or 503 over IPv6 alone is an IPv6 fault."""
+    return fetch.ok and fetch.status < 400
+
+
+def evaluate_ipv6_links(results: Sequence[tuple[str, bool]], broken_on_ipv4_too: Sequence[str] = ()) -> LinksEvaluation:
+    """Share of sampled links that work over IPv6, leaving out those that fail over IPv4 too. Pure."""
+    dead = set(broken_on_ipv4_too)
+    judged = [(url, ok) for url, ok in results if url not in dead]
+    reachable = sum(1 for _url, ok in judged if ok)
+    share = reachable / len(judged) if judged else 1.0
+    return LinksEvaluation(len(judged), reachable, round(share, 4), tuple(url for url, ok in judged if not ok),
+                           tuple(url for url, _ok in results if url in dead))
 
 
 def ipv6_links_result(ev: LinksEvaluation, levels: dict[str, int]) -> CheckResult:
     if ev.tested == 0:
+        if ev.broken_on_ipv4_too:
+            return not_applicable("ipv6_links", "every sampled same-site link fails over IPv4 too (dead links)",
+                                  broken_on_ipv4_too=list(ev.broken_on_ipv4_too[: scoring.EVIDENCE_ITEMS]))
         return not_applicable("ipv6_links", "no same-site links on the home page")
     evidence = {
         "tested": ev.tested,
@@ -222,6 +256,8 @@ def ipv6_links_result(ev: LinksEvaluation, levels: dict[str, int]) -> CheckResul
         "levels": levels,
         "unreachable": list(ev.unreachable[: scoring.EVIDENCE_ITEMS]),
     }
+    if ev.broken_on_ipv4_too:
+        evidence["broken_on_ipv4_too"] = list(ev.broken_on_ipv4_too[: scoring.EVIDENCE_ITEMS])
     if ev.share >= scoring.IPV6_LINKS_PASS_SHARE:
         status = "pass"
     elif ev.share >= scoring.IPV6_LINKS_WARN_SHARE:
@@ -258,8 +294,12 @@ def https_redirect_result(ev: RedirectEvaluation, *, https_available: bool) -> C
     if not ev.http_served:
         return not_applicable("https_redirect", "no plain-HTTP service to redirect", error=ev.error)
     evidence = {"chain": list(ev.chain[: scoring.EVIDENCE_ITEMS]), "same_host_first": ev.same_host_first}
-    if ev.redirects_to_https:
+    if ev.redirects_to_https and ev.same_host_first:
         return CheckResult("https_redirect", "pass", scoring.HTTPS_REDIRECT_OK, evidence)
+    if ev.redirects_to_https:
+        # internet.nl and the Observatory: first to https on the same host, so that host's HSTS is set.
+        evidence["reason"] = "the first redirect goes to another host, not to HTTPS on the same host"
+        return CheckResult("https_redirect", "warn", scoring.HTTPS_REDIRECT_OTHER_HOST, evidence)
     evidence["reason"] = "HTTP is served without redirecting to HTTPS" + (
         "" if https_available else " (no HTTPS service found)"
     )
@@ -302,7 +342,10 @@ def parse_hsts(value: str | None) -> HstsEvaluation:
     return HstsEvaluation(True, max_age, include, preload, valid, value)
 
 
-def hsts_result(ev: HstsEvaluation | None, *, https_available: bool) -> CheckResult:
+def hsts_result(ev: HstsEvaluation | None, *, https_available: bool, certificate_problem: str | None = None
+                ) -> CheckResult:
+    """``certificate_problem``: why the HTTPS certificate is not valid, when it is not (then browsers ignore the
+    header, RFC 6797 §8.1)."""
     if ev is None or not https_available:
         return CheckResult("hsts", "fail", 0, {"reason": "no HTTPS service, so no HSTS"})
     evidence = {
@@ -314,9 +357,13 @@ def hsts_result(ev: HstsEvaluation | None, *, https_available: bool) -> CheckRes
     }
     if not ev.present:
         return CheckResult("hsts", "fail", 0, {**evidence, "reason": "no Strict-Transport-Security header"})
+    if certificate_problem:
+        return CheckResult("hsts", "fail", 0, {**evidence, "certificate": certificate_problem,
+                                               "reason": "browsers ignore HSTS sent over an invalid certificate"})
     if not ev.valid or ev.max_age is None or ev.max_age == 0:
         return CheckResult("hsts", "fail", 0, {**evidence, "reason": "invalid or zero max-age"})
     if ev.max_age >= scoring.HSTS_FULL_MAX_AGE:
         return CheckResult("hsts", "pass", 100, evidence)
-    score = round(scoring.HSTS_SHORT_MAX_SCORE * ev.max_age / scoring.HSTS_FULL_MAX_AGE)
+    score = scoring.HSTS_SHORT_MIN_SCORE + round(
+        (scoring.HSTS_SHORT_MAX_SCORE - scoring.HSTS_SHORT_MIN_SCORE) * ev.max_age / scoring.HSTS_FULL_MAX_AGE)
     return CheckResult("hsts", "warn", score, {**evidence, "reason": "max-age shorter than one year"})

@@ -320,8 +320,6 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
         return "connect", text
     if isinstance(exc, aiohttp.TooManyRedirects):
         return "http", "too many redirects"
-    if isinstance(exc, AssertionError):
-        return "connect", "no address of the pinned family for a redirect target"
     return "http", f"{exc.__class__.__name__}: {text}"
 
 
@@ -465,8 +463,14 @@ class HttpClient:
                     truncated=truncated,
                     content_type=content_type,
                 )
+        except AssertionError:
+            if family == 0:
+                raise
+            # aiohttp asserts when a family-pinned session is redirected to an IP literal of the other family:
+            # follow the chain as a browser would, unpinned, so the policy judges that address like any other.
+            return await self.fetch(url, family=0, user_agent=user_agent, max_bytes=max_bytes, read_body=read_body,
+                                    allow_redirects=allow_redirects)
         except Exception as exc:
-            # (aiohttp even asserts when a family-pinned session is redirected to the other family's literal).
             kind, message = classify_error(exc)
             return FetchResult(
                 url=url,

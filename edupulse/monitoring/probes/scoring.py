@@ -19,8 +19,9 @@ AVAILABLE_STATUSES = range(200, 400)
 #: Score lost per second of latency above SLOW_RESPONSE_MS (floor at AVAILABILITY_SLOW_FLOOR).
 AVAILABILITY_SLOW_PENALTY_PER_S = 10
 AVAILABILITY_SLOW_FLOOR = 50
-#: More redirects than this in the chain is a warning.
+#: More redirects than this in the chain is a warning, scored at most AVAILABILITY_MANY_REDIRECTS_SCORE.
 MAX_REDIRECTS_OK = 3
+AVAILABILITY_MANY_REDIRECTS_SCORE = 80
 #: Hard limit of redirects followed.
 MAX_REDIRECTS = 10
 
@@ -63,10 +64,14 @@ CERT_EXPIRY_WARN_SCORE = 70
 # --- HTTPS redirect and HSTS ---------------------------------------------------------------------------------
 HTTPS_REDIRECT_OK = 100
 HTTPS_REDIRECT_MISSING = 0
+#: Redirects to HTTPS, but the first hop goes to another host (internet.nl / Observatory: same host first).
+HTTPS_REDIRECT_OTHER_HOST = 70
 #: HSTS max-age for full marks (1 year), and the minimum the Observatory accepts (6 months).
 HSTS_FULL_MAX_AGE = 31_536_000
 HSTS_MIN_MAX_AGE = 15_768_000
-#: Score for an HSTS header whose max-age is below HSTS_FULL_MAX_AGE: proportional, at most this.
+#: Score (a warning) for an HSTS header whose max-age is below HSTS_FULL_MAX_AGE: from HSTS_SHORT_MIN_SCORE,
+#: rising with max-age, at most HSTS_SHORT_MAX_SCORE.
+HSTS_SHORT_MIN_SCORE = 40
 HSTS_SHORT_MAX_SCORE = 70
 
 # --- headers: MDN HTTP Observatory grade table -------------------------------------------------------------
@@ -101,6 +106,10 @@ TAMPER_NEW_DOMAIN_CAP = 20
 #: Per script (external src or inline body) never seen in the baseline samples (capped).
 TAMPER_NEW_SCRIPT_PENALTY = 15
 TAMPER_NEW_SCRIPT_CAP = 30
+#: The page title differs from the baseline's (home-page titles are stable; title hijacking is the usual SEO hack).
+TAMPER_TITLE_PENALTY = 20
+#: Gambling/porn words on the page that the baseline did not have: on its own enough to count as changed.
+TAMPER_NEW_KEYWORD_PENALTY = 50
 #: A page scoring below this differs from its baseline; repeated re-fetches must all differ to fail.
 TAMPER_CHANGED_BELOW = 70
 TAMPER_REFETCHES = 2
@@ -115,14 +124,22 @@ TAMPER_AGREEMENT = 1.0
 DARK_OFFSCREEN_PX = 500
 DARK_MIN_FONT_PX = 2
 DARK_MAX_CSS_RULES = 2_000
-#: Penalties (out of 100). A hidden external link is suspicious; with a gambling/porn keyword or domain it is
-#: a dark link.
+#: Penalties (out of 100). Any finding with a gambling/porn keyword or domain takes DARK_KEYWORD_LINK_PENALTY.
+#: A hidden link to another, untrusted site fails whatever its penalty (DARK_FAILING_KINDS below).
 DARK_HIDDEN_EXTERNAL_PENALTY = 15
 DARK_KEYWORD_LINK_PENALTY = 60
 DARK_SCRIPT_LINK_PENALTY = 20
 DARK_ZERO_WIDTH_PENALTY = 20
 DARK_CLOAKING_PENALTY = 60
 DARK_REFERRER_HIJACK_PENALTY = 40
+#: A hidden (0×0, display:none…) iframe showing another, untrusted site.
+DARK_HIDDEN_IFRAME_PENALTY = 60
+#: A meta refresh or unconditional script redirect of the page to another, untrusted and unlisted site (a moved
+#: site or a hijack: warn). A redirect to a listed gambling/porn site takes DARK_KEYWORD_LINK_PENALTY and fails.
+DARK_EXTERNAL_REDIRECT_PENALTY = 20
+#: Finding kinds that make dark_links fail whatever the score: a hidden link or frame to an untrusted site,
+#: cloaking, a referrer hijack. (Any finding matching the gambling/porn lists fails too.)
+DARK_FAILING_KINDS = frozenset({"hidden-link", "hidden-iframe", "cloaking", "referrer-hijack"})
 DARK_PASS = 100
 DARK_WARN = 60
 #: Evidence lists are cut to this many items.
@@ -131,6 +148,9 @@ EVIDENCE_ITEMS = 20
 # --- sensitive words --------------------------------------------------------------------------------------
 SENSITIVE_PENALTY_PER_WORD = 25
 SENSITIVE_WARN_SCORE = 50
+#: A listed word preceded, in the same clause and within this many characters, by a warning word (远离, 严禁,
+#: 抵制… ``wordlists.WARNING_CONTEXT``) is part of a warning, not content: it is not counted.
+SENSITIVE_WARNING_LOOKBACK = 12
 
 # --- registrable-domain approximation ---------------------------------------------------------------------
 SECOND_LEVEL_LABELS = frozenset({"edu", "gov", "com", "net", "org", "ac", "co", "mil"})

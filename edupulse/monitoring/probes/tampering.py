@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.html import ParsedPage, normalise_text, parse_page, site_of, stable_hash
 from edupulse.monitoring.probes.types import CheckResult, PageSnapshot, not_applicable
+from edupulse.monitoring.probes.wordlists import keywords
 
 BASELINE_VERSION = 1
 _DIGITS = re.compile(r"\d+")
@@ -37,6 +38,8 @@ class PageFeatures:
     scripts: frozenset[int]  # external srcs and normalised inline bodies
     dom_paths: frozenset[int]
     title: str
+    #: Gambling/porn words in the title, text and external links: the usual payload of a hacked school page.
+    keywords: frozenset[str] = frozenset()
 
 
 def _site_relative(url: str, page_site: str) -> str:
@@ -64,6 +67,8 @@ def page_features(page: ParsedPage) -> PageFeatures:
         scripts=frozenset(scripts),
         dom_paths=page.dom_paths,
         title=page.title,
+        keywords=frozenset(keywords().find(page.text + "\n" + " ".join(
+            f"{link.text} {link.host}" for link in page.links if link.external))),
     )
 
 
@@ -88,6 +93,8 @@ class Baseline:
     dom_paths: frozenset[int]
     title: str
     samples: int
+    #: Gambling/porn words already on the page when it was known good (an anti-gambling notice, say).
+    keywords: frozenset[str] = frozenset()
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: int = BASELINE_VERSION
 
@@ -103,6 +110,7 @@ class Baseline:
             "link_domains": sorted(self.link_domains),
             "scripts": sorted(self.scripts),
             "dom_paths": sorted(self.dom_paths),
+            "keywords": sorted(self.keywords),
         }
 
     @classmethod
@@ -118,6 +126,7 @@ class Baseline:
             dom_paths=frozenset(int(v) for v in data["dom_paths"]),
             title=str(data.get("title", "")),
             samples=int(data["samples"]),
+            keywords=frozenset(str(v) for v in data.get("keywords", ())),  # absent in baselines made before it
             created_at=datetime.fromisoformat(data["created_at"]),
         )
 
@@ -144,6 +153,7 @@ def build_baseline_from_features(features: Sequence[PageFeatures]) -> Baseline:
         dom_paths=_agreed([item.dom_paths for item in features]),
         title=titles.most_common(1)[0][0],
         samples=len(features),
+        keywords=frozenset().union(*(item.keywords for item in features)),
     )
 
 
@@ -172,6 +182,7 @@ class TamperEvaluation:
     title_changed: bool
     score: int
     changed: bool
+    new_keywords: tuple[str, ...] = ()
 
 
 def _retained(stable: frozenset[int], current: frozenset[int]) -> float:
@@ -182,19 +193,24 @@ def _retained(stable: frozenset[int], current: frozenset[int]) -> float:
 
 def evaluate_tampering(baseline: Baseline, current: PageFeatures) -> TamperEvaluation:
     """Pure: compare ``current`` with ``baseline`` and score the difference (100 = as the baseline)."""
-    if current.text_hash == baseline.text_hash and current.scripts <= baseline.scripts:
+    if (current.text_hash == baseline.text_hash and current.scripts <= baseline.scripts
+            and current.link_domains <= baseline.link_domains and current.keywords <= baseline.keywords):
         return TamperEvaluation(True, 1.0, 1.0, 1.0, (), 0, False, 100, False)
     text = _retained(baseline.text_nodes, current.text_nodes)
     links = _retained(baseline.links, current.links)
     dom = _retained(baseline.dom_paths, current.dom_paths)
     new_domains = tuple(sorted(current.link_domains - baseline.link_domains))
     new_scripts = len(current.scripts - baseline.scripts)
+    new_keywords = tuple(sorted(current.keywords - baseline.keywords))
+    title_changed = current.title != baseline.title
     penalty = (
         scoring.TAMPER_TEXT_WEIGHT * (1 - text)
         + scoring.TAMPER_LINKS_WEIGHT * (1 - links)
         + scoring.TAMPER_DOM_WEIGHT * (1 - dom)
         + min(scoring.TAMPER_NEW_DOMAIN_CAP, scoring.TAMPER_NEW_DOMAIN_PENALTY * len(new_domains))
         + min(scoring.TAMPER_NEW_SCRIPT_CAP, scoring.TAMPER_NEW_SCRIPT_PENALTY * new_scripts)
+        + scoring.TAMPER_TITLE_PENALTY * title_changed
+        + scoring.TAMPER_NEW_KEYWORD_PENALTY * bool(new_keywords)
     )
     score = max(0, round(100 - penalty))
     return TamperEvaluation(
@@ -204,9 +220,10 @@ def evaluate_tampering(baseline: Baseline, current: PageFeatures) -> TamperEvalu
         dom_retained=round(dom, 3),
         new_link_domains=new_domains,
         new_scripts=new_scripts,
-        title_changed=current.title != baseline.title,
+        title_changed=title_changed,
         score=score,
         changed=score < scoring.TAMPER_CHANGED_BELOW,
+        new_keywords=new_keywords,
     )
 
 
@@ -218,6 +235,7 @@ def _evidence(evaluation: TamperEvaluation) -> dict[str, Any]:
         "new_link_domains": list(evaluation.new_link_domains[: scoring.EVIDENCE_ITEMS]),
         "new_scripts": evaluation.new_scripts,
         "title_changed": evaluation.title_changed,
+        "new_keywords": list(evaluation.new_keywords[: scoring.EVIDENCE_ITEMS]),
     }
 
 

@@ -15,6 +15,39 @@ from edupulse.monitoring.probes.html import strip_zero_width
 
 DATA_DIR = Path(__file__).parent / "data"
 
+#: Words that, a few characters before a listed word in the same clause, make it a warning, not an offer:
+#: "远离赌博", "抵制网络赌博和色情信息", "严禁发布博彩、色情等违法信息". Used for page text and for the text of
+#: visible same-site links (news titles); NOT for external, hidden or script-written links, nor link URLs — a
+#: link to another site whose text is a gambling word is not a warning. Traditional forms are included.
+WARNING_CONTEXT: tuple[str, ...] = (
+    "远离", "抵制", "严禁", "禁止", "打击", "严厉打击", "防范", "拒绝", "杜绝", "警惕", "反对", "不得", "谨防", "预防",
+    "整治", "举报", "防止", "严防", "揭批", "揭露", "治理", "查处", "取缔",
+    "遠離", "嚴禁", "打擊", "拒絕", "杜絕", "反對", "謹防", "預防", "舉報", "防範",
+)
+#: Clause ends: a warning word before one of these does not reach the words after it.
+CLAUSE_ENDS = "。！？；!?;\n"
+
+#: Registrable-domain suffixes of sites whose links are trusted when hidden or written by a script: government
+#: and education sites (their hidden links are drop-downs and popups), ICP/公安 filing badges, reporting
+#: centres, WeChat/Weibo share popups and the state news sites schools link to. A trusted link matching the
+#: gambling/porn lists is still a dark link. Matched as ``host == suffix`` or ``host.endswith("." + suffix)``.
+TRUSTED_LINK_DOMAINS: tuple[str, ...] = (
+    "gov.cn",  # incl. beian.gov.cn (公安备案), miit.gov.cn (ICP 备案), moe.gov.cn
+    "edu.cn",
+    "12377.cn",  # 违法和不良信息举报中心
+    "cyberpolice.cn",  # 网络警察
+    "conac.cn",  # 党政机关网站标识
+    "qq.com",  # WeChat (weixin.qq.com, mp.weixin.qq.com) and QQ popups
+    "weibo.com",
+    "people.com.cn",
+    "xinhuanet.com",
+    "news.cn",
+    "cctv.com",
+    "jyb.cn",  # 中国教育新闻网
+    "eol.cn",  # 中国教育在线
+    "chsi.com.cn",  # 学信网
+)
+
 
 def read_list(path: Path) -> tuple[str, ...]:
     words = []
@@ -44,6 +77,36 @@ class WordMatcher:
         for _end, word in self._automaton.iter(strip_zero_width(text).lower()):
             found.setdefault(word, None)
         return list(found)
+
+
+    def positions(self, text: str) -> list[tuple[int, str]]:
+        """(start index, word) of every match in ``text``, which the caller has already lower-cased and stripped
+        of zero-width characters (indices refer to it)."""
+        if not self.words or not text:
+            return []
+        return [(end - len(word) + 1, word) for end, word in self._automaton.iter(text)]
+
+
+def in_warning_context(text: str, start: int, lookback: int) -> bool:
+    """Whether a warning word (``WARNING_CONTEXT``) stands in the ``lookback`` characters before ``start``, in the
+    same clause: "远离赌博" → True, "澳门赌场 在线博彩" → False. ``text`` is lower-cased."""
+    before = text[max(0, start - lookback) : start]
+    for stop in CLAUSE_ENDS:
+        cut = before.rfind(stop)
+        if cut >= 0:
+            before = before[cut + 1 :]
+    return bool(before) and warnings().find(before) != []
+
+
+@cache
+def warnings() -> WordMatcher:
+    return WordMatcher(tuple(dict.fromkeys(WARNING_CONTEXT)))
+
+
+def is_trusted_host(host: str) -> bool:
+    """Whether ``host`` belongs to ``TRUSTED_LINK_DOMAINS``."""
+    host = host.lower().rstrip(".")
+    return any(host == suffix or host.endswith("." + suffix) for suffix in TRUSTED_LINK_DOMAINS)
 
 
 @cache

@@ -255,6 +255,8 @@ SITES: dict[str, Site] = {
         Site("brokenv6", headers=GOOD_HEADERS),
         Site("diffv6", headers=GOOD_HEADERS),
         Site("halfv6links", headers=GOOD_HEADERS),
+        # News pages answer 404 over IPv6 only; /gone.html is dead over both families.
+        Site("v6links404", headers=GOOD_HEADERS, body=HOME_BODY + "<a href=\"/gone.html\">旧页面</a>"),
         Site("expired", cert="expired"),
         Site("wronghost", cert="wronghost"),
         Site("selfsigned", cert="selfsigned"),
@@ -281,6 +283,8 @@ SITES: dict[str, Site] = {
         Site("metacsp", body=HOME_BODY,
              headers={"X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff"}),
         Site("redirectprivate"),
+        Site("redirectv6literal", redirect_https=False, cert="none"),  # 302 to http://[::1]:port/
+        Site("spiderredirect", headers=GOOD_HEADERS),  # Baiduspider is sent to a site that does not resolve
         Site("error500"),
         Site("slow"),
     )
@@ -308,6 +312,8 @@ def _make_app(sites: LocalSites, *, tls: bool) -> web.Application:
         host = (request.host or "").split(":")[0].strip("[]").lower()
         name = host.removesuffix("." + DOMAIN)
         site = SITES.get(name)
+        if site is None and request.path == "/landing":  # where "redirectv6literal" sends the browser
+            return web.Response(text=_page("landing", "<p>IPv6 literal</p>"), content_type="text/html")
         if site is None:
             return web.Response(status=404, text="unknown site")
         family = _family_of(request)
@@ -319,6 +325,8 @@ def _make_app(sites: LocalSites, *, tls: bool) -> web.Application:
             assert request.transport is not None
             request.transport.abort()
             raise web.HTTPBadRequest()
+        if name == "v6links404" and (request.path == "/gone.html" or (family == 6 and request.path.startswith("/news/"))):
+            raise web.HTTPNotFound()
         if not tls and site.redirect_https and site.cert != "none":
             port = sites.legacy_port if site.legacy_tls else sites.https_port
             raise web.HTTPMovedPermanently(f"https://{site.host}:{port}{request.path_qs}")
@@ -333,6 +341,8 @@ def _make_app(sites: LocalSites, *, tls: bool) -> web.Application:
             return web.Response(status=204, headers=headers)
         if name == "redirectprivate":
             raise web.HTTPFound("http://169.254.169.254/latest/meta-data/")
+        if name == "redirectv6literal" and request.path == "/":
+            raise web.HTTPFound(f"http://[::1]:{sites.http_port}/landing")
         if name == "error500":
             return web.Response(status=500, text="boom")
         if name == "slow":
@@ -346,6 +356,8 @@ def _make_app(sites: LocalSites, *, tls: bool) -> web.Application:
             return web.Response(text=_page("meta", body, head), content_type="text/html", headers=headers)
         if name == "diffv6" and family == 6:
             body = "<h1>IPv6 maintenance page</h1><p>" + "本站 IPv6 正在维护中。" * 20 + "</p>"
+        if name == "spiderredirect" and "baiduspider" in request.headers.get("User-Agent", "").lower():
+            raise web.HTTPFound("http://www.xpj-spider.example/")
         if name == "cloaked" and "baiduspider" in request.headers.get("User-Agent", "").lower():
             body = HOME_BODY + "<a href=\"http://spider-only.example/\">百家乐 娱乐城</a>"
         if name == "hijack":

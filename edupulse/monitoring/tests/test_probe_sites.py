@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from io import StringIO
 
@@ -23,7 +24,7 @@ from edupulse.monitoring.tests.servers import SITES, LocalSites, local_sites
 
 __all__ = ["local_sites"]
 
-NAMES = [name for name in SITES if name not in ("slow", "tamper", "flaky", "rotating")]
+NAMES = [name for name in SITES if name not in ("slow", "tamper", "flaky", "rotating", "redirectv6literal")]
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +75,19 @@ def test_ipv6_families(reports: dict[str, SiteReport], local_sites: LocalSites) 
     assert status(reports, "v6only", "availability") == "pass"
     broken = reports["brokenv6"].check("ipv6")
     assert (broken.status, broken.score, broken.evidence["reachable"]) == ("fail", 50, False)
+    # One cause, one finding: the links of a site unreachable over IPv6 are not failed a second time.
+    links = reports["brokenv6"].check("ipv6_links")
+    assert links.status == "pass" and links.evidence["applicable"] is False and "ipv6 check" in links.evidence["reason"]
     assert status(reports, "diffv6", "ipv6_content") == "fail"
     assert reports["diffv6"].check("ipv6_content").evidence["difference"] > 0.1
     assert status(reports, "good", "ipv6_content") == "pass"
     half = reports["halfv6links"].check("ipv6_links")
     assert 0 < half.evidence["share"] < 1 and half.evidence["unreachable"]
+    # An HTTP error over IPv6 alone is an IPv6 fault; a link dead over IPv4 as well is left out of the share.
+    errors = reports["v6links404"].check("ipv6_links")
+    assert errors.status != "pass" and all("/news/" in url for url in errors.evidence["unreachable"])
+    assert len(errors.evidence["unreachable"]) >= 2
+    assert [url.rsplit("/", 1)[1] for url in errors.evidence["broken_on_ipv4_too"]] == ["gone.html"]
 
 
 def test_certificates(reports: dict[str, SiteReport]) -> None:
@@ -269,6 +278,13 @@ def test_cli_bad_input_is_a_json_error() -> None:
     assert "nonsense" in json.loads(out.getvalue())["error"]
 
 
+def test_spider_sent_to_another_site_is_cloaking_even_when_that_site_is_down(reports: dict[str, SiteReport]) -> None:
+    dark = reports["spiderredirect"].check("dark_links")
+    assert dark.status == "fail" and dark.evidence["cloaking_checked"] is True
+    [finding] = dark.evidence["findings"]
+    assert (finding["kind"], finding["href"]) == ("cloaking", "http://www.xpj-spider.example/")
+
+
 # --- SSRF ------------------------------------------------------------------------------------------------------
 def test_redirect_to_link_local_is_refused(reports: dict[str, SiteReport]) -> None:
     availability = reports["redirectprivate"].check("availability")
@@ -302,3 +318,24 @@ def test_allowlist_of_one_family_does_not_open_the_other(local_sites: LocalSites
     [report] = probe_sites_sync([local_sites.url("v6only")], config=config, checks=["availability"])
     assert report.check("availability").status == "error"
     assert "::1" in report.check("availability").evidence["reason"]
+
+
+def test_ipv6_address_outside_the_allowlist_is_an_error_not_an_ipv6_fault(local_sites: LocalSites) -> None:
+    require_service("IPv6 loopback", local_sites.has_ipv6, "::1 (the IPv6 tests need it; required in CI)")
+    config = local_sites.config(allow=(ipaddress.ip_network("127.0.0.0/8"),))
+    [report] = probe_sites_sync([local_sites.url("good", "https")], config=config,
+                                checks=["availability", "ipv6", "ipv6_links"])
+    assert report.check("availability").status == "pass"
+    for name in ("ipv6", "ipv6_links"):
+        check = report.check(name)
+        assert check.status == "error" and "::1" in check.evidence["reason"], (name, check)
+
+
+def test_redirect_from_ipv4_to_an_ipv6_literal_is_judged_by_the_allowlist(local_sites: LocalSites) -> None:
+    require_service("IPv6 loopback", local_sites.has_ipv6, "::1 (the IPv6 tests need it; required in CI)")
+    url = local_sites.url("redirectv6literal", "http")
+    refused = probe_sites_sync([url], config=local_sites.config(allow=(ipaddress.ip_network("127.0.0.0/8"),)),
+                               checks=["availability"])[0].check("availability")
+    assert refused.status == "error" and "::1" in refused.evidence["reason"]
+    allowed = probe_sites_sync([url], config=local_sites.config(), checks=["availability"])[0].check("availability")
+    assert allowed.status == "pass" and allowed.evidence["final_url"].endswith("/landing")

@@ -185,12 +185,12 @@ def test_cloaking_detected_from_spider_page() -> None:
     assert result.evidence["findings"][0]["kind"] == "cloaking"
 
 
-def test_hidden_external_link_without_keyword_only_warns() -> None:
+def test_hidden_external_link_without_keyword_is_a_dark_link() -> None:
     page = parse_page(_page("x", HOME_BODY + "<div style='display:none'><a href='http://partner.example/'>合作"
                                              "</a></div>"), "https://s.edu.test/")
     result = dark_links_result(evaluate_dark_links(page), cloaking_checked=False)
-    assert result.status == "warn"
-    assert result.score == 100 - scoring.DARK_HIDDEN_EXTERNAL_PENALTY
+    assert result.status == "fail"  # hidden and pointing elsewhere: a dark link by definition
+    assert result.score == scoring.DARK_WARN - 1
 
 
 def test_sensitive_words() -> None:
