@@ -22,7 +22,8 @@ _DARK_KINDS: dict[str, Callable[[], str]] = {
     "keyword-link": lambda: _("link to a gambling/pornography site"),
     "script-link": lambda: _("link written by a script"),
     "zero-width": lambda: _("text split by zero-width characters"),
-    "cloaking": lambda: _("content shown only to search-engine spiders"),
+    "cloaking": lambda: _("content or redirects shown only to search-engine spiders or to visitors from a search "
+                          "engine"),
     "referrer-hijack": lambda: _("script redirecting visitors from search engines"),
     "hidden-iframe": lambda: _("hidden frame loading another site"),
     "redirect": lambda: _("redirect of visitors to another site"),

@@ -33,6 +33,11 @@ BROWSER_USER_AGENT = (
     "Chrome/124.0 Safari/537.36"
 )
 SPIDER_USER_AGENT = "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"
+#: The other audience hacked sites single out (跳转劫持): a phone browser arriving from a Baidu search.
+SEARCH_VISITOR_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; V2309A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36"
+)
+SEARCH_REFERER = "https://www.baidu.com/s?wd="
 
 
 class ConfigError(ValueError):
@@ -94,6 +99,7 @@ class ProbeConfig:
     retry_delay_s: float = 1.0
     user_agent: str = BROWSER_USER_AGENT
     spider_user_agent: str = SPIDER_USER_AGENT
+    search_visitor_user_agent: str = SEARCH_VISITOR_USER_AGENT
     ca_file: str | None = None
     #: Ports of the plain-HTTP / HTTPS counterpart of a URL (https_redirect, hsts, headers, TLS of http URLs).
     http_port: int = 80

@@ -89,8 +89,13 @@ def _is_failing(finding: DarkLinkFinding) -> bool:
     return bool(finding.matches) or finding.kind in scoring.DARK_FAILING_KINDS
 
 
+#: Who a cloaking finding says was shown what browsers were not.
+SPIDER = "the search-engine spider"
+SEARCH_VISITOR = "visitors arriving from a search engine"
+
+
 def spider_redirect_finding(
-    browser_final_url: str, spider_final_url: str | None, spider_first_location: str | None
+    browser_final_url: str, spider_final_url: str | None, spider_first_location: str | None, who: str = SPIDER,
 ) -> DarkLinkFinding | None:
     """A "cloaking" finding when the search-engine spider was redirected to another site than the browser. Pure.
 
@@ -110,14 +115,37 @@ def spider_redirect_finding(
             continue
         if host and site_of(host) != browser_site:
             link = Link(href=absolute, text="", host=host, external=True)
-            return DarkLinkFinding("cloaking", absolute, "", f"the search-engine spider is redirected to "
-                                   f"{site_of(host)}, browsers are not", _matches(link))
+            return DarkLinkFinding("cloaking", absolute, "", f"{who}: redirected to {site_of(host)}, browsers are not",
+                                   _matches(link))
     return None
 
 
+def _shown_only_to(page: ParsedPage, other: ParsedPage, who: str) -> list[DarkLinkFinding]:
+    """Cloaking: links, frames, redirects and gambling/porn words ``other`` was shown and the browser was not."""
+    if other is page:  # the usual case: the very page the browser got, nothing can differ
+        return []
+    findings: list[DarkLinkFinding] = []
+    browser_domains = {site_of(link.host) for link in (*page.links, *page.frames, *page.redirects) if link.external}
+    extra: dict[str, Link] = {}
+    for link in (*other.links, *other.frames, *other.redirects):
+        if link.external and site_of(link.host) not in browser_domains:
+            extra.setdefault(site_of(link.host), link)
+    for domain, link in extra.items():
+        findings.append(DarkLinkFinding("cloaking", link.href, link.text, f"{who}: shown links to {domain}",
+                                        _matches(link)))
+    words = set(keywords().find(other.text)) - set(keywords().find(page.text))
+    if words:
+        findings.append(DarkLinkFinding("cloaking", "", other.title[:80], f"{who}: shown these words",
+                                        tuple(sorted(words))))
+    return findings
+
+
 def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
-                        extra_findings: Sequence[DarkLinkFinding] = ()) -> DarkLinksEvaluation:
-    """``extra_findings``: what the engine saw outside the page (a spider redirected off-site)."""
+                        extra_findings: Sequence[DarkLinkFinding] = (),
+                        visitor: ParsedPage | None = None) -> DarkLinksEvaluation:
+    """``spider``: the page as Baiduspider got it; ``visitor``: as a phone browser arriving from a Baidu search
+    got it (the two audiences hacked sites serve differently); ``extra_findings``: what the engine saw outside
+    the pages (one of them redirected off-site)."""
     findings: list[DarkLinkFinding] = list(extra_findings)
     hidden_internal = 0
     trusted_hidden = 0
@@ -180,24 +208,11 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
                                         "script branches on document.referrer and a search engine name and "
                                         "redirects or rewrites the page",
                                         _matches(hijack_target) if hijack_target and hijack_target.external else ()))
+    # Links, frames, redirects (a meta refresh served to them only) and words the browser is not shown.
     if spider is not None:
-        # Links, frames and redirects (a meta refresh served to the spider only) to sites the browser is not shown.
-        browser_domains = {site_of(link.host) for link in (*page.links, *page.frames, *page.redirects)
-                           if link.external}
-        extra: dict[str, Link] = {}
-        for link in (*spider.links, *spider.frames, *spider.redirects):
-            if link.external and site_of(link.host) not in browser_domains:
-                extra.setdefault(site_of(link.host), link)
-        for domain, link in extra.items():
-            findings.append(DarkLinkFinding("cloaking", link.href, link.text,
-                                            f"only the search-engine spider is shown links to {domain}",
-                                            _matches(link)))
-        # The usual case: the spider was shown the very page (same object): no words can differ.
-        spider_words = set() if spider is page else set(keywords().find(spider.text)) - set(keywords().find(page.text))
-        if spider_words:
-            findings.append(DarkLinkFinding("cloaking", "", spider.title[:80],
-                                            "only the search-engine spider is shown these words",
-                                            tuple(sorted(spider_words))))
+        findings += _shown_only_to(page, spider, SPIDER)
+    if visitor is not None:
+        findings += _shown_only_to(page, visitor, SEARCH_VISITOR)
     score = max(0, 100 - sum(_penalty(finding) for finding in findings))
     malicious = any(_is_failing(finding) for finding in findings)
     return DarkLinksEvaluation(tuple(findings), len(page.links), hidden_internal, score, malicious, trusted_hidden)

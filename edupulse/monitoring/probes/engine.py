@@ -22,8 +22,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from edupulse.monitoring.probes import http_checks, observatory, scoring, tls
-from edupulse.monitoring.probes.config import ProbeConfig
+from edupulse.monitoring.probes.config import SEARCH_REFERER, ProbeConfig
 from edupulse.monitoring.probes.darklinks import (
+    SEARCH_VISITOR,
+    SPIDER,
     DarkLinkFinding,
     dark_links_result,
     evaluate_dark_links,
@@ -193,20 +195,19 @@ class _Site:
 
         # Phase 2: the page as a browser, as a spider, and the plain-HTTP counterpart of an HTTPS URL.
         main_task = run.http.fetch_with_retries(self.url, family=family)
-        spider_task = (
-            run.http.fetch(self.url, family=family, user_agent=config.spider_user_agent)
-            if self.needs("dark_links")
-            else None
-        )
         http_task = (
             run.http.fetch(_with_scheme(self.url, "http", config), read_body=False)
             if self.scheme == "https" and self.needs("https_redirect", "headers")
             else None
         )
-        # The spider fetch goes after the browser fetch so it reuses the kept-alive connection (a new TCP
-        # connection costs more CPU than the request itself at a thousand sites per second).
         main, http_counterpart = await _gather(main_task, http_task)
-        spider = await spider_task if spider_task is not None else None
+        # The page as Baiduspider and as a phone browser arriving from a Baidu search (cloaking), after the browser
+        # fetch so that they reuse its kept-alive connection (a new TCP connection costs more CPU than a request
+        # at a thousand sites per second); not at all when the page did not answer the browser.
+        spider = visitor = None
+        if main.ok and self.needs("dark_links"):
+            spider = await run.http.fetch(self.url, family=family, **self._as_spider())
+            visitor = await run.http.fetch(self.url, family=family, **self._as_search_visitor())
         self.main = main
         if self.scheme == "http":
             http_counterpart = main
@@ -228,12 +229,12 @@ class _Site:
         page: ParsedPage | None = None
         if main.ok and main.body and main.is_html and self.needs(*_PAGE_CHECKS):
             page = _safe_parse(main, with_styles=self.needs("dark_links"))
-        spider_page: ParsedPage | None = None
-        if spider is not None and spider.ok and spider.body and spider.is_html:
-            # The usual case: the spider gets the very page the browser got — nothing to compare, no parse.
-            same = spider.body == main.body and spider.final_url == main.final_url and page is not None
-            spider_page = page if same else _safe_parse(spider, with_styles=False)
-        spider_redirect = await self._spider_redirect(main, spider, family) if spider is not None else None
+        spider_page = _page_as_seen_by(spider, main, page)
+        visitor_page = _page_as_seen_by(visitor, main, page)
+        cloaking_redirects = [finding for finding in (
+            await self._redirected_elsewhere(main, spider, family, SPIDER, self._as_spider()),
+            await self._redirected_elsewhere(main, visitor, family, SEARCH_VISITOR, self._as_search_visitor()),
+        ) if finding is not None]
 
         # Phase 3.
         tls_task: Awaitable[tls.TlsObservation] | None = None
@@ -282,7 +283,7 @@ class _Site:
             "hsts": lambda: self._hsts(https_fetch, https_ok, main, tls_obs),
             "headers": lambda: self._headers(main, http_counterpart, https_fetch, cors, tls_obs, page),
             "tampering": lambda: tamper,
-            "dark_links": lambda: self._dark_links(main, page, spider_page, spider_redirect),
+            "dark_links": lambda: self._dark_links(main, page, spider_page, visitor_page, cloaking_redirects),
             "sensitive_words": lambda: self._sensitive(main, page),
         }
         results = []
@@ -495,30 +496,47 @@ class _Site:
                     break  # one agreeing fetch is enough to call it transient
         return tampering_result(self.baseline, first, refetches)
 
-    async def _spider_redirect(self, main: FetchResult, spider: FetchResult, family: int) -> DarkLinkFinding | None:
-        """Cloaking by redirect: the spider is sent to another site than the browser. When the spider's chain
-        broke on the way (an off-site host that does not answer), ask once more without following, to name it."""
-        if not main.ok or spider.error_kind == "blocked":
+    def _as_spider(self) -> dict[str, Any]:
+        return {"user_agent": self.run.config.spider_user_agent}
+
+    def _as_search_visitor(self) -> dict[str, Any]:
+        return {"user_agent": self.run.config.search_visitor_user_agent, "referer": SEARCH_REFERER + self.host}
+
+    async def _redirected_elsewhere(self, main: FetchResult, other: FetchResult | None, family: int, who: str,
+                                    as_who: dict[str, Any]) -> DarkLinkFinding | None:
+        """Cloaking by redirect: ``who`` is sent to another site than the browser. When that chain broke on the
+        way (an off-site host that does not answer), ask once more without following, to name the target."""
+        if other is None or not main.ok or other.error_kind == "blocked":
             return None
-        first = spider.hops[0].location if spider.hops else None
-        if not spider.ok:
-            again = await self.run.http.fetch(self.url, family=family, user_agent=self.run.config.spider_user_agent,
-                                              allow_redirects=False, read_body=False)
+        first = other.hops[0].location if other.hops else None
+        if not other.ok:
+            again = await self.run.http.fetch(self.url, family=family, allow_redirects=False, read_body=False,
+                                              **as_who)
             first = again.header("location") if again.ok else None
-        return spider_redirect_finding(main.final_url, spider.final_url if spider.ok else None, first)
+        return spider_redirect_finding(main.final_url, other.final_url if other.ok else None, first, who)
 
     def _dark_links(self, main: FetchResult, page: ParsedPage | None, spider: ParsedPage | None,
-                    spider_redirect: DarkLinkFinding | None) -> CheckResult:
+                    visitor: ParsedPage | None, redirects: Sequence[DarkLinkFinding]) -> CheckResult:
         if page is None:
             return self._page_missing("dark_links", main)
-        evaluation = evaluate_dark_links(page, spider, extra_findings=(spider_redirect,) if spider_redirect else ())
-        checked = spider is not None or spider_redirect is not None
+        evaluation = evaluate_dark_links(page, spider, extra_findings=redirects, visitor=visitor)
+        checked = spider is not None or visitor is not None or bool(redirects)
         return _note_truncation(dark_links_result(evaluation, cloaking_checked=checked), main)
 
     def _sensitive(self, main: FetchResult, page: ParsedPage | None) -> CheckResult:
         if page is None:
             return self._page_missing("sensitive_words", main)
         return _note_truncation(sensitive_words_result(evaluate_sensitive_words(page)), main)
+
+
+def _page_as_seen_by(other: FetchResult | None, main: FetchResult, page: ParsedPage | None) -> ParsedPage | None:
+    """The page as the spider or the search visitor got it. The usual case is the very page the browser got:
+    then it is the browser's parse (nothing to compare, nothing to parse again)."""
+    if other is None or not other.ok or not other.body or not other.is_html:
+        return None
+    if page is not None and other.body == main.body and other.final_url == main.final_url:
+        return page
+    return _safe_parse(other, with_styles=False)
 
 
 def _note_truncation(result: CheckResult, main: FetchResult) -> CheckResult:

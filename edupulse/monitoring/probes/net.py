@@ -408,10 +408,13 @@ class HttpClient:
         max_bytes: int | None = None,
         read_body: bool = True,
         allow_redirects: bool = True,
+        referer: str | None = None,
     ) -> FetchResult:
         """GET ``url`` following redirects (each hop re-checked by the policy), body capped at max_bytes."""
         limit = self.config.max_bytes if max_bytes is None else max_bytes
         headers = {"User-Agent": user_agent or self.config.user_agent, "Accept": "text/html,*/*;q=0.8"}
+        if referer:
+            headers["Referer"] = referer
         host = (yarl.URL(url).raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
         started = time.perf_counter()
         try:
@@ -469,7 +472,7 @@ class HttpClient:
             # aiohttp asserts when a family-pinned session is redirected to an IP literal of the other family:
             # follow the chain as a browser would, unpinned, so the policy judges that address like any other.
             return await self.fetch(url, family=0, user_agent=user_agent, max_bytes=max_bytes, read_body=read_body,
-                                    allow_redirects=allow_redirects)
+                                    allow_redirects=allow_redirects, referer=referer)
         except Exception as exc:
             kind, message = classify_error(exc)
             return FetchResult(

@@ -285,6 +285,7 @@ SITES: dict[str, Site] = {
         Site("redirectprivate"),
         Site("redirectv6literal", redirect_https=False, cert="none"),  # 302 to http://[::1]:port/
         Site("spiderredirect", headers=GOOD_HEADERS),  # Baiduspider is sent to a site that does not resolve
+        Site("searchhijack", headers=GOOD_HEADERS),  # phone visitors from Baidu are sent to a gambling site
         Site("error500"),
         Site("slow"),
     )
@@ -356,6 +357,9 @@ def _make_app(sites: LocalSites, *, tls: bool) -> web.Application:
             return web.Response(text=_page("meta", body, head), content_type="text/html", headers=headers)
         if name == "diffv6" and family == 6:
             body = "<h1>IPv6 maintenance page</h1><p>" + "本站 IPv6 正在维护中。" * 20 + "</p>"
+        if (name == "searchhijack" and "baidu.com" in request.headers.get("Referer", "")
+                and "Mobile" in request.headers.get("User-Agent", "")):
+            raise web.HTTPFound("http://www.xpj-hijack.example/")
         if name == "spiderredirect" and "baiduspider" in request.headers.get("User-Agent", "").lower():
             raise web.HTTPFound("http://www.xpj-spider.example/")
         if name == "cloaked" and "baiduspider" in request.headers.get("User-Agent", "").lower():

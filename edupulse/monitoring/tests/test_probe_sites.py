@@ -285,6 +285,15 @@ def test_spider_sent_to_another_site_is_cloaking_even_when_that_site_is_down(rep
     assert (finding["kind"], finding["href"]) == ("cloaking", "http://www.xpj-spider.example/")
 
 
+def test_phone_visitors_from_a_search_engine_sent_elsewhere_is_cloaking(reports: dict[str, SiteReport]) -> None:
+    dark = reports["searchhijack"].check("dark_links")
+    assert dark.status == "fail"
+    [finding] = dark.evidence["findings"]
+    assert (finding["kind"], finding["href"]) == ("cloaking", "http://www.xpj-hijack.example/")
+    assert finding["reason"].startswith("visitors arriving from a search engine")
+    assert status(reports, "good", "dark_links") == "pass"  # the same requests on a clean site find nothing
+
+
 # --- SSRF ------------------------------------------------------------------------------------------------------
 def test_redirect_to_link_local_is_refused(reports: dict[str, SiteReport]) -> None:
     availability = reports["redirectprivate"].check("availability")
