@@ -55,6 +55,8 @@ class DarkLinksEvaluation:
     score: int
     malicious: bool  # a list match or a failing kind (scoring.DARK_FAILING_KINDS): a dark link, not a suspicion
     trusted_hidden: int = 0  # hidden or script-written links to trusted sites (not reported)
+    #: Links to other sites hidden the way menus, tabs and carousels hide them, matching no list (not reported).
+    hidden_external: int = 0
 
 
 def _matches(link: Link, *, text_warnings: bool = False) -> tuple[str, ...]:
@@ -148,6 +150,7 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
     the pages (one of them redirected off-site)."""
     findings: list[DarkLinkFinding] = list(extra_findings)
     hidden_internal = 0
+    hidden_external = 0
     trusted_hidden = 0
     # One Aho-Corasick pass over every link first: on a clean page no link needs matching on its own.
     any_match = bool(
@@ -165,8 +168,10 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
             and is_trusted_host(link.host)
         if trusted:
             trusted_hidden += 1
-        elif link.hidden and (link.external or matches):
+        elif link.hidden and (matches or (link.external and link.hidden in scoring.DARK_SEO_TRICKS)):
             findings.append(DarkLinkFinding("hidden-link", link.href, link.text, link.hidden, matches))
+        elif link.hidden and link.external:
+            hidden_external += 1  # a drop-down, tab, carousel or share menu: display:none and no list match
         elif link.hidden:
             hidden_internal += 1
         elif link.source == "script" and (link.external or matches):
@@ -179,7 +184,7 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
         if not frame.external:
             continue
         matches = _matches(frame)
-        if frame.hidden and (matches or not is_trusted_host(frame.host)):
+        if frame.hidden and (matches or (frame.hidden in scoring.DARK_SEO_TRICKS and not is_trusted_host(frame.host))):
             findings.append(DarkLinkFinding("hidden-iframe", frame.href, "", f"hidden frame ({frame.hidden})",
                                             matches))
         elif matches:
@@ -215,7 +220,10 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
         findings += _shown_only_to(page, visitor, SEARCH_VISITOR)
     score = max(0, 100 - sum(_penalty(finding) for finding in findings))
     malicious = any(_is_failing(finding) for finding in findings)
-    return DarkLinksEvaluation(tuple(findings), len(page.links), hidden_internal, score, malicious, trusted_hidden)
+    if not malicious:  # suspicions only: a person must look, the check warns at worst (scoring.DARK_FAILING_KINDS)
+        score = max(score, scoring.DARK_WARN)
+    return DarkLinksEvaluation(tuple(findings), len(page.links), hidden_internal, score, malicious, trusted_hidden,
+                               hidden_external)
 
 
 def dark_links_result(ev: DarkLinksEvaluation, *, cloaking_checked: bool) -> CheckResult:
@@ -223,6 +231,7 @@ def dark_links_result(ev: DarkLinksEvaluation, *, cloaking_checked: bool) -> Che
         "links": ev.links,
         "hidden_internal_links": ev.hidden_internal,
         "trusted_hidden_links": ev.trusted_hidden,
+        "hidden_external_links": ev.hidden_external,
         "cloaking_checked": cloaking_checked,
         "findings": [finding.as_dict() for finding in ev.findings[: scoring.EVIDENCE_ITEMS]],
         "finding_count": len(ev.findings),
@@ -243,11 +252,12 @@ class SensitiveEvaluation:
 
 
 def _words_outside_warnings(matcher: WordMatcher, lowered: str, first: dict[str, int] | None = None) -> list[str]:
-    """Distinct words of ``matcher`` in ``lowered`` having at least one occurrence outside a warning ("远离赌博"
-    does not count, "澳门赌场" does). ``first`` receives each counted word's first such position."""
+    """Distinct words of ``matcher`` in ``lowered`` having at least one occurrence outside a warning ("远离赌博",
+    "赌博是违法行为" do not count, "澳门赌场" does). ``first`` receives each counted word's first such position."""
     found: dict[str, int] = {}
     for start, word in matcher.positions(lowered):
-        if word not in found and not in_warning_context(lowered, start, scoring.SENSITIVE_WARNING_LOOKBACK):
+        if word not in found and not in_warning_context(lowered, start, scoring.SENSITIVE_WARNING_LOOKBACK,
+                                                        start + len(word), scoring.SENSITIVE_WARNING_LOOKAHEAD):
             found[word] = start
     if first is not None:
         first.update(found)

@@ -32,11 +32,12 @@ _REFERRER_HIJACK = re.compile(r"document\.referrer", re.I)
 #: What a referrer hijack does with the visitor: navigate away or rewrite the page. Branching on the referrer
 #: only to log or count (``console.log``, analytics) is not a hijack.
 _HIJACK_ACTION = re.compile(
-    r"location(?:\.href)?\s*=(?!=)|location\.(?:replace|assign)\s*\(|window\.open\s*\(|document\.write"
-    r"|top\.location|\.innerhtml\s*=", re.I)
+    r"(?<![\w&?])location(?:\.href)?\s*=(?!=)|location\.(?:replace|assign)\s*\(|window\.open\s*\(|top\.location"
+    # writing a link, frame, script or refresh (writing a counter's <img> is not a hijack)
+    r"|(?:document\.write(?:ln)?\s*\(|\.innerhtml\s*=).{0,300}?(?:<a\s|<iframe|<script|http-equiv)", re.I | re.S)
 #: Redirect targets written as string literals: ``location.href = "…"``, ``location.replace("…")``…
 _SCRIPT_REDIRECT = re.compile(
-    r"""location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.(?:replace|assign)\s*\(\s*["']([^"']+)["']""",
+    r"""(?<![\w&?])location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.(?:replace|assign)\s*\(\s*["']([^"']+)["']""",
     re.I)
 #: A script with any of these only redirects on some condition or event (a button's handler, a mobile check).
 _CONDITIONAL = re.compile(r"\b(?:function|if|else|switch|case|catch)\b|=>|\?[^'\"]*:|addEventListener|\.on[a-z]+\s*=", re.I)
@@ -47,10 +48,13 @@ _COMBINATORS = re.compile(r"\s*[>+~]\s*|\s+")
 _CLIP_RECT = re.compile(r"rect\(\s*([^)]*)\)")
 #: Elements whose attributes matter, in one lexbor pass: <font color>, bgcolor, the hidden attribute, width/height
 #: attributes of at most 1 pixel (``<marquee width="1" height="1">``) and frames.
-_ATTRIBUTE_NODES = ("font[color],[bgcolor],[hidden],[width='0'],[width='1'],[height='0'],[height='1'],"
+_ATTRIBUTE_NODES = ("font[color],[bgcolor],[background],[hidden],[width='0'],[width='1'],[height='0'],[height='1'],"
                     "iframe[src],frame[src]")
 _SPACERS = frozenset({"img", "td", "th", "tr", "col", "hr", "input"})  # tiny spacer images/cells hold no links
-_SPIDER_NAMES = re.compile(r"baidu|sogou|so\.com|sm\.cn|google|bing|360", re.I)
+#: Search engines a hijack script names (not a bare "360": it is in counter ids and phone numbers).
+_SPIDER_NAMES = re.compile(r"baidu|sogou|so\.com|sm\.cn|google|bing|360\.cn|haosou", re.I)
+#: ``String.fromCharCode(60,97,…)``: the usual way to hide a written link from a plain-text search.
+_FROM_CHAR_CODE = re.compile(r"String\.fromCharCode\(\s*([\d\s,]+)\)")
 _JS_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
 _LENGTH = re.compile(r"^(-?\d+(?:\.\d+)?)(px|em|rem|pt|%)?$")
@@ -83,6 +87,7 @@ _HIDING_PROPERTIES = {
     "color",
     "background",
     "background-color",
+    "background-image",
     "line-height",
     "clip",
     "clip-path",
@@ -135,7 +140,8 @@ def site_of(host: str) -> str:
     if not host or host.replace(".", "").isdigit() or ":" in host:
         return host
     labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in scoring.SECOND_LEVEL_LABELS:
+    if len(labels) >= 3 and len(labels[-1]) == 2 and (
+            labels[-2] in scoring.SECOND_LEVEL_LABELS or (labels[-1] == "cn" and labels[-2] in scoring.CN_PROVINCE_LABELS)):
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
 
@@ -258,7 +264,13 @@ def _clipped(style: dict[str, str]) -> bool:
     return False
 
 
+#: The background "colour" of an element painted with an image: unknown, so no link on it is "same colour".
+IMAGE_BACKGROUND = "image"
+
+
 def _background(style: dict[str, str]) -> str | None:
+    if "url(" in style.get("background", "") or "url(" in style.get("background-image", ""):
+        return IMAGE_BACKGROUND
     colour = normalise_colour(style.get("background-color"))
     if colour is None and "background" in style:
         for token in style["background"].replace(",", " , ").split():
@@ -339,8 +351,17 @@ def _reveals(declarations: dict[str, str]) -> bool:
     return (display is not None and display != "none") or declarations.get("visibility") == "visible"
 
 
+def _char_codes(match: re.Match[str]) -> str:
+    try:
+        return '"' + "".join(chr(int(code)) for code in match.group(1).split(",") if code.strip()) + '"'
+    except (ValueError, OverflowError):
+        return match.group(0)
+
+
 def _decode_script(text: str) -> str:
     text = _JS_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    if "fromCharCode" in text:
+        text = _FROM_CHAR_CODE.sub(_char_codes, text)
     return unquote(text) if "%3c" in text.lower() else text
 
 
@@ -409,6 +430,9 @@ def _own_style(
             styles.setdefault(node.mem_id, {}).setdefault("color", attributes.get("color") or "")
         if "bgcolor" in attributes:  # <body bgcolor="#fff">, <td bgcolor=…>: the background in effect
             styles.setdefault(node.mem_id, {}).setdefault("background-color", attributes.get("bgcolor") or "")
+        if "background" in attributes:  # <table background="nav_bg.jpg">: an image, colour unknown
+            styles.setdefault(node.mem_id, {}).setdefault("background-image", "url(" + (attributes.get("background") or "")
+                                                          + ")")
         if "hidden" in attributes and tag != "input":
             hidden_attribute.append(node)
         if tag in ("iframe", "frame"):
@@ -419,7 +443,7 @@ def _own_style(
             styles.setdefault(node.mem_id, {}).setdefault("tiny-attribute", "1")
     own = {
         mem_id: (
-            hidden_reason(style) or ("zero-size" if "tiny-attribute" in style else None),
+            hidden_reason(style) or ("zero-size" if "tiny-attribute" in style else None) or _undoes(style),
             normalise_colour(style.get("color")),
             _background(style),
         )
@@ -427,7 +451,8 @@ def _own_style(
     }
     for node in hidden_attribute:
         reason, colour, background = own.get(node.mem_id, (None, None, None))
-        own[node.mem_id] = (reason or "hidden-attribute", colour, background)
+        hides = reason is not None and reason not in _UNDOES
+        own[node.mem_id] = (reason if hides else "hidden-attribute", colour, background)
     return own, frames
 
 
@@ -456,9 +481,24 @@ def _link_visibility(
             if colour is not None:
                 break
     hidden, background = _inherited(anchor, own, inherited)
-    if hidden is None and colour is not None and colour == (background or default_background):
+    if hidden is None and colour is not None and background != IMAGE_BACKGROUND and colour == (
+            background or default_background):
         hidden = "same-colour"
     return hidden
+
+
+#: Markers (in place of a hidden reason) of an element whose own style undoes an inherited one: a child can set
+#: a readable font size again (the ``font-size:0`` inline-block idiom) or be ``visibility:visible`` again.
+_UNDOES = {"=font": "zero-font", "=visible": "visibility:hidden"}
+
+
+def _undoes(style: dict[str, str]) -> str | None:
+    if style.get("visibility") == "visible":
+        return "=visible"
+    size = _length_px(style.get("font-size"))
+    if size is not None and size >= scoring.DARK_MIN_FONT_PX:
+        return "=font"
+    return None
 
 
 def _inherited(
@@ -480,7 +520,11 @@ def _inherited(
     for element in reversed(chain):  # from the top down, each taking the nearest values
         info = own.get(element.mem_id)
         if info is not None:
-            above = (info[0] or above[0], info[2] or above[1])
+            reason = info[0]
+            # font-size:14px under font-size:0, visibility:visible under visibility:hidden: the child is seen again
+            undone = reason in _UNDOES and _UNDOES[reason] == above[0]
+            hidden = None if undone else above[0] if reason in _UNDOES else reason or above[0]
+            above = (hidden, info[2] or above[1])
         cache[element.mem_id] = above
     return above
 

@@ -125,8 +125,11 @@ DARK_OFFSCREEN_PX = 500
 DARK_MIN_FONT_PX = 2
 DARK_MAX_CSS_RULES = 2_000
 #: Penalties (out of 100). Any finding with a gambling/porn keyword or domain takes DARK_KEYWORD_LINK_PENALTY.
-#: A hidden link to another, untrusted site fails whatever its penalty (DARK_FAILING_KINDS below).
+#: A link to another, untrusted site hidden by a trick menus and tabs never use (DARK_SEO_TRICKS) is a
+#: suspicion: it warns. Hidden by display:none, visibility:hidden, opacity:0 or the hidden attribute — what
+#: drop-downs, tabs, carousels and share menus use — it is only counted, unless it matches the lists.
 DARK_HIDDEN_EXTERNAL_PENALTY = 15
+DARK_SEO_TRICKS = frozenset({"off-screen", "zero-font", "zero-size", "same-colour", "transparent-text", "clipped"})
 DARK_KEYWORD_LINK_PENALTY = 60
 DARK_SCRIPT_LINK_PENALTY = 20
 DARK_ZERO_WIDTH_PENALTY = 20
@@ -137,9 +140,11 @@ DARK_HIDDEN_IFRAME_PENALTY = 60
 #: A meta refresh or unconditional script redirect of the page to another, untrusted and unlisted site (a moved
 #: site or a hijack: warn). A redirect to a listed gambling/porn site takes DARK_KEYWORD_LINK_PENALTY and fails.
 DARK_EXTERNAL_REDIRECT_PENALTY = 20
-#: Finding kinds that make dark_links fail whatever the score: a hidden link or frame to an untrusted site,
-#: cloaking, a referrer hijack. (Any finding matching the gambling/porn lists fails too.)
-DARK_FAILING_KINDS = frozenset({"hidden-link", "hidden-iframe", "cloaking", "referrer-hijack"})
+#: Finding kinds that make dark_links fail whatever the score: cloaking and a referrer hijack. Any finding
+#: matching the gambling/porn lists fails too. Everything else is a suspicion a person must look at: without a
+#: failing finding the score does not go below DARK_WARN (a false accusation in a formal notice costs more
+#: than a warning to check).
+DARK_FAILING_KINDS = frozenset({"cloaking", "referrer-hijack"})
 DARK_PASS = 100
 DARK_WARN = 60
 #: Evidence lists are cut to this many items.
@@ -148,12 +153,17 @@ EVIDENCE_ITEMS = 20
 # --- sensitive words --------------------------------------------------------------------------------------
 SENSITIVE_PENALTY_PER_WORD = 25
 SENSITIVE_WARN_SCORE = 50
-#: A listed word preceded, in the same clause and within this many characters, by a warning word (远离, 严禁,
-#: 抵制… ``wordlists.WARNING_CONTEXT``) is part of a warning, not content: it is not counted.
-SENSITIVE_WARNING_LOOKBACK = 12
+#: A listed word with a warning word (远离, 严禁, 抵制, 危害, 诈骗… ``wordlists.WARNING_CONTEXT``) in the same
+#: clause, within this many characters before or after it, is part of a warning, not content: it is not counted.
+SENSITIVE_WARNING_LOOKBACK = 40
+SENSITIVE_WARNING_LOOKAHEAD = 20
 
 # --- registrable-domain approximation ---------------------------------------------------------------------
 SECOND_LEVEL_LABELS = frozenset({"edu", "gov", "com", "net", "org", "ac", "co", "mil"})
+#: China's provincial second-level domains (xxx.sc.cn is its own site, not part of sc.cn).
+CN_PROVINCE_LABELS = frozenset({
+    "bj", "sh", "tj", "cq", "he", "sx", "nm", "ln", "jl", "hl", "js", "zj", "ah", "fj", "jx", "sd", "ha", "hb", "hn",
+    "gd", "gx", "hi", "sc", "gz", "yn", "xz", "sn", "gs", "qh", "nx", "xj", "tw", "hk", "mo"})
 
 
 def grade(score: int) -> str:

@@ -22,10 +22,14 @@ DATA_DIR = Path(__file__).parent / "data"
 WARNING_CONTEXT: tuple[str, ...] = (
     "远离", "抵制", "严禁", "禁止", "打击", "严厉打击", "防范", "拒绝", "杜绝", "警惕", "反对", "不得", "谨防", "预防",
     "整治", "举报", "防止", "严防", "揭批", "揭露", "治理", "查处", "取缔",
-    "遠離", "嚴禁", "打擊", "拒絕", "杜絕", "反對", "謹防", "預防", "舉報", "防範",
+    # after the word as often as before it: "赌博是违法行为", "刷单就是诈骗", "“赌博的危害”专题讲座"
+    "非法", "违法", "违禁", "犯罪", "诈骗", "骗局", "危害", "警示", "邪教", "歪理邪说", "不要", "切勿", "黄赌毒", "害人",
+    "遠離", "嚴禁", "打擊", "拒絕", "杜絕", "反對", "謹防", "預防", "舉報", "防範", "違法", "詐騙", "騙局", "危害",
 )
+#: Ordinary words that contain a listed one: "红色情怀" is not 色情, "新时代考验" is not 代考. Masked before
+#: matching (``data/benign_compounds.txt``).
 #: Clause ends: a warning word before one of these does not reach the words after it.
-CLAUSE_ENDS = "。！？；!?;\n"
+CLAUSE_ENDS = "。！？；，!?;,\n"
 
 #: Registrable-domain suffixes of sites whose links are trusted when hidden or written by a script: government
 #: and education sites (their hidden links are drop-downs and popups), ICP/公安 filing badges, reporting
@@ -46,6 +50,12 @@ TRUSTED_LINK_DOMAINS: tuple[str, ...] = (
     "jyb.cn",  # 中国教育新闻网
     "eol.cn",  # 中国教育在线
     "chsi.com.cn",  # 学信网
+    "smartedu.cn",  # 国家智慧教育平台
+    "12371.cn",  # 共产党员网
+    "yunmd.net",  # 云盲道 accessibility toolbar
+    "cnzz.com",  # statistics badges written by their scripts (站长统计)
+    "51.la",
+    "umeng.com",
 )
 
 
@@ -58,23 +68,41 @@ def read_list(path: Path) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
-class WordMatcher:
-    """An Aho-Corasick automaton over a word list."""
+def _automaton(words: tuple[str, ...]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    if words:
+        automaton.make_automaton()
+    return automaton
 
-    def __init__(self, words: tuple[str, ...]) -> None:
+
+class WordMatcher:
+    """An Aho-Corasick automaton over a word list; ``benign`` compounds (which contain a listed word but mean
+    something else) are blanked out first, keeping every other character where it was."""
+
+    def __init__(self, words: tuple[str, ...], benign: tuple[str, ...] = ()) -> None:
         self.words = words
-        self._automaton = ahocorasick.Automaton()
-        for word in words:
-            self._automaton.add_word(word, word)
-        if words:
-            self._automaton.make_automaton()
+        self._automaton = _automaton(words)
+        self._benign = _automaton(benign) if benign else None
+
+    def _masked(self, text: str) -> str:
+        if self._benign is None:
+            return text
+        hits = list(self._benign.iter(text))
+        if not hits:  # the usual case
+            return text
+        chars = list(text)
+        for end, word in hits:
+            chars[end - len(word) + 1 : end + 1] = " " * len(word)
+        return "".join(chars)
 
     def find(self, text: str) -> list[str]:
         """Distinct words found in ``text``, in order of first appearance."""
         if not self.words or not text:
             return []
         found: dict[str, None] = {}
-        for _end, word in self._automaton.iter(strip_zero_width(text).lower()):
+        for _end, word in self._automaton.iter(self._masked(strip_zero_width(text).lower())):
             found.setdefault(word, None)
         return list(found)
 
@@ -84,18 +112,25 @@ class WordMatcher:
         of zero-width characters (indices refer to it)."""
         if not self.words or not text:
             return []
-        return [(end - len(word) + 1, word) for end, word in self._automaton.iter(text)]
+        return [(end - len(word) + 1, word) for end, word in self._automaton.iter(self._masked(text))]
 
 
-def in_warning_context(text: str, start: int, lookback: int) -> bool:
-    """Whether a warning word (``WARNING_CONTEXT``) stands in the ``lookback`` characters before ``start``, in the
-    same clause: "远离赌博" → True, "澳门赌场 在线博彩" → False. ``text`` is lower-cased."""
+def in_warning_context(text: str, start: int, lookback: int, end: int | None = None, lookahead: int = 0) -> bool:
+    """Whether a warning word (``WARNING_CONTEXT``) stands in the same clause as the word at ``start:end``, within
+    ``lookback`` characters before it or ``lookahead`` after it: "远离赌博", "赌博是违法行为" → True,
+    "澳门赌场 在线博彩" → False. ``text`` is lower-cased."""
     before = text[max(0, start - lookback) : start]
     for stop in CLAUSE_ENDS:
         cut = before.rfind(stop)
         if cut >= 0:
             before = before[cut + 1 :]
-    return bool(before) and warnings().find(before) != []
+    after = text[end : end + lookahead] if end is not None and lookahead else ""
+    for stop in CLAUSE_ENDS:
+        cut = after.find(stop)
+        if cut >= 0:
+            after = after[:cut]
+    context = before + "\n" + after
+    return bool(context.strip()) and warnings().find(context) != []
 
 
 @cache
@@ -110,8 +145,13 @@ def is_trusted_host(host: str) -> bool:
 
 
 @cache
+def benign_compounds() -> tuple[str, ...]:
+    return read_list(DATA_DIR / "benign_compounds.txt")
+
+
+@cache
 def keywords() -> WordMatcher:
-    return WordMatcher(read_list(DATA_DIR / "gambling_porn_keywords.txt"))
+    return WordMatcher(read_list(DATA_DIR / "gambling_porn_keywords.txt"), benign_compounds())
 
 
 @cache
@@ -121,4 +161,4 @@ def bad_domains() -> WordMatcher:
 
 @cache
 def sensitive_words() -> WordMatcher:
-    return WordMatcher(read_list(DATA_DIR / "sensitive_words.txt"))
+    return WordMatcher(read_list(DATA_DIR / "sensitive_words.txt"), benign_compounds())

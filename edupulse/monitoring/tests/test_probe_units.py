@@ -185,12 +185,15 @@ def test_cloaking_detected_from_spider_page() -> None:
     assert result.evidence["findings"][0]["kind"] == "cloaking"
 
 
-def test_hidden_external_link_without_keyword_is_a_dark_link() -> None:
-    page = parse_page(_page("x", HOME_BODY + "<div style='display:none'><a href='http://partner.example/'>合作"
+def test_hidden_external_link_without_keyword_is_counted_or_warned_by_how_it_is_hidden() -> None:
+    menu = parse_page(_page("x", HOME_BODY + "<div style='display:none'><a href='http://partner.example/'>合作"
                                              "</a></div>"), "https://s.edu.test/")
-    result = dark_links_result(evaluate_dark_links(page), cloaking_checked=False)
-    assert result.status == "fail"  # hidden and pointing elsewhere: a dark link by definition
-    assert result.score == scoring.DARK_WARN - 1
+    result = dark_links_result(evaluate_dark_links(menu), cloaking_checked=False)
+    assert result.status == "pass" and result.evidence["hidden_external_links"] == 1  # how drop-downs hide links
+    trick = parse_page(_page("x", HOME_BODY + "<div style='position:absolute;left:-9999px'><a href='http://partner"
+                                              ".example/'>合作</a></div>"), "https://s.edu.test/")
+    result = dark_links_result(evaluate_dark_links(trick), cloaking_checked=False)
+    assert result.status == "warn" and result.score == 100 - scoring.DARK_HIDDEN_EXTERNAL_PENALTY
 
 
 def test_sensitive_words() -> None:
