@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +25,10 @@ from edupulse.monitoring.checks import Status
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, NoticeStatus
 from edupulse.monitoring.models.results import FindingStatus
+from edupulse.orgs.models import Region
 
 if TYPE_CHECKING:
     from edupulse.accounts.models import User
-    from edupulse.orgs.models import Region
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".doc", ".zip", ".txt", ".xlsx")
@@ -61,12 +61,25 @@ def _change(item_or_notice: NoticeItem | Notice, acting_user: User | None, verb:
                  after=audit.snapshot(item_or_notice))
 
 
-def open_item_of(finding: Finding) -> NoticeItem | None:
-    """The item of an issued notice still waiting for this finding's rectification, if any (a finding is
-    notified once at a time)."""
-    return (NoticeItem.objects.filter(finding=finding, notice__status=NoticeStatus.ISSUED,
+def open_item_of(finding: Finding, *, besides: Notice | None = None) -> NoticeItem | None:
+    """The item of an issued notice (other than ``besides``) still waiting for this finding's rectification, if
+    any (a finding is notified once at a time)."""
+    items = NoticeItem.objects.filter(finding=finding, notice__status=NoticeStatus.ISSUED,
                                       status__in=(*OPEN_ITEM_STATUSES, ItemStatus.ESCALATED))
-            .select_related("notice").first())
+    if besides is not None:
+        items = items.exclude(notice=besides)
+    return items.select_related("notice").first()
+
+
+def _still_notifiable(finding: Finding, notice: Notice | None = None) -> None:
+    """Refuse a finding that is resolved or already in another open notice (checked again on issue: a draft
+    can wait while the finding is resolved or another officer notifies it)."""
+    if finding.status != FindingStatus.OPEN:
+        raise ValidationError({"findings": _("Finding %(id)s is already resolved.") % {"id": finding.pk}})
+    pending = open_item_of(finding, besides=notice)
+    if pending is not None:
+        raise ValidationError({"findings": _("Finding %(id)s is already in notice %(number)s, which is still "
+                                             "open.") % {"id": finding.pk, "number": pending.notice.number}})
 
 
 @action
@@ -84,12 +97,7 @@ def create_notice(findings: Sequence[Finding], *, acting_user: User | None, regi
     for finding in findings:
         if acting_user is not None and not can(acting_user, "view", finding):
             raise PermissionDenied(_("You do not have permission to do this here."))
-        if finding.status != FindingStatus.OPEN:
-            raise ValidationError({"findings": _("Finding %(id)s is already resolved.") % {"id": finding.pk}})
-        pending = open_item_of(finding)
-        if pending is not None:
-            raise ValidationError({"findings": _("Finding %(id)s is already in notice %(number)s, which is still "
-                                                 "open.") % {"id": finding.pk, "number": pending.notice.number}})
+        _still_notifiable(finding)
         site = finding.website
         if not str(site.county_id or site.prefecture_id or site.province_id).startswith(str(region.code)):
             raise ValidationError({"findings": _("Finding %(id)s is outside the issuing region.") % {"id": finding.pk}})
@@ -104,8 +112,17 @@ def issue_notice(notice: Notice, *, acting_user: User | None) -> Notice:
     """Give the notice its number and send it to the units."""
     if notice.status != NoticeStatus.DRAFT:
         raise ValidationError(_("Only a draft notice can be issued."))
+    if notice.deadline <= timezone.localdate():
+        raise ValidationError(_("The deadline must be in the future."))
+    for item in notice.items.select_related("finding"):
+        try:
+            _still_notifiable(item.finding, notice)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["findings"]) from None
     year = timezone.localdate().year
-    # Serialised by the action's transaction (IMMEDIATE on SQLite; the unique constraint on PostgreSQL).
+    # Two officers of one authority issuing at once: the authority's row lock makes the second wait and read
+    # the first one's number (SQLite's IMMEDIATE transactions serialise anyway; the unique constraint stays).
+    Region.objects.select_for_update().filter(pk=notice.region_id).exists()
     last = (Notice.objects.filter(region=notice.region, number_prefix=notice.number_prefix, year=year)
             .aggregate(n=Max("sequence"))["n"]) or 0
     _change(notice, acting_user, "issue", status=NoticeStatus.ISSUED, year=year, sequence=last + 1,
@@ -200,13 +217,17 @@ def _close_if_done(notice: Notice, acting_user: User | None) -> None:
 @action
 def escalate_overdue(*, acting_user: User | None, now: datetime | None = None) -> int:
     """Items still open after their notice's deadline are marked overdue and escalated (they then show
-    in the overdue list of the authority above). An escalated item can still be rectified late: the unit
+    in the overdue list of the authority above) — not an item whose evidence waits for its re-probe, which is
+    the platform's turn; a failed re-probe gives the turn back to the unit. An escalated item can still be rectified late: the unit
     acknowledges (if it had not) and submits evidence; ``escalated_at`` keeps the record of the escalation.
     Run hourly by the scheduled job ``escalate`` (``monitoring.scheduling``), or by ``edupulse monitor escalate``."""
     today = timezone.localdate(now) if now else timezone.localdate()
-    items = NoticeItem.objects.filter(notice__status=NoticeStatus.ISSUED, notice__deadline__lt=today,
-                                      status__in=OPEN_ITEM_STATUSES, escalated_at__isnull=True  # once
-                                      ).select_related("notice")
+    # Evidence submitted and not yet re-probed is the platform's turn, not the unit's: not overdue.
+    awaiting_reprobe = Q(status=ItemStatus.SUBMITTED) & (Q(reprobed_at__isnull=True)
+                                                         | Q(reprobed_at__lt=F("submitted_at")))
+    items = (NoticeItem.objects.filter(notice__status=NoticeStatus.ISSUED, notice__deadline__lt=today,
+                                       status__in=OPEN_ITEM_STATUSES, escalated_at__isnull=True)  # once
+             .exclude(awaiting_reprobe).select_related("notice"))
     count = 0
     for item in items:
         _change(item, acting_user, "escalate", status=ItemStatus.ESCALATED, escalated_at=now or timezone.now())

@@ -563,6 +563,13 @@ class NoticeItemDetailView(ScopedDetailView):
     slug_field = "pk"
     slug_url_kwarg = "pk"
 
+    def get_object(self, queryset: Any = None) -> NoticeItem:
+        item = super().get_object(queryset)
+        # A draft is the issuing officer's work in progress: the unit sees its item once the notice is issued.
+        if item.notice.status == NoticeStatus.DRAFT and not can(self.request.user, "view", item.notice):
+            raise Http404
+        return item
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         item = self.object

@@ -266,3 +266,56 @@ def test_evidence_posted_from_a_stale_page_shows_why_instead_of_failing(client, 
     client.login(username=make_user("school_cio", school=school).username, password=PASSWORD)
     response = client.post(f"/monitoring/rectification/{item.pk}/", {"response": "已整改"})
     assert response.status_code == 200 and "请先签收" in response.content.decode()
+
+
+# --- edge cases found by an audit of the loop ------------------------------------------------------------------
+def test_a_draft_is_checked_again_when_issued(probes_pass) -> None:
+    from django.core.exceptions import ValidationError
+
+    school = make_school("510107")
+    first = make_notice(school)
+    finding = first.items.get().finding
+    county = Region.objects.get(code=school.county_id)
+    second = run_as_system(actions.create_notice, [finding], region=county, title="重复通报",
+                           deadline=date.today() + timedelta(days=10))  # allowed: the first is only a draft
+    run_as_system(actions.issue_notice, first)
+    with pytest.raises(ValidationError, match="仍未办结"):  # "…is already in notice …1号, which is still open"
+        run_as_system(actions.issue_notice, second)
+    second.refresh_from_db()
+    assert second.status == "draft"
+    assert NoticeItem.objects.filter(finding=finding, notice__status="issued").count() == 1
+
+    stale = make_notice(make_school("510107"))
+    Notice.objects.filter(pk=stale.pk).update(deadline=date.today())
+    stale.refresh_from_db()
+    with pytest.raises(ValidationError, match="整改期限"):  # "The deadline must be in the future."
+        run_as_system(actions.issue_notice, stale)
+    resolved = make_notice(make_school("510107"))
+    Finding.objects.filter(pk=resolved.items.get().finding_id).update(status="resolved", resolved_at=timezone.now())
+    with pytest.raises(ValidationError, match="已恢复"):  # "Finding … is already resolved."
+        run_as_system(actions.issue_notice, resolved)
+
+
+def test_evidence_submitted_in_time_is_not_escalated_while_it_waits_for_the_reprobe(probes_pass, monkeypatch) -> None:
+    notice = make_notice(make_school("510107"))
+    run_as_system(actions.issue_notice, notice)
+    item = notice.items.get()
+    run_as_system(actions.acknowledge_item, item)
+    run_as_system(actions.submit_evidence, item, response="按期整改完成")
+    later = timezone.now() + timedelta(days=11)
+    assert run_as_system(actions.escalate_overdue, now=later) == 0
+    item.refresh_from_db()
+    assert item.status == "submitted"
+    # The re-probe fails: the unit's turn again, so now it is overdue.
+    monkeypatch.setattr(sweeping, "probe_runner", lambda urls, checks: [report(u, failing=("hsts",)) for u in urls])
+    run_as_system(actions.reprobe_item, item)
+    assert run_as_system(actions.escalate_overdue, now=later) == 1
+
+
+def test_the_unit_does_not_see_its_item_before_the_notice_is_issued(client, probes_pass) -> None:
+    school = make_school("510107")
+    item = make_notice(school).items.get()
+    client.login(username=make_user("school_cio", school=school).username, password=PASSWORD)
+    assert client.get(f"/monitoring/rectification/{item.pk}/").status_code == 404
+    run_as_system(actions.issue_notice, item.notice)
+    assert client.get(f"/monitoring/rectification/{item.pk}/").status_code == 200
