@@ -4,6 +4,7 @@ without per-view filters; :mod:`edupulse.core.tests.test_scope_everywhere` check
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, ClassVar
 
 import django_filters
@@ -83,7 +84,11 @@ class ScopedListView(ScopedMixin, TemplateView):
         table = self.table_class(queryset, request=self.request)
         columns = [c for c in table.columns if c.column.exclude_from_export is False and c.name != "actions"]
         headers = [str(c.header) for c in columns]
-        rows = ([self._plain(row.get_cell_value(c.name)) for c in columns] for row in table.rows)
+        # Date and time columns export their value (formatted in local time by utilities.export), not the text
+        # django-tables2 gives for export, which is the raw UTC timestamp.
+        timed = {c.name for c in columns if isinstance(c.column, (tables.DateTimeColumn, tables.DateColumn))}
+        rows = ([c.accessor.resolve(row.record, quiet=True) if c.name in timed else self._plain(row.get_cell_value(c.name))
+                 for c in columns] for row in table.rows)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         filename = f"{self.export_name}-{stamp}.{export_format}"
         if export_format == "csv":
@@ -101,7 +106,7 @@ class ScopedListView(ScopedMixin, TemplateView):
 
         if value is None:
             return ""
-        if isinstance(value, (int, float, bool)):
+        if isinstance(value, (int, float, bool, date)):  # dates and times: formatted by utilities.export
             return value
         return strip_tags(str(value))
 

@@ -319,3 +319,14 @@ def test_the_unit_does_not_see_its_item_before_the_notice_is_issued(client, prob
     assert client.get(f"/monitoring/rectification/{item.pk}/").status_code == 404
     run_as_system(actions.issue_notice, item.notice)
     assert client.get(f"/monitoring/rectification/{item.pk}/").status_code == 200
+
+
+def test_notice_list_exports_in_excel_with_local_times(client, probes_pass) -> None:
+    school = make_school("510107")
+    notice = make_notice(school)
+    client.login(username=make_user("county_officer", region="510107").username, password=PASSWORD)
+    xlsx = client.get("/monitoring/notices/?export=xlsx")  # a time-zone-aware time used to crash xlsxwriter
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    csv_text = client.get("/monitoring/notices/?export=csv").content.decode("utf-8-sig")
+    local = timezone.localtime(notice.created_at).strftime("%Y-%m-%d %H:%M")
+    assert local in csv_text and "+00:00" not in csv_text
