@@ -13,7 +13,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +73,13 @@ class ScopedListView(ScopedMixin, TemplateView):
         if export_format:
             if export_format not in EXPORT_FORMATS:
                 raise Http404
+            if filterset is not None and not filterset.is_valid():
+                # An export of nothing because a filter was mistyped would look like "no data": say why instead.
+                problems = "；".join(f"{filterset.form.fields[name].label or name}：{'，'.join(errors)}"
+                                    if name in filterset.form.fields else "，".join(errors)
+                                    for name, errors in filterset.form.errors.items())
+                return HttpResponseBadRequest(_("The filter is not valid, nothing was exported: %(problems)s")
+                                              % {"problems": problems}, content_type="text/plain; charset=utf-8")
             return self.export(queryset, export_format)
         table = self.table_class(queryset, request=request)
         tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)

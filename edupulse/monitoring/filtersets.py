@@ -10,7 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from edupulse.monitoring.checks import Check, Severity
-from edupulse.monitoring.models import AlertDelivery, EducationApp, Finding, InformationSystem, NoticeItem, Website
+from edupulse.monitoring.models import (
+    AlertDelivery,
+    EducationApp,
+    Finding,
+    InformationSystem,
+    Notice,
+    NoticeItem,
+    Website,
+)
 from edupulse.monitoring.models.alerts import DeliveryStatus
 from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, NoticeStatus
 from edupulse.monitoring.models.registry import AppStatus, WebsiteCategory
@@ -123,6 +131,20 @@ class NoticeItemFilterSet(django_filters.FilterSet):
         late = Q(notice__status=NoticeStatus.ISSUED, notice__deadline__lt=timezone.localdate(),
                  status__in=[*OPEN_ITEM_STATUSES, ItemStatus.ESCALATED])
         return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class NoticeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=NoticeStatus.choices)
+    year = django_filters.NumberFilter(label=_("Year"))
+
+    class Meta:
+        model = Notice
+        fields = ["q", "status", "year"]
+
+    def search(self, queryset: QuerySet[Notice], name: str, value: str) -> QuerySet[Notice]:
+        value = value.strip()
+        return queryset.filter(Q(title__icontains=value) | Q(number_prefix__icontains=value)) if value else queryset
 
 
 class DeliveryFilterSet(django_filters.FilterSet):

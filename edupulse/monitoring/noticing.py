@@ -218,8 +218,9 @@ def _close_if_done(notice: Notice, acting_user: User | None) -> None:
 def escalate_overdue(*, acting_user: User | None, now: datetime | None = None) -> int:
     """Items still open after their notice's deadline are marked overdue and escalated (they then show
     in the overdue list of the authority above) — not an item whose evidence waits for its re-probe, which is
-    the platform's turn; a failed re-probe gives the turn back to the unit. An escalated item can still be rectified late: the unit
-    acknowledges (if it had not) and submits evidence; ``escalated_at`` keeps the record of the escalation.
+    the platform's turn; a failed re-probe gives the turn back to the unit. An escalated item can still be
+    rectified late: the unit acknowledges (if it had not) and submits evidence; ``escalated_at`` keeps the
+    record of the escalation.
     Run hourly by the scheduled job ``escalate`` (``monitoring.scheduling``), or by ``edupulse monitor escalate``."""
     today = timezone.localdate(now) if now else timezone.localdate()
     # Evidence submitted and not yet re-probed is the platform's turn, not the unit's: not overdue.

@@ -28,6 +28,7 @@ from edupulse.monitoring.filtersets import (
     AppFilterSet,
     DeliveryFilterSet,
     FindingFilterSet,
+    NoticeFilterSet,
     NoticeItemFilterSet,
     SystemFilterSet,
     WebsiteFilterSet,
@@ -346,6 +347,7 @@ class NoticeListView(ScopedListView):
     model = Notice
     table_class = NoticeTable
     template_name = "monitoring/list.html"
+    filterset_class = NoticeFilterSet
     export_name = "notices"
     title = gettext_lazy("Notices")
 

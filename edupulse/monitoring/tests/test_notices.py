@@ -330,3 +330,11 @@ def test_notice_list_exports_in_excel_with_local_times(client, probes_pass) -> N
     csv_text = client.get("/monitoring/notices/?export=csv").content.decode("utf-8-sig")
     local = timezone.localtime(notice.created_at).strftime("%Y-%m-%d %H:%M")
     assert local in csv_text and "+00:00" not in csv_text
+
+
+def test_an_export_with_a_mistyped_filter_says_why_instead_of_exporting_nothing(client, probes_pass) -> None:
+    make_notice(make_school("510107"))
+    client.login(username=make_user("county_officer", region="510107").username, password=PASSWORD)
+    response = client.get("/monitoring/notices/?status=bogus&export=csv")
+    assert response.status_code == 400
+    assert "未导出" in response.content.decode() and "bogus" in response.content.decode()
