@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -177,18 +177,30 @@ def _enqueue_reprobe(item_id: int) -> None:
     reprobe.enqueue(item_id)
 
 
-@action
 def reprobe_item(item: NoticeItem, *, acting_user: User | None) -> NoticeItem:
     """Probe the finding's check on the site again; a pass verifies and closes the item (and resolves
-    the finding); otherwise the unit has to rectify again."""
+    the finding); otherwise the unit has to rectify again.
+
+    The probe runs before the action's transaction: a site that takes its full time limit to answer must not
+    hold the database's write lock meanwhile (on SQLite it would stop every worker saving sweep results)."""
     from edupulse.monitoring import sweeping
-    from edupulse.monitoring.recording import save_reports
 
     require(acting_user, "view", item)
     if item.status != ItemStatus.SUBMITTED:
         raise ValidationError(_("Only items with submitted evidence are re-probed."))
+    reports = sweeping.probe_runner([item.website.url], [item.finding.check_name])
+    return _record_reprobe(item, reports, acting_user=acting_user)
+
+
+@action
+def _record_reprobe(item: NoticeItem, reports: Sequence[Any], *, acting_user: User | None) -> NoticeItem:
+    """The atomic part of ``reprobe_item``: save the probe and verify, or record the failed re-probe."""
+    from edupulse.monitoring.recording import save_reports
+
+    item.refresh_from_db()
+    if item.status != ItemStatus.SUBMITTED:  # changed while the probe ran (another re-probe verified it)
+        raise ValidationError(_("Only items with submitted evidence are re-probed."))
     finding = item.finding
-    reports = sweeping.probe_runner([item.website.url], [finding.check_name])
     save_reports(reports, acting_user=acting_user, websites={item.website.url: item.website})
     statuses = [c.status for r in reports for c in r.checks if c.name == finding.check_name]
     status = statuses[0] if statuses else Status.ERROR

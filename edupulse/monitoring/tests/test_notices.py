@@ -338,3 +338,25 @@ def test_an_export_with_a_mistyped_filter_says_why_instead_of_exporting_nothing(
     response = client.get("/monitoring/notices/?status=bogus&export=csv")
     assert response.status_code == 400
     assert "未导出" in response.content.decode() and "bogus" in response.content.decode()
+
+
+def test_the_reprobe_does_not_hold_a_transaction_while_the_site_answers(probes_pass, monkeypatch) -> None:
+    from django.db import connection
+
+    notice = make_notice(make_school("510107"))
+    run_as_system(actions.issue_notice, notice)
+    item = notice.items.get()
+    run_as_system(actions.acknowledge_item, item)
+    run_as_system(actions.submit_evidence, item, response="已整改")
+    outside = len(connection.savepoint_ids)  # the test's own transaction
+    during: list[int] = []
+
+    def probe(urls, checks):  # type: ignore[no-untyped-def]
+        during.append(len(connection.savepoint_ids))
+        return [report(u) for u in urls]
+
+    monkeypatch.setattr(sweeping, "probe_runner", probe)
+    run_as_system(actions.reprobe_item, item)
+    assert during == [outside]  # no action savepoint open while probing (SQLite's write lock would be held)
+    item.refresh_from_db()
+    assert item.status == "verified"
