@@ -71,15 +71,16 @@ def open_item_of(finding: Finding, *, besides: Notice | None = None) -> NoticeIt
     return items.select_related("notice").first()
 
 
-def _still_notifiable(finding: Finding, notice: Notice | None = None) -> None:
-    """Refuse a finding that is resolved or already in another open notice (checked again on issue: a draft
-    can wait while the finding is resolved or another officer notifies it)."""
+def _not_notifiable(finding: Finding, notice: Notice | None = None) -> str | None:
+    """Why a finding cannot go into a notice: resolved, or already in another open notice (checked again on
+    issue: a draft can wait while the finding is resolved or another officer notifies it). None if it can."""
     if finding.status != FindingStatus.OPEN:
-        raise ValidationError({"findings": _("Finding %(id)s is already resolved.") % {"id": finding.pk}})
+        return _("Finding %(id)s is already resolved.") % {"id": finding.pk}
     pending = open_item_of(finding, besides=notice)
     if pending is not None:
-        raise ValidationError({"findings": _("Finding %(id)s is already in notice %(number)s, which is still "
-                                             "open.") % {"id": finding.pk, "number": pending.notice.number}})
+        return _("Finding %(id)s is already in notice %(number)s, which is still open.") % {
+            "id": finding.pk, "number": pending.notice.number}
+    return None
 
 
 @action
@@ -97,7 +98,9 @@ def create_notice(findings: Sequence[Finding], *, acting_user: User | None, regi
     for finding in findings:
         if acting_user is not None and not can(acting_user, "view", finding):
             raise PermissionDenied(_("You do not have permission to do this here."))
-        _still_notifiable(finding)
+        refusal = _not_notifiable(finding)
+        if refusal is not None:
+            raise ValidationError({"findings": refusal})
         site = finding.website
         if not str(site.county_id or site.prefecture_id or site.province_id).startswith(str(region.code)):
             raise ValidationError({"findings": _("Finding %(id)s is outside the issuing region.") % {"id": finding.pk}})
@@ -115,10 +118,9 @@ def issue_notice(notice: Notice, *, acting_user: User | None) -> Notice:
     if notice.deadline <= timezone.localdate():
         raise ValidationError(_("The deadline must be in the future."))
     for item in notice.items.select_related("finding"):
-        try:
-            _still_notifiable(item.finding, notice)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["findings"]) from None
+        refusal = _not_notifiable(item.finding, notice)
+        if refusal is not None:
+            raise ValidationError(refusal)
     year = timezone.localdate().year
     # Two officers of one authority issuing at once: the authority's row lock makes the second wait and read
     # the first one's number (SQLite's IMMEDIATE transactions serialise anyway; the unique constraint stays).

@@ -521,12 +521,19 @@ class _Site:
             return self._page_missing("dark_links", main)
         evaluation = evaluate_dark_links(page, spider, extra_findings=redirects, visitor=visitor)
         checked = spider is not None or visitor is not None or bool(redirects)
-        return _note_truncation(dark_links_result(evaluation, cloaking_checked=checked), main)
+        return self._note_truncation(dark_links_result(evaluation, cloaking_checked=checked), main)
 
     def _sensitive(self, main: FetchResult, page: ParsedPage | None) -> CheckResult:
         if page is None:
             return self._page_missing("sensitive_words", main)
-        return _note_truncation(sensitive_words_result(evaluate_sensitive_words(page)), main)
+        return self._note_truncation(sensitive_words_result(evaluate_sensitive_words(page)), main)
+
+    def _note_truncation(self, result: CheckResult, main: FetchResult) -> CheckResult:
+        """Say so when only the first ``max_bytes`` of the page were read: the rest was not searched."""
+        if not main.truncated:
+            return result
+        return replace(result, evidence={**result.evidence, "truncated": True,
+                                         "bytes_read": self.run.config.max_bytes})
 
 
 def _page_as_seen_by(other: FetchResult | None, main: FetchResult, page: ParsedPage | None) -> ParsedPage | None:
@@ -537,13 +544,6 @@ def _page_as_seen_by(other: FetchResult | None, main: FetchResult, page: ParsedP
     if page is not None and other.body == main.body and other.final_url == main.final_url:
         return page
     return _safe_parse(other, with_styles=False)
-
-
-def _note_truncation(result: CheckResult, main: FetchResult) -> CheckResult:
-    """Say so when only the first ``max_bytes`` of the page were read: the rest was not searched."""
-    if not main.truncated:
-        return result
-    return replace(result, evidence={**result.evidence, "truncated": True, "bytes_read": len(main.body.encode())})
 
 
 async def _done(value: Any) -> Any:

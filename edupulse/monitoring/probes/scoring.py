@@ -135,7 +135,8 @@ DARK_SCRIPT_LINK_PENALTY = 20
 DARK_ZERO_WIDTH_PENALTY = 20
 DARK_CLOAKING_PENALTY = 60
 DARK_REFERRER_HIJACK_PENALTY = 40
-#: A hidden (0×0, display:none…) iframe showing another, untrusted site.
+#: An iframe showing another, untrusted site hidden by a trick (0×0, off-screen: DARK_SEO_TRICKS); one in a
+#: display:none tab is not reported.
 DARK_HIDDEN_IFRAME_PENALTY = 60
 #: A meta refresh or unconditional script redirect of the page to another, untrusted and unlisted site (a moved
 #: site or a hijack: warn). A redirect to a listed gambling/porn site takes DARK_KEYWORD_LINK_PENALTY and fails.

@@ -269,6 +269,16 @@ def test_evidence_posted_from_a_stale_page_shows_why_instead_of_failing(client, 
 
 
 # --- edge cases found by an audit of the loop ------------------------------------------------------------------
+def _item_with_evidence() -> NoticeItem:
+    """An issued notice's item, acknowledged by the school and with its evidence submitted."""
+    notice = make_notice(make_school("510107"))
+    run_as_system(actions.issue_notice, notice)
+    item = notice.items.get()
+    run_as_system(actions.acknowledge_item, item)
+    run_as_system(actions.submit_evidence, item, response="已整改")
+    return item
+
+
 def test_a_draft_is_checked_again_when_issued(probes_pass) -> None:
     from django.core.exceptions import ValidationError
 
@@ -297,11 +307,7 @@ def test_a_draft_is_checked_again_when_issued(probes_pass) -> None:
 
 
 def test_evidence_submitted_in_time_is_not_escalated_while_it_waits_for_the_reprobe(probes_pass, monkeypatch) -> None:
-    notice = make_notice(make_school("510107"))
-    run_as_system(actions.issue_notice, notice)
-    item = notice.items.get()
-    run_as_system(actions.acknowledge_item, item)
-    run_as_system(actions.submit_evidence, item, response="按期整改完成")
+    item = _item_with_evidence()
     later = timezone.now() + timedelta(days=11)
     assert run_as_system(actions.escalate_overdue, now=later) == 0
     item.refresh_from_db()
@@ -343,11 +349,7 @@ def test_an_export_with_a_mistyped_filter_says_why_instead_of_exporting_nothing(
 def test_the_reprobe_does_not_hold_a_transaction_while_the_site_answers(probes_pass, monkeypatch) -> None:
     from django.db import connection
 
-    notice = make_notice(make_school("510107"))
-    run_as_system(actions.issue_notice, notice)
-    item = notice.items.get()
-    run_as_system(actions.acknowledge_item, item)
-    run_as_system(actions.submit_evidence, item, response="已整改")
+    item = _item_with_evidence()
     outside = len(connection.savepoint_ids)  # the test's own transaction
     during: list[int] = []
 
