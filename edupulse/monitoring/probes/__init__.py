@@ -1,4 +1,4 @@
-"""The website probe engine (issue 4): model-free, asyncio + aiohttp + dnspython.
+"""The website probe engine (issue 4): model-free, asyncio + a lean HTTP/1.1 client on llhttp + dnspython.
 
 Public interface used by the monitoring platform and the ``edupulse probe`` command::
 

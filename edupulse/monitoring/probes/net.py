@@ -1,14 +1,11 @@
 """Networking for the probes: SSRF address policy, DNS (dnspython or the system), the shared HTTP client.
 
-SSRF safety is enforced twice, both on *resolved* addresses:
-
-1. ``ProbeResolver`` (the aiohttp resolver) drops addresses the policy refuses and fails the lookup when
-   nothing is left, so the error says which address was refused and why;
-2. the connector's ``socket_factory`` refuses to create a socket for a refused address — this is the
-   guard that also covers IP-literal URLs (aiohttp does not call the resolver for those) and every redirect
-   hop, because every connection aiohttp makes goes through it.
-
-Raw TLS connections (``tls.py``) resolve through the same resolver and connect to a checked address.
+SSRF safety is enforced on *resolved* addresses, on every connection: the HTTP client (``http1``) opens
+connections only in ``Http1Client._connect``, which resolves the host (IP literals included) through the run's
+``DnsClient`` and drops every address the ``AddressPolicy`` refuses — the error names the refused address and
+why — and happy-eyeballs connections are made through the policy's ``socket_factory`` as a second guard. Every
+redirect hop connects the same way. Raw TLS connections (``tls.py``) resolve through the same ``DnsClient`` and
+connect to a checked address.
 """
 
 from __future__ import annotations
@@ -22,28 +19,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import aiohttp
 import dns.asyncresolver
 import dns.exception
 import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 import yarl
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.config import IPNetwork, ProbeConfig
 from edupulse.monitoring.probes.fastdns import FastDns, FastDnsError
+from edupulse.monitoring.probes.http1 import BlockedAddressError, Http1Client, HttpError, Response, content_charset
 
 # The Origin the MDN HTTP Observatory sends in its CORS preflight (its universal-access rule compares it).
 CORS_PREFLIGHT_ORIGIN = "https://http-observatory.security.mozilla.org"
 #: A body not needed by any check is still read up to this size, so that the connection stays reusable.
 _DRAIN_BYTES = 262_144
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
-
-
-class BlockedAddressError(OSError):
-    """The prober refused to connect: the address is special and not in the allowlist."""
 
 
 class AddressPolicy:
@@ -194,41 +186,6 @@ class DnsClient:
         return tuple(dict.fromkeys(str(info[4][0]) for info in infos)), None
 
 
-class ProbeResolver(AbstractResolver):
-    """aiohttp resolver: ``DnsClient`` answers, filtered by the ``AddressPolicy``."""
-
-    def __init__(self, dns_client: DnsClient, policy: AddressPolicy) -> None:
-        self.dns = dns_client
-        self.policy = policy
-
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
-        addresses = await self.dns.lookup(host)
-        candidates: list[tuple[socket.AddressFamily, str]] = []
-        if family in (socket.AF_INET, socket.AF_UNSPEC):
-            candidates += [(socket.AF_INET, ip) for ip in addresses.ipv4]
-        if family in (socket.AF_INET6, socket.AF_UNSPEC):
-            candidates += [(socket.AF_INET6, ip) for ip in addresses.ipv6]
-        if not candidates:
-            wanted = {socket.AF_INET: "A", socket.AF_INET6: "AAAA"}.get(family, "A/AAAA")
-            raise OSError(f"{host}: no {wanted} record" + (f" ({addresses.error})" if addresses.error else ""))
-        results: list[ResolveResult] = []
-        refusals = []
-        for fam, ip in candidates:
-            reason = self.policy.refusal(ip)
-            if reason is not None:
-                refusals.append(reason)
-                continue
-            results.append(
-                ResolveResult(hostname=host, host=ip, port=port, family=fam, proto=0, flags=socket.AI_NUMERICHOST)
-            )
-        if not results:
-            raise BlockedAddressError(f"{host}: " + "; ".join(refusals))
-        return results
-
-    async def close(self) -> None:
-        return None
-
-
 @dataclass(frozen=True)
 class Hop:
     url: str
@@ -297,32 +254,6 @@ def decode_body(raw: bytes, charset: str | None) -> str:
             return raw.decode("utf-8", "replace")
 
 
-def classify_error(exc: BaseException) -> tuple[str, str]:
-    """(kind, message) for a failed fetch; the message names a refused address when that is the cause."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and len(chain) < 6:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    for item in chain:
-        if isinstance(item, BlockedAddressError):
-            return "blocked", str(item)
-    text = " ".join(str(item) for item in chain[:2]) or exc.__class__.__name__
-    if "not in the probe allowlist" in text:
-        return "blocked", text
-    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
-        return "timeout", "timed out"
-    if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "dns", text
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
-        return "tls", text
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return "connect", text
-    if isinstance(exc, aiohttp.TooManyRedirects):
-        return "http", "too many redirects"
-    return "http", f"{exc.__class__.__name__}: {text}"
-
-
 def _semaphore(table: dict[str, asyncio.Semaphore], key: str, size: int) -> asyncio.Semaphore:
     """The semaphore of ``key`` in ``table``, made on first use; the table is emptied past 100,000 keys so a
     long-running worker does not keep one per site it ever probed."""
@@ -335,59 +266,28 @@ def _semaphore(table: dict[str, asyncio.Semaphore], key: str, size: int) -> asyn
 
 
 class HttpClient:
-    """The shared aiohttp sessions of one probe run (any family, IPv4 only, IPv6 only).
+    """The HTTP side of one probe run: politeness limits around the lean HTTP/1.1 client (``http1``).
 
-    One ``ClientSession`` per address family, each on a ``TCPConnector`` that uses the shared resolver and
-    the policy's socket factory; no cookie jar (cookies are read from the headers), no proxy from the
-    environment, certificate verification off (certificates are judged by the TLS check, and a bad
-    certificate must not hide the page from the other checks).
+    No cookie jar (cookies are read from the headers), no proxy from the environment, certificate verification
+    off (certificates are judged by the TLS check, and a bad certificate must not hide the page from the other
+    checks). Connections are kept alive for 2 s: reused within one site's probe (page, spider, preflight,
+    sampled links), never held for long across sites.
     """
 
     def __init__(self, config: ProbeConfig, dns_client: DnsClient, policy: AddressPolicy) -> None:
         self.config = config
         self.policy = policy
-        self.resolver = ProbeResolver(dns_client, policy)
-        self._sessions: dict[int, aiohttp.ClientSession] = {}
+        self.dns = dns_client
+        self.client = Http1Client(dns_client, policy, connect_timeout=min(config.timeout_s, 10.0))
         self._host_limits: dict[str, asyncio.Semaphore] = {}
         self._ip_limits: dict[str, asyncio.Semaphore] = {}
-        self.timeout = aiohttp.ClientTimeout(total=config.timeout_s, connect=min(config.timeout_s, 10.0))
-
-    def session(self, family: int = 0) -> aiohttp.ClientSession:
-        session = self._sessions.get(family)
-        if session is None:
-            connector = aiohttp.TCPConnector(
-                # No pool-wide cap: the engine bounds sites in flight (config.concurrency) and requests per host
-                # name; a cap here would make new hosts wait for idle connections of finished sites.
-                limit=0,
-                limit_per_host=0,
-                family=socket.AddressFamily(family),
-                resolver=self.resolver,
-                use_dns_cache=True,
-                ttl_dns_cache=300,
-                ssl=False,
-                socket_factory=self.policy.socket_factory,
-                # Short: a connection is reused within one site's probe (page, spider, preflight), never across
-                # sites, and thousands of idle connections make the pool's housekeeping slow.
-                keepalive_timeout=2,
-                happy_eyeballs_delay=0.25,
-            )
-            session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=self.timeout,
-                cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=False,
-                auto_decompress=True,
-                skip_auto_headers=("User-Agent",),
-            )
-            self._sessions[family] = session
-        return session
 
     async def ip_limit(self, host: str, family: int) -> asyncio.Semaphore:
         """The semaphore of the server address a request to ``host`` goes to (the first address of the family
         asked for, from the run's DNS cache): politeness to a server that hosts many sites."""
         key = host
         try:
-            addresses = await self.resolver.dns.lookup(host)
+            addresses = await self.dns.lookup(host)
         except Exception:  # noqa: S110 — the fetch itself reports the DNS failure
             pass
         else:
@@ -398,6 +298,24 @@ class HttpClient:
 
     def host_limit(self, host: str) -> asyncio.Semaphore:
         return _semaphore(self._host_limits, host, self.config.per_host_concurrency)
+
+    async def _request(self, method: str, url: str, headers: list[tuple[str, str]], *, family: int,
+                       read_body: bool, max_bytes: int, allow_redirects: bool) -> Response:
+        """One request through the host's and the server address's limits, within the total time limit."""
+        try:
+            target = yarl.URL(url)
+        except (ValueError, TypeError) as exc:
+            raise HttpError("http", f"InvalidUrlClientError: {url}: {exc}") from None
+        host = (target.raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
+        try:
+            async with asyncio.timeout(self.config.timeout_s):
+                async with self.host_limit(host), await self.ip_limit(host, family):
+                    return await self.client.request(
+                        method, target, headers, family=family, read_body=read_body, max_bytes=max_bytes,
+                        drain_bytes=_DRAIN_BYTES, allow_redirects=allow_redirects,
+                        max_redirects=scoring.MAX_REDIRECTS)
+        except TimeoutError:
+            raise HttpError("timeout", "timed out") from None
 
     async def fetch(
         self,
@@ -412,80 +330,32 @@ class HttpClient:
     ) -> FetchResult:
         """GET ``url`` following redirects (each hop re-checked by the policy), body capped at max_bytes."""
         limit = self.config.max_bytes if max_bytes is None else max_bytes
-        headers = {"User-Agent": user_agent or self.config.user_agent, "Accept": "text/html,*/*;q=0.8"}
+        headers = [("User-Agent", user_agent or self.config.user_agent), ("Accept", "text/html,*/*;q=0.8")]
         if referer:
-            headers["Referer"] = referer
-        host = (yarl.URL(url).raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
+            headers.append(("Referer", referer))
         started = time.perf_counter()
         try:
-            async with self.host_limit(host), await self.ip_limit(host, family), self.session(family).get(
-                url,
-                headers=headers,
-                allow_redirects=allow_redirects,
-                max_redirects=scoring.MAX_REDIRECTS,
-            ) as response:
-                raw = b""
-                truncated = False
-                if read_body:
-                    chunks = []
-                    size = 0
-                    async for chunk in response.content.iter_chunked(65_536):
-                        chunks.append(chunk)
-                        size += len(chunk)
-                        if size > limit:
-                            truncated = True
-                            break
-                    raw = b"".join(chunks)[:limit]
-                else:
-                    # Read and drop a small body so the kept-alive connection can carry the site's next request
-                    # (a new connection costs more CPU than the request); a large one closes the connection.
-                    size = 0
-                    async for chunk in response.content.iter_chunked(65_536):
-                        size += len(chunk)
-                        if size > _DRAIN_BYTES:
-                            break
-                hops = tuple(
-                    Hop(
-                        str(item.url),
-                        item.status,
-                        item.headers.get("Location"),
-                        tuple(item.headers.getall("Set-Cookie", ())),
-                    )
-                    for item in (*response.history, response)
-                )
-                content_type = response.headers.get("Content-Type", "").lower()
-                body = decode_body(raw, response.charset) if raw else ""
-                return FetchResult(
-                    url=url,
-                    final_url=str(response.url),
-                    status=response.status,
-                    headers=tuple((key.lower(), value) for key, value in response.headers.items()),
-                    body=body,
-                    hops=hops,
-                    elapsed_ms=(time.perf_counter() - started) * 1000,
-                    truncated=truncated,
-                    content_type=content_type,
-                )
-        except AssertionError:
-            if family == 0:
-                raise
-            # aiohttp asserts when a family-pinned session is redirected to an IP literal of the other family:
-            # follow the chain as a browser would, unpinned, so the policy judges that address like any other.
-            return await self.fetch(url, family=0, user_agent=user_agent, max_bytes=max_bytes, read_body=read_body,
-                                    allow_redirects=allow_redirects, referer=referer)
-        except Exception as exc:
-            kind, message = classify_error(exc)
-            return FetchResult(
-                url=url,
-                final_url=url,
-                status=0,
-                headers=(),
-                body="",
-                hops=(),
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-                error=message,
-                error_kind=kind,
-            )
+            response = await self._request("GET", url, headers, family=family, read_body=read_body,
+                                           max_bytes=limit, allow_redirects=allow_redirects)
+        except HttpError as exc:
+            return _failed(url, exc.kind, exc.message, started)
+        final = response.final
+        content_type = (final.header("content-type") or "").lower()
+        return FetchResult(
+            url=url,
+            final_url=str(final.url),
+            status=final.status,
+            headers=tuple(final.headers),
+            body=decode_body(final.body, content_charset(content_type)) if final.body else "",
+            hops=tuple(
+                Hop(str(item.url), item.status, item.header("location"),
+                    tuple(value for key, value in item.headers if key == "set-cookie"))
+                for item in (*response.history, final)
+            ),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            truncated=final.truncated,
+            content_type=content_type,
+        )
 
     async def fetch_with_retries(self, url: str, **kwargs: Any) -> FetchResult:
         """``fetch``, tried again ``config.retries`` times (``config.retry_delay_s`` apart) when the connection
@@ -502,7 +372,7 @@ class HttpClient:
     async def tcp_connect(self, host: str, port: int, family: int) -> str | None:
         """Open (and close) a TCP connection to ``host``'s first address of ``family`` on ``port``: None when it
         connects, else why not. The SSRF policy and the per-IP limit apply as to every request."""
-        addresses = await self.resolver.dns.lookup(host)
+        addresses = await self.dns.lookup(host)
         candidates = addresses.ipv6 if family == socket.AF_INET6 else addresses.ipv4
         if not candidates:
             return "no address of that family"
@@ -520,31 +390,28 @@ class HttpClient:
 
     async def request_cors(self, url: str, *, family: int = 0) -> FetchResult | None:
         """The Observatory's CORS preflight: OPTIONS with an Origin, redirects followed; None on failure."""
-        host = (yarl.URL(url).raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
+        headers = [("User-Agent", self.config.user_agent), ("Access-Control-Request-Method", "GET"),
+                   ("Origin", CORS_PREFLIGHT_ORIGIN)]
         started = time.perf_counter()
         try:
-            async with self.host_limit(host), await self.ip_limit(host, family), self.session(family).options(
-                url,
-                headers={
-                    "User-Agent": self.config.user_agent,
-                    "Access-Control-Request-Method": "GET",
-                    "Origin": CORS_PREFLIGHT_ORIGIN,
-                },
-                max_redirects=scoring.MAX_REDIRECTS,
-            ) as response:
-                return FetchResult(
-                    url=url,
-                    final_url=str(response.url),
-                    status=response.status,
-                    headers=tuple((key.lower(), value) for key, value in response.headers.items()),
-                    body="",
-                    hops=(),
-                    elapsed_ms=(time.perf_counter() - started) * 1000,
-                )
-        except Exception:
+            response = await self._request("OPTIONS", url, headers, family=family, read_body=False,
+                                           max_bytes=_DRAIN_BYTES, allow_redirects=True)
+        except HttpError:
             return None
+        return FetchResult(
+            url=url,
+            final_url=str(response.final.url),
+            status=response.final.status,
+            headers=tuple(response.final.headers),
+            body="",
+            hops=(),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
 
     async def close(self) -> None:
-        for session in self._sessions.values():
-            await session.close()
-        self._sessions.clear()
+        await self.client.close()
+
+
+def _failed(url: str, kind: str, message: str, started: float) -> FetchResult:
+    return FetchResult(url=url, final_url=url, status=0, headers=(), body="", hops=(),
+                       elapsed_ms=(time.perf_counter() - started) * 1000, error=message, error_kind=kind)

@@ -1,0 +1,509 @@
+"""A lean HTTP/1.1 client for the probes: asyncio protocols, the llhttp parser (``httptools``), a small pool.
+
+Why not aiohttp's client session (see docs/architecture.md, "Probe HTTP client"): a sweep makes about 18
+requests per site, and aiohttp's session machinery (request and response objects, multidicts, stream
+readers, timers, tracing, cookie handling) cost about half of the prober's CPU — the limit of a 25,000-site
+sweep on two cores. The probes need little of it: GET and OPTIONS with a few headers, redirects recorded hop by
+hop, a capped body, gzip/deflate, kept-alive connections within one site. This module does exactly that; the
+HTTP parsing itself is llhttp (the parser of Node.js, and of aiohttp and uvicorn) through ``httptools``.
+
+Safety is unchanged: every connection, redirects included, goes through ``Http1Client._connect``, which
+resolves through the probe's ``DnsClient`` and refuses any address the ``AddressPolicy`` refuses (SSRF),
+IP-literal URLs included. Connecting follows aiohttp's behaviour: happy eyeballs (``aiohappyeyeballs``,
+250 ms) when both families are allowed, one family when the caller pins it; an IP literal of the other family
+(a redirect to ``http://[::1]/``) is followed unpinned, as a browser would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import ssl
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import aiohappyeyeballs
+import httptools
+import yarl
+
+if TYPE_CHECKING:  # net.py imports this module
+    from edupulse.monitoring.probes.net import Addresses, AddressPolicy, DnsClient
+
+#: Statuses that redirect (aiohttp's set).
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: A response whose header block is larger than this is refused (aiohttp refuses 8 KB header lines).
+MAX_HEADER_BYTES = 65_536
+_ACCEPT_ENCODING = b"Accept-Encoding: gzip, deflate\r\n"
+
+
+class HttpError(Exception):
+    """No usable response. ``kind``: blocked | dns | connect | timeout | tls | http (as ``FetchResult``)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class BlockedAddressError(OSError):
+    """The prober refused to connect: the address is special and not in the allowlist."""
+
+
+class _StaleConnectionError(Exception):
+    """A kept-alive connection was closed by the server before any byte of the response: retry on a new one."""
+
+
+@dataclass(slots=True)
+class RawResponse:
+    """One HTTP response: ``url`` is the request's URL; header names lower-cased, in order, repeats kept."""
+
+    url: yarl.URL
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    truncated: bool
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(slots=True)
+class Response:
+    """The final response of a request and the redirect responses before it (``history``, oldest first)."""
+
+    final: RawResponse
+    history: list[RawResponse]
+
+
+def content_charset(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type value (quotes removed), None when absent."""
+    if not content_type or ";" not in content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        key, _sep, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("\"'") or None
+    return None
+
+
+class _Connection(asyncio.Protocol):
+    """One TCP (or TLS) connection and the response being read on it; reused while the server keeps it alive."""
+
+    def __init__(self, key: tuple[str, str, int, int]) -> None:
+        self.key = key
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self.used = False
+        self.idle_handle: asyncio.TimerHandle | None = None
+        self.waiter: asyncio.Future[None] | None = None
+        self.parser: httptools.HttpResponseParser | None = None
+        self.error: BaseException | None = None
+        # The response being read.
+        self.status = 0
+        self.headers: list[tuple[str, str]] = []
+        self.header_bytes = 0
+        self.headers_done = False
+        self.complete = False
+        self.received = False
+        self.keep_alive = False
+        self.store = True
+        self.follow = False
+        self.limit = 0
+        self.drain_limit = 0
+        self.size = 0
+        self.parts: list[bytes] = []
+        self.truncated = False
+        self.decoder: zlib._Decompress | None = None
+        self.encoding = ""
+        self.delimited = False  # Content-Length or chunked: the body does not end at the close
+
+    # --- asyncio.Protocol ---------------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.received = True
+        if self.parser is None or self.complete:
+            return  # bytes after a complete response, or with no request: nothing waits for them
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._finish(HttpError("http", "the server switched protocols"))
+        except httptools.HttpParserError as exc:
+            self._finish(HttpError("http", f"invalid HTTP response: {exc}"))
+        except HttpError as exc:  # raised by a callback (header block too large, bad encoding)
+            self._finish(exc)
+        if self.waiter is not None and not self.complete and (self.truncated or self._drained_enough()):
+            # Enough of this body: the rest is not read, so the connection cannot carry another request.
+            self.complete = True
+            self.keep_alive = False
+            self._finish(None)
+
+    def eof_received(self) -> bool | None:
+        return False  # close our side too; connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True  # an idle one stays listed until its keep-alive timer drops it
+        if self.waiter is None or self.waiter.done():
+            return
+        if self.headers_done and not self.delimited and not self.complete:
+            self.complete = True  # an HTTP/1.0-style body that ends when the server closes
+            self.keep_alive = False
+            self._finish(None)
+        elif not self.received and self.used:
+            self._finish(_StaleConnectionError())
+        else:
+            reason = f": {exc}" if exc else ""
+            self._finish(HttpError("http", f"ServerDisconnectedError: the server closed the connection{reason}"))
+
+    # --- httptools callbacks ------------------------------------------------------------------------------
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.header_bytes += len(name) + len(value)
+        if self.header_bytes > MAX_HEADER_BYTES:
+            raise HttpError("http", f"response headers larger than {MAX_HEADER_BYTES} bytes")
+        self.headers.append((name.decode("latin-1").lower(), value.decode("utf-8", "replace")))
+
+    def on_headers_complete(self) -> None:
+        assert self.parser is not None
+        status = self.parser.get_status_code()
+        if 100 <= status < 200 and status != 101:
+            self.headers = []  # an interim response (100 Continue, 103 Early Hints): the real one follows
+            self.header_bytes = 0
+            return
+        self.status = status
+        self.headers_done = True
+        encoding = ""
+        for key, value in self.headers:
+            if key == "content-length" or (key == "transfer-encoding" and "chunked" in value.lower()):
+                self.delimited = True
+            elif key == "content-encoding":
+                encoding = value.strip().lower()
+        if self.follow and status in REDIRECT_STATUSES:
+            self.store = False  # a redirect's body is drained, never kept
+        if self.store and encoding in ("gzip", "x-gzip", "deflate"):
+            self.encoding = encoding
+
+    def on_body(self, body: bytes) -> None:
+        if not self.store:
+            self.size += len(body)
+            return
+        if self.encoding:
+            body = self._decode(body)
+        remaining = self.limit + 1 - self.size
+        if len(body) >= remaining:
+            self.parts.append(body[:remaining])
+            self.size += remaining
+            if self.size > self.limit:
+                self.truncated = True
+            return
+        self.parts.append(body)
+        self.size += len(body)
+
+    def on_message_complete(self) -> None:
+        assert self.parser is not None
+        if not self.headers_done:
+            return  # the end of an interim 1xx response
+        self.complete = True
+        self.keep_alive = self.parser.should_keep_alive()
+        if self.decoder is not None and self.store and not self.truncated:
+            tail = self.decoder.flush()
+            if tail:
+                self.on_body_decoded(tail)
+        self._finish(None)
+
+    # --- helpers ------------------------------------------------------------------------------------------
+    def on_body_decoded(self, data: bytes) -> None:
+        room = self.limit + 1 - self.size
+        self.parts.append(data[:room])
+        self.size += min(len(data), room)
+        if self.size > self.limit:
+            self.truncated = True
+
+    def _decode(self, data: bytes) -> bytes:
+        if self.decoder is None:
+            if self.encoding == "deflate" and data and (data[0] & 0x0F) != 8:
+                self.decoder = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as many servers send it
+            else:
+                self.decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header
+        try:
+            # Never inflate more than the cap allows (a compression bomb stays small).
+            return self.decoder.decompress(data, max(1, self.limit + 1 - self.size))
+        except zlib.error as exc:
+            raise HttpError("http", f"ContentEncodingError: cannot decode the {self.encoding} body ({exc})") from None
+
+    def _drained_enough(self) -> bool:
+        return not self.store and self.size > self.drain_limit
+
+    def _finish(self, error: BaseException | None) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            if error is None:
+                waiter.set_result(None)
+            else:
+                self.error = error
+                waiter.set_exception(error)
+
+    def close(self) -> None:
+        self.closed = True
+        if self.idle_handle is not None:
+            self.idle_handle.cancel()
+            self.idle_handle = None
+        if self.transport is not None:
+            self.transport.abort()
+
+    async def exchange(self, request: bytes, *, store: bool, follow: bool, limit: int, drain_limit: int) -> None:
+        """Send ``request`` and read its response into this object's response fields."""
+        loop = asyncio.get_running_loop()
+        self.parser = httptools.HttpResponseParser(self)
+        self.status = 0
+        self.headers = []
+        self.header_bytes = 0
+        self.headers_done = self.complete = self.received = self.truncated = self.delimited = False
+        self.keep_alive = False
+        self.store, self.follow, self.limit, self.drain_limit = store, follow, limit, drain_limit
+        self.size = 0
+        self.parts = []
+        self.decoder = None
+        self.encoding = ""
+        self.error = None
+        self.waiter = loop.create_future()
+        assert self.transport is not None
+        self.transport.write(request)
+        try:
+            await self.waiter
+        finally:
+            self.waiter = None
+            self.used = True
+
+
+class Http1Client:
+    """Requests for one probe run: a pool of kept-alive connections per (scheme, host, port, family)."""
+
+    def __init__(self, dns: DnsClient, policy: AddressPolicy, *, connect_timeout: float, keepalive_s: float = 2.0,
+                 happy_eyeballs_delay: float = 0.25) -> None:
+        self.dns = dns
+        self.policy = policy
+        self.connect_timeout = connect_timeout
+        self.keepalive_s = keepalive_s
+        self.happy_eyeballs_delay = happy_eyeballs_delay
+        self._idle: dict[tuple[str, str, int, int], list[_Connection]] = {}
+        self._ssl = _unverified_context()
+
+    async def request(
+        self,
+        method: str,
+        url: str | yarl.URL,
+        headers: Sequence[tuple[str, str]],
+        *,
+        family: int = 0,
+        read_body: bool = True,
+        max_bytes: int,
+        drain_bytes: int,
+        allow_redirects: bool = True,
+        max_redirects: int = 10,
+    ) -> Response:
+        """``method`` ``url`` with redirects followed (each hop connects through the policy). Raises ``HttpError``.
+
+        The body is read up to ``max_bytes`` (decoded; ``truncated`` when there was more) when ``read_body``,
+        else read and dropped up to ``drain_bytes`` so the connection can carry the site's next request."""
+        target = url if isinstance(url, yarl.URL) else yarl.URL(url)
+        history: list[RawResponse] = []
+        while True:
+            response, location = await self._one(method, target, headers, family, read_body, max_bytes,
+                                                 drain_bytes, allow_redirects)
+            if location is None:
+                return Response(response, history)
+            history.append(response)
+            if max_redirects and len(history) >= max_redirects:
+                raise HttpError("http", "too many redirects")
+            target = _redirect_target(target, location)
+
+    async def _one(self, method: str, url: yarl.URL, headers: Sequence[tuple[str, str]], family: int,
+                   read_body: bool, max_bytes: int, drain_bytes: int, follow: bool
+                   ) -> tuple[RawResponse, str | None]:
+        scheme = url.scheme
+        if scheme not in ("http", "https"):
+            raise HttpError("http", f"NonHttpUrlClientError: {url}")
+        host = (url.raw_host or "").lower()
+        if not host:
+            raise HttpError("http", f"InvalidUrlClientError: {url} has no host")
+        port = url.port or (443 if scheme == "https" else 80)
+        request = _request_bytes(method, url, headers)
+        for attempt in (1, 2):
+            connection = await self._acquire(scheme, host, port, family)
+            reused = connection.used
+            try:
+                await connection.exchange(request, store=read_body, follow=follow, limit=max_bytes,
+                                          drain_limit=drain_bytes)
+            except _StaleConnectionError:
+                connection.close()
+                if attempt == 1 and reused:
+                    continue  # the server closed an idle connection as we sent: once more on a new one
+                raise HttpError("http", "ServerDisconnectedError: the server closed the connection") from None
+            except BaseException:
+                connection.close()
+                raise
+            break
+        body = b"".join(connection.parts) if connection.store else b""
+        if connection.truncated:
+            body = body[:max_bytes]
+        response = RawResponse(url, connection.status, connection.headers, body, connection.truncated)
+        if connection.keep_alive and connection.complete and not connection.closed:
+            self._release(connection)
+        else:
+            connection.close()
+        location = None
+        if follow and response.status in REDIRECT_STATUSES:
+            location = response.header("location") or response.header("uri")
+        return response, location
+
+    # --- connections --------------------------------------------------------------------------------------
+    async def _acquire(self, scheme: str, host: str, port: int, family: int) -> _Connection:
+        key = (scheme, host, port, family)
+        idle = self._idle.get(key)
+        while idle:
+            connection = idle.pop()
+            if not idle:
+                del self._idle[key]
+            if connection.idle_handle is not None:
+                connection.idle_handle.cancel()
+                connection.idle_handle = None
+            if not connection.closed and connection.transport is not None and not connection.transport.is_closing():
+                return connection
+            idle = self._idle.get(key)
+        return await self._connect(key)
+
+    def _release(self, connection: _Connection) -> None:
+        self._idle.setdefault(connection.key, []).append(connection)
+        connection.idle_handle = asyncio.get_running_loop().call_later(self.keepalive_s, self._expire, connection)
+
+    def _expire(self, connection: _Connection) -> None:
+        connection.idle_handle = None
+        idle = self._idle.get(connection.key)
+        if idle is not None and connection in idle:
+            idle.remove(connection)
+            if not idle:
+                del self._idle[connection.key]
+        connection.close()
+
+    async def _connect(self, key: tuple[str, str, int, int]) -> _Connection:
+        scheme, host, port, family = key
+        addresses = await self.dns.lookup(host)
+        if addresses.literal:
+            family = 0  # an address of the other family was named outright: follow it, as a browser would
+        sockaddrs = self._permitted(host, addresses, family)
+        loop = asyncio.get_running_loop()
+        connection = _Connection(key)
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                if len(sockaddrs) == 1:
+                    sock = await self._connect_one(sockaddrs[0], port)
+                else:
+                    sock = await aiohappyeyeballs.start_connection(
+                        [(fam, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ip, port)) for fam, ip in sockaddrs],
+                        happy_eyeballs_delay=self.happy_eyeballs_delay,
+                        socket_factory=self.policy.socket_factory,
+                    )
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if scheme == "https":
+                    await loop.create_connection(lambda: connection, sock=sock, ssl=self._ssl,
+                                                 server_hostname=host.strip("[]"),
+                                                 ssl_handshake_timeout=self.connect_timeout)
+                else:
+                    await loop.create_connection(lambda: connection, sock=sock)
+        except TimeoutError:
+            raise HttpError("timeout", "timed out") from None
+        except BlockedAddressError as exc:
+            raise HttpError("blocked", str(exc)) from None
+        except ssl.SSLError as exc:
+            raise HttpError("tls", f"Cannot connect to host {host}:{port} ssl:{exc}") from None
+        except OSError as exc:
+            # uvloop's message is "Connect call failed (address)"; the errno says why ("Connection refused").
+            reason = os.strerror(exc.errno) if exc.errno else exc.strerror or str(exc) or exc.__class__.__name__
+            raise HttpError("connect", f"Cannot connect to host {host}:{port}: {reason}") from None
+        return connection
+
+    async def _connect_one(self, sockaddr: tuple[int, str], port: int) -> socket.socket:
+        family, ip = sockaddr
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            await asyncio.get_running_loop().sock_connect(sock, (ip, port))
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def _permitted(self, host: str, addresses: Addresses, family: int) -> list[tuple[int, str]]:
+        """The addresses to try, refused ones left out: ``HttpError`` (dns or blocked) when none is left."""
+        candidates: list[tuple[int, str]] = []
+        if family in (socket.AF_INET, socket.AF_UNSPEC):
+            candidates += [(socket.AF_INET, ip) for ip in addresses.ipv4]
+        if family in (socket.AF_INET6, socket.AF_UNSPEC):
+            candidates += [(socket.AF_INET6, ip) for ip in addresses.ipv6]
+        if not candidates:
+            wanted = {int(socket.AF_INET): "A", int(socket.AF_INET6): "AAAA"}.get(family, "A/AAAA")
+            detail = f" ({addresses.error})" if addresses.error else ""
+            raise HttpError("dns", f"Cannot connect to host {host}: no {wanted} record{detail}")
+        permitted = []
+        refusals = []
+        for fam, ip in candidates:
+            reason = self.policy.refusal(ip)
+            if reason is None:
+                permitted.append((fam, ip))
+            else:
+                refusals.append(reason)
+        if not permitted:
+            raise HttpError("blocked", f"{host}: " + "; ".join(refusals))
+        return permitted
+
+    async def close(self) -> None:
+        for connections in self._idle.values():
+            for connection in connections:
+                connection.close()
+        self._idle.clear()
+
+
+def _request_bytes(method: str, url: yarl.URL, headers: Sequence[tuple[str, str]]) -> bytes:
+    host = url.host_port_subcomponent or url.raw_host or ""
+    lines = [f"{method} {url.raw_path_qs or '/'} HTTP/1.1\r\nHost: {host}\r\n"]
+    lines += [f"{name}: {value}\r\n" for name, value in headers]
+    return "".join(lines).encode("utf-8") + _ACCEPT_ENCODING + b"\r\n"
+
+
+def _redirect_target(current: yarl.URL, location: str) -> yarl.URL:
+    """Where a Location header points, resolved against the current URL as a browser does (aiohttp's rules)."""
+    try:
+        parsed = yarl.URL(location)
+    except ValueError:
+        raise HttpError("http", f"InvalidUrlRedirectClientError: {location!r} does not look like a URL") from None
+    if parsed.scheme not in ("http", "https", ""):
+        raise HttpError("http", f"NonHttpUrlRedirectClientError: {location}")
+    target = current.join(parsed) if not parsed.scheme or not parsed.raw_host else parsed
+    if not target.raw_host:
+        raise HttpError("http", f"InvalidUrlRedirectClientError: {location!r} has no host")
+    return target
+
+
+_UNVERIFIED: ssl.SSLContext | None = None
+
+
+def _unverified_context() -> ssl.SSLContext:
+    """aiohttp's context for ``ssl=False``: certificates are judged by the TLS check, not here, so a bad
+    certificate never hides the page from the other checks. Built once (loading the trust store is slow)."""
+    global _UNVERIFIED
+    if _UNVERIFIED is None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.options |= ssl.OP_NO_SSLv2 | ssl.OP_NO_SSLv3 | ssl.OP_NO_COMPRESSION
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        context.set_default_verify_paths()
+        context.set_alpn_protocols(["http/1.1"])
+        _UNVERIFIED = context
+    return _UNVERIFIED

@@ -1,0 +1,256 @@
+"""The probes' HTTP/1.1 client against a raw local server that answers exactly the bytes each case needs:
+framing (chunked, until close, short bodies), content codings, caps, redirects, kept-alive connections and
+broken responses. Real school sites send all of these; each must give the page or a clear error, never a hang
+or a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import ipaddress
+import zlib
+from collections.abc import Callable
+
+import pytest
+
+from edupulse.monitoring.probes import ProbeConfig
+from edupulse.monitoring.probes.net import AddressPolicy, DnsClient, FetchResult, HttpClient
+
+PAGE = "<html><head><title>学校</title></head><body>首页内容</body></html>".encode()
+
+
+def _response(body: bytes, *, status: str = "200 OK", headers: str = "") -> bytes:
+    return (f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+            f"{headers}\r\n").encode() + body
+
+
+class RawServer:
+    """Answers each request with ``routes[path](server, request_number_on_this_connection)``: bytes to send,
+    then ``close`` says whether to close the connection."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.requests: list[str] = []
+        self.heads: list[str] = []
+        self.port = 0
+        self.routes: dict[str, Callable[[int], tuple[bytes, bool]]] = {}
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        number = 0
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                number += 1
+                path = head.split(b" ", 2)[1].decode()
+                self.requests.append(path)
+                self.heads.append(head.decode())
+                route = self.routes.get(path.split("?")[0])
+                data, close = route(number) if route else (_response(b"not found", status="404 Not Found"), False)
+                writer.write(data)
+                await writer.drain()
+                if close:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+async def _with_server(routes: dict[str, Callable[[int], tuple[bytes, bool]]], body: Callable[..., object],
+                       **config: object) -> tuple[object, RawServer]:
+    server = RawServer()
+    server.routes = routes
+    listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    server.port = listener.sockets[0].getsockname()[1]
+    options: dict[str, object] = {"timeout_s": 3, **config}
+    probe_config = ProbeConfig(allow=(ipaddress.ip_network("127.0.0.1/32"),), **options)  # type: ignore[arg-type]
+    client = HttpClient(probe_config, DnsClient(probe_config), AddressPolicy(probe_config.allow))
+    try:
+        result = await body(client, server)  # type: ignore[misc]
+    finally:
+        await client.close()
+        listener.close()
+    return result, server
+
+
+def run(routes: dict[str, Callable[[int], tuple[bytes, bool]]], body: Callable[..., object],
+        **config: object) -> tuple[object, RawServer]:
+    return asyncio.run(_with_server(routes, body, **config))
+
+
+def fetch_one(path: str, routes: dict[str, Callable[[int], tuple[bytes, bool]]], **kwargs: object) -> FetchResult:
+    async def body(client: HttpClient, server: RawServer) -> FetchResult:
+        return await client.fetch(server.url(path), **kwargs)  # type: ignore[arg-type]
+
+    result, _server = run(routes, body)
+    assert isinstance(result, FetchResult)
+    return result
+
+
+def test_chunked_body_is_reassembled() -> None:
+    chunks = [PAGE[:10], PAGE[10:30], PAGE[30:]]
+    raw = b"".join(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" for chunk in chunks) + b"0\r\n\r\n"
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n"
+    result = fetch_one("/", {"/": lambda n: (head + raw, False)})
+    assert result.ok and result.status == 200 and result.body == PAGE.decode() and not result.truncated
+
+
+def test_gzip_and_raw_deflate_bodies_are_decoded() -> None:
+    raw_deflate = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    deflated = raw_deflate.compress(PAGE) + raw_deflate.flush()
+    routes = {
+        "/gzip": lambda n: (_response(gzip.compress(PAGE), headers="Content-Encoding: gzip\r\n"), False),
+        "/zlib": lambda n: (_response(zlib.compress(PAGE), headers="Content-Encoding: deflate\r\n"), False),
+        "/raw": lambda n: (_response(deflated, headers="Content-Encoding: deflate\r\n"), False),
+    }
+
+    async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
+        return [await client.fetch(server.url(path)) for path in ("/gzip", "/zlib", "/raw")]
+
+    results, _server = run(routes, body)
+    assert [item.body for item in results] == [PAGE.decode()] * 3  # type: ignore[attr-defined]
+
+
+def test_a_compression_bomb_is_cut_at_the_cap() -> None:
+    bomb = gzip.compress(b"<p>" + b"0" * 20_000_000)
+    result = fetch_one("/bomb", {"/bomb": lambda n: (_response(bomb, headers="Content-Encoding: gzip\r\n"), False)},
+                       max_bytes=4096)
+    assert result.ok and result.truncated and len(result.body) == 4096
+
+
+def test_a_body_without_length_ends_when_the_server_closes() -> None:
+    head = b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+    result = fetch_one("/", {"/": lambda n: (head + PAGE, True)})
+    assert result.ok and result.body == PAGE.decode() and not result.truncated
+
+
+def test_a_body_shorter_than_its_content_length_is_an_error() -> None:
+    short = b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + PAGE
+    result = fetch_one("/", {"/": lambda n: (short, True)})
+    assert not result.ok and result.error_kind == "http" and "closed the connection" in (result.error or "")
+
+
+def test_a_large_body_is_truncated_and_its_connection_not_reused() -> None:
+    big = _response(b"<html>" + b"x" * 200_000)
+    routes = {"/big": lambda n: (big, False), "/": lambda n: (_response(PAGE), False)}
+
+    async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
+        return [await client.fetch(server.url("/big"), max_bytes=2048), await client.fetch(server.url("/"))]
+
+    (large, small), server = run(routes, body)  # type: ignore[misc]
+    assert large.truncated and len(large.body) == 2048
+    assert small.ok and small.body == PAGE.decode()
+    assert server.connections == 2  # the cut body left bytes unread: the next request needed a new connection
+
+
+def test_requests_to_one_host_share_a_kept_alive_connection() -> None:
+    routes = {"/": lambda n: (_response(PAGE), False)}
+
+    async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
+        return [await client.fetch(server.url("/"), read_body=index % 2 == 0) for index in range(4)]
+
+    results, server = run(routes, body)
+    assert all(item.ok for item in results) and server.connections == 1  # type: ignore[attr-defined]
+    assert [item.body for item in results] == [PAGE.decode(), "", PAGE.decode(), ""]  # type: ignore[attr-defined]
+
+
+def test_a_kept_alive_connection_the_server_dropped_is_retried_on_a_new_one() -> None:
+    # The second request on a connection is dropped without an answer, as a server does when its keep-alive
+    # timer fires just as the request arrives.
+    routes = {"/": lambda n: (_response(PAGE), False) if n == 1 else (b"", True)}
+
+    async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
+        return [await client.fetch(server.url("/")), await client.fetch(server.url("/"))]
+
+    results, server = run(routes, body)
+    assert [item.ok for item in results] == [True, True]  # type: ignore[attr-defined]
+    assert server.connections == 2 and server.requests == ["/", "/", "/"]
+
+
+def test_redirects_are_followed_and_recorded_hop_by_hop() -> None:
+    def redirect(location: str) -> Callable[[int], tuple[bytes, bool]]:
+        return lambda n: (_response(b"moved", status="302 Found", headers=f"Location: {location}\r\n"
+                                    "Set-Cookie: a=1\r\n"), False)
+
+    routes: dict[str, Callable[[int], tuple[bytes, bool]]] = {
+        "/a/start": redirect("../b/next"),
+        "/b/next": redirect("//127.0.0.1:{port}/final"),
+        "/final": lambda n: (_response(PAGE), False),
+    }
+
+    async def body(client: HttpClient, server: RawServer) -> FetchResult:
+        routes["/b/next"] = redirect(f"//127.0.0.1:{server.port}/final")
+        return await client.fetch(server.url("/a/start"))
+
+    result, server = run(routes, body)
+    assert isinstance(result, FetchResult) and result.ok and result.body == PAGE.decode()
+    assert [hop.status for hop in result.hops] == [302, 302, 200]
+    assert result.final_url == server.url("/final") and result.hops[0].set_cookies == ("a=1",)
+    assert server.connections == 1  # every hop on the same host reused the connection
+
+
+@pytest.mark.parametrize(("location", "error"), [
+    ("mailto:admin@school.test", "NonHttpUrlRedirect"),
+    ("/loop", "too many redirects"),
+])
+def test_bad_redirects_are_errors(location: str, error: str) -> None:
+    routes = {"/loop": lambda n: (_response(b"", status="302 Found", headers=f"Location: {location}\r\n"), False)}
+    result = fetch_one("/loop", routes)
+    assert not result.ok and result.error_kind == "http" and error in (result.error or "")
+
+
+def test_a_redirect_to_a_refused_address_is_blocked() -> None:
+    routes = {"/": lambda n: (_response(b"", status="301 Moved", headers="Location: http://10.1.2.3/\r\n"), False)}
+    result = fetch_one("/", routes)
+    assert result.error_kind == "blocked" and "10.1.2.3" in (result.error or "")
+
+
+def test_interim_responses_are_skipped() -> None:
+    routes = {"/": lambda n: (b"HTTP/1.1 100 Continue\r\n\r\n" + _response(PAGE), False)}
+    result = fetch_one("/", routes)
+    assert result.ok and result.status == 200 and result.body == PAGE.decode()
+
+
+@pytest.mark.parametrize("raw", [
+    b"NOT HTTP AT ALL\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\n" + b"X-Padding: " + b"a" * 70_000 + b"\r\n\r\n",
+])
+def test_broken_responses_are_http_errors(raw: bytes) -> None:
+    result = fetch_one("/", {"/": lambda n: (raw, True)})
+    assert not result.ok and result.error_kind == "http"
+
+
+def test_a_server_that_never_answers_times_out() -> None:
+    async def silent(client: HttpClient, server: RawServer) -> FetchResult:
+        return await client.fetch(server.url("/slow"))
+
+    routes = {"/slow": lambda n: (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", False)}
+    result, _server = run(routes, silent, timeout_s=1)
+    assert isinstance(result, FetchResult) and result.error_kind == "timeout" and result.error == "timed out"
+
+
+def test_a_refused_connection_names_the_reason() -> None:
+    async def body(client: HttpClient, server: RawServer) -> FetchResult:
+        return await client.fetch("http://127.0.0.1:9/")
+
+    result, _server = run({}, body)
+    assert isinstance(result, FetchResult) and result.error_kind == "connect"
+    assert "refused" in (result.error or "").lower()
+
+
+def test_the_cors_preflight_sends_the_observatory_origin() -> None:
+    routes = {"/": lambda n: (_response(b"", status="204 No Content",
+                                        headers="Access-Control-Allow-Origin: *\r\n"), False)}
+
+    async def body(client: HttpClient, server: RawServer) -> FetchResult | None:
+        return await client.request_cors(server.url("/"))
+
+    result, server = run(routes, body)
+    assert isinstance(result, FetchResult) and result.status == 204
+    assert result.header("access-control-allow-origin") == "*"
+    assert server.heads[0].startswith("OPTIONS / HTTP/1.1\r\n")
+    assert "Origin: https://http-observatory.security.mozilla.org\r\n" in server.heads[0]
