@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # net.py imports this module
 
 #: Statuses that redirect (aiohttp's set).
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Requests sent together on one connection at most (the sampled links of one host; see ``request_pipelined``).
+PIPELINE_DEPTH = 8
 #: A response whose header block is larger than this is refused (aiohttp refuses 8 KB header lines).
 MAX_HEADER_BYTES = 65_536
 _ACCEPT_ENCODING = b"Accept-Encoding: gzip, deflate\r\n"
@@ -92,8 +94,24 @@ def content_charset(content_type: str | None) -> str | None:
     return None
 
 
+@dataclass(slots=True)
+class _Parsed:
+    """One response as read off a connection (the URL is the caller's to add)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    truncated: bool
+
+
 class _Connection(asyncio.Protocol):
-    """One TCP (or TLS) connection and the response being read on it; reused while the server keeps it alive."""
+    """One TCP (or TLS) connection and the responses being read on it; reused while the server keeps it alive.
+
+    ``exchange`` sends one or several requests in one write (HTTP/1.1 pipelining, for the sampled links of one
+    host) and reads their responses in order. It ends when every response is read, or early — the server
+    closed or said ``Connection: close``, a body was larger than allowed — with the responses read so far;
+    the caller sends the unanswered requests again on their own.
+    """
 
     def __init__(self, key: tuple[str, str, int, int]) -> None:
         self.key = key
@@ -103,25 +121,28 @@ class _Connection(asyncio.Protocol):
         self.idle_handle: asyncio.TimerHandle | None = None
         self.waiter: asyncio.Future[None] | None = None
         self.parser: httptools.HttpResponseParser | None = None
-        self.error: BaseException | None = None
-        # The response being read.
+        self.received = False  # any byte on this connection since the requests were sent
+        self.reusable = False  # every response read to its end and the server keeps the connection alive
+        self.done: list[_Parsed] = []
+        self.stores: Sequence[bool] = ()
+        self.follow = False
+        self.limit = 0
+        self.drain_limit = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget the response being read (the next one in a pipeline starts afresh)."""
         self.status = 0
         self.headers: list[tuple[str, str]] = []
         self.header_bytes = 0
         self.headers_done = False
-        self.complete = False
-        self.received = False
-        self.keep_alive = False
+        self.delimited = False  # Content-Length or chunked: the body does not end at the close
         self.store = True
-        self.follow = False
-        self.limit = 0
-        self.drain_limit = 0
         self.size = 0
         self.parts: list[bytes] = []
         self.truncated = False
         self.decoder: zlib._Decompress | None = None
         self.encoding = ""
-        self.delimited = False  # Content-Length or chunked: the body does not end at the close
 
     # --- asyncio.Protocol ---------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -129,21 +150,19 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.received = True
-        if self.parser is None or self.complete:
-            return  # bytes after a complete response, or with no request: nothing waits for them
+        if self.parser is None or self.waiter is None or self.waiter.done():
+            return  # bytes after the responses we wait for, or with no request: nothing waits for them
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
-            self._finish(HttpError("http", "the server switched protocols"))
+            self._fail(HttpError("http", "the server switched protocols"))
         except httptools.HttpParserError as exc:
-            self._finish(HttpError("http", f"invalid HTTP response: {exc}"))
+            self._fail(HttpError("http", f"invalid HTTP response: {exc}"))
         except HttpError as exc:  # raised by a callback (header block too large, bad encoding)
-            self._finish(exc)
-        if self.waiter is not None and not self.complete and (self.truncated or self._drained_enough()):
+            self._fail(exc)
+        if self.truncated or (not self.store and self.size > self.drain_limit):
             # Enough of this body: the rest is not read, so the connection cannot carry another request.
-            self.complete = True
-            self.keep_alive = False
-            self._finish(None)
+            self._take(keep_alive=False)
 
     def eof_received(self) -> bool | None:
         return False  # close our side too; connection_lost follows
@@ -152,15 +171,15 @@ class _Connection(asyncio.Protocol):
         self.closed = True  # an idle one stays listed until its keep-alive timer drops it
         if self.waiter is None or self.waiter.done():
             return
-        if self.headers_done and not self.delimited and not self.complete:
-            self.complete = True  # an HTTP/1.0-style body that ends when the server closes
-            self.keep_alive = False
-            self._finish(None)
+        if self.headers_done and not self.delimited:
+            self._take(keep_alive=False)  # an HTTP/1.0-style body that ends when the server closes
         elif not self.received and self.used:
-            self._finish(_StaleConnectionError())
+            self._fail(_StaleConnectionError())
+        elif self.done:
+            self._end()  # a pipeline cut short: the caller sends the rest again
         else:
             reason = f": {exc}" if exc else ""
-            self._finish(HttpError("http", f"ServerDisconnectedError: the server closed the connection{reason}"))
+            self._fail(HttpError("http", f"ServerDisconnectedError: the server closed the connection{reason}"))
 
     # --- httptools callbacks ------------------------------------------------------------------------------
     def on_header(self, name: bytes, value: bytes) -> None:
@@ -184,6 +203,8 @@ class _Connection(asyncio.Protocol):
                 self.delimited = True
             elif key == "content-encoding":
                 encoding = value.strip().lower()
+        # Past the last response asked for (a server answering more than it was asked): read, never kept.
+        self.store = len(self.done) < len(self.stores) and self.stores[len(self.done)]
         if self.follow and status in REDIRECT_STATUSES:
             self.store = False  # a redirect's body is drained, never kept
         if self.store and encoding in ("gzip", "x-gzip", "deflate"):
@@ -193,38 +214,28 @@ class _Connection(asyncio.Protocol):
         if not self.store:
             self.size += len(body)
             return
+        if self.truncated:
+            return
         if self.encoding:
             body = self._decode(body)
-        remaining = self.limit + 1 - self.size
-        if len(body) >= remaining:
-            self.parts.append(body[:remaining])
-            self.size += remaining
-            if self.size > self.limit:
-                self.truncated = True
-            return
-        self.parts.append(body)
-        self.size += len(body)
+        room = self.limit + 1 - self.size
+        self.parts.append(body[:room])
+        self.size += min(len(body), room)
+        if self.size > self.limit:
+            self.truncated = True
 
     def on_message_complete(self) -> None:
         assert self.parser is not None
         if not self.headers_done:
             return  # the end of an interim 1xx response
-        self.complete = True
-        self.keep_alive = self.parser.should_keep_alive()
         if self.decoder is not None and self.store and not self.truncated:
             tail = self.decoder.flush()
             if tail:
-                self.on_body_decoded(tail)
-        self._finish(None)
+                self.encoding = ""  # already decoded
+                self.on_body(tail)
+        self._take(keep_alive=self.parser.should_keep_alive())
 
     # --- helpers ------------------------------------------------------------------------------------------
-    def on_body_decoded(self, data: bytes) -> None:
-        room = self.limit + 1 - self.size
-        self.parts.append(data[:room])
-        self.size += min(len(data), room)
-        if self.size > self.limit:
-            self.truncated = True
-
     def _decode(self, data: bytes) -> bytes:
         if self.decoder is None:
             if self.encoding == "deflate" and data and (data[0] & 0x0F) != 8:
@@ -237,49 +248,56 @@ class _Connection(asyncio.Protocol):
         except zlib.error as exc:
             raise HttpError("http", f"ContentEncodingError: cannot decode the {self.encoding} body ({exc})") from None
 
-    def _drained_enough(self) -> bool:
-        return not self.store and self.size > self.drain_limit
+    def _take(self, *, keep_alive: bool) -> None:
+        """The response being read is complete (or as complete as it will be): keep it, go on to the next."""
+        body = b"".join(self.parts)
+        self.done.append(_Parsed(self.status, self.headers, body[: self.limit] if self.truncated else body,
+                                 self.truncated))
+        self._reset()
+        if len(self.done) == len(self.stores) or not keep_alive:
+            self.reusable = keep_alive and len(self.done) == len(self.stores)
+            self._end()
 
-    def _finish(self, error: BaseException | None) -> None:
-        waiter = self.waiter
-        if waiter is not None and not waiter.done():
-            if error is None:
-                waiter.set_result(None)
+    def _end(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def _fail(self, error: BaseException) -> None:
+        self.reusable = False
+        if self.waiter is not None and not self.waiter.done():
+            if self.done and not isinstance(error, _StaleConnectionError):
+                self.waiter.set_result(None)  # a pipeline cut short: keep what was answered
             else:
-                self.error = error
-                waiter.set_exception(error)
+                self.waiter.set_exception(error)
 
     def close(self) -> None:
         self.closed = True
+        self.reusable = False
         if self.idle_handle is not None:
             self.idle_handle.cancel()
             self.idle_handle = None
         if self.transport is not None:
             self.transport.abort()
 
-    async def exchange(self, request: bytes, *, store: bool, follow: bool, limit: int, drain_limit: int) -> None:
-        """Send ``request`` and read its response into this object's response fields."""
-        loop = asyncio.get_running_loop()
+    async def exchange(self, requests: bytes, stores: Sequence[bool], *, follow: bool, limit: int,
+                       drain_limit: int) -> list[_Parsed]:
+        """Send ``requests`` (one or several, already encoded) and read one response for each entry of ``stores``
+        (whether to keep that body). Returns the responses read — fewer than asked when the connection ended
+        early — or raises when not even the first could be read."""
         self.parser = httptools.HttpResponseParser(self)
-        self.status = 0
-        self.headers = []
-        self.header_bytes = 0
-        self.headers_done = self.complete = self.received = self.truncated = self.delimited = False
-        self.keep_alive = False
-        self.store, self.follow, self.limit, self.drain_limit = store, follow, limit, drain_limit
-        self.size = 0
-        self.parts = []
-        self.decoder = None
-        self.encoding = ""
-        self.error = None
-        self.waiter = loop.create_future()
+        self._reset()
+        self.received = self.reusable = False
+        self.done = []
+        self.stores, self.follow, self.limit, self.drain_limit = stores, follow, limit, drain_limit
+        self.waiter = asyncio.get_running_loop().create_future()
         assert self.transport is not None
-        self.transport.write(request)
+        self.transport.write(requests)
         try:
             await self.waiter
         finally:
             self.waiter = None
             self.used = True
+        return self.done
 
 
 class Http1Client:
@@ -327,6 +345,16 @@ class Http1Client:
     async def _one(self, method: str, url: yarl.URL, headers: Sequence[tuple[str, str]], family: int,
                    read_body: bool, max_bytes: int, drain_bytes: int, follow: bool
                    ) -> tuple[RawResponse, str | None]:
+        answered = await self._exchange(method, [url], headers, family, [read_body], max_bytes, drain_bytes, follow)
+        if not answered:
+            raise HttpError("http", "ServerDisconnectedError: the server closed the connection")
+        return answered[0]
+
+    async def _exchange(self, method: str, urls: Sequence[yarl.URL], headers: Sequence[tuple[str, str]], family: int,
+                        stores: Sequence[bool], max_bytes: int, drain_bytes: int, follow: bool
+                        ) -> list[tuple[RawResponse, str | None]]:
+        """Requests to one origin on one connection (pipelined when several): the responses read, in order."""
+        url = urls[0]
         scheme = url.scheme
         if scheme not in ("http", "https"):
             raise HttpError("http", f"NonHttpUrlClientError: {url}")
@@ -334,13 +362,13 @@ class Http1Client:
         if not host:
             raise HttpError("http", f"InvalidUrlClientError: {url} has no host")
         port = url.port or (443 if scheme == "https" else 80)
-        request = _request_bytes(method, url, headers)
+        requests = b"".join(_request_bytes(method, item, headers) for item in urls)
         for attempt in (1, 2):
             connection = await self._acquire(scheme, host, port, family)
             reused = connection.used
             try:
-                await connection.exchange(request, store=read_body, follow=follow, limit=max_bytes,
-                                          drain_limit=drain_bytes)
+                parsed = await connection.exchange(requests, stores, follow=follow, limit=max_bytes,
+                                                   drain_limit=drain_bytes)
             except _StaleConnectionError:
                 connection.close()
                 if attempt == 1 and reused:
@@ -350,18 +378,57 @@ class Http1Client:
                 connection.close()
                 raise
             break
-        body = b"".join(connection.parts) if connection.store else b""
-        if connection.truncated:
-            body = body[:max_bytes]
-        response = RawResponse(url, connection.status, connection.headers, body, connection.truncated)
-        if connection.keep_alive and connection.complete and not connection.closed:
+        if connection.reusable and not connection.closed:
             self._release(connection)
         else:
             connection.close()
-        location = None
-        if follow and response.status in REDIRECT_STATUSES:
-            location = response.header("location") or response.header("uri")
-        return response, location
+        answered = []
+        for item, response in zip(urls, parsed, strict=False):
+            raw = RawResponse(item, response.status, response.headers, response.body, response.truncated)
+            location = None
+            if follow and raw.status in REDIRECT_STATUSES:
+                location = raw.header("location") or raw.header("uri")
+            answered.append((raw, location))
+        return answered
+
+    async def request_pipelined(
+        self,
+        urls: Sequence[yarl.URL],
+        headers: Sequence[tuple[str, str]],
+        *,
+        family: int,
+        read_bodies: Sequence[bool],
+        max_bytes: int,
+        drain_bytes: int,
+        max_redirects: int = 10,
+    ) -> list[Response | None]:
+        """GET several URLs of one origin (scheme, host, port) in one write on one connection; redirects are then
+        followed one by one. Each entry is the ``Response``, or None when the pipeline ended before it was
+        answered (the server closed, refused pipelining, or a body was larger than allowed) — the caller then
+        requests that URL on its own, so a server that mishandles pipelining costs time, never a wrong answer.
+        Raises ``HttpError`` only when no connection could be made."""
+        try:
+            answered = await self._exchange("GET", urls, headers, family, read_bodies, max_bytes, drain_bytes, True)
+        except HttpError as exc:
+            if exc.kind in ("blocked", "dns", "connect", "tls"):
+                raise
+            return [None] * len(urls)
+        results: list[Response | None] = [None] * len(urls)
+        for index, (raw, location) in enumerate(answered):
+            if location is None:
+                results[index] = Response(raw, [])
+                continue
+            if max_redirects == 1:
+                continue  # already one too many: asked again on its own, where that is reported
+            try:
+                target = _redirect_target(raw.url, location)
+                followed = await self.request("GET", target, headers, family=family, read_body=read_bodies[index],
+                                              max_bytes=max_bytes, drain_bytes=drain_bytes,
+                                              max_redirects=max(0, max_redirects - 1))
+            except HttpError:
+                continue  # asked again on its own, where the error is reported with the whole chain
+            results[index] = Response(followed.final, [raw, *followed.history])
+        return results
 
     # --- connections --------------------------------------------------------------------------------------
     async def _acquire(self, scheme: str, host: str, port: int, family: int) -> _Connection:

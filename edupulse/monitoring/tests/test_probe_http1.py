@@ -25,34 +25,43 @@ def _response(body: bytes, *, status: str = "200 OK", headers: str = "") -> byte
 
 
 class RawServer:
-    """Answers each request with ``routes[path](server, request_number_on_this_connection)``: bytes to send,
-    then ``close`` says whether to close the connection."""
+    """Answers each request with ``routes[path](request_number_on_this_connection)``: bytes to send, then whether
+    to close the connection (True), go on (False) or go on but drop the requests that arrived with this one (None:
+    a server that does not understand pipelining)."""
 
     def __init__(self) -> None:
         self.connections = 0
         self.requests: list[str] = []
         self.heads: list[str] = []
         self.port = 0
-        self.routes: dict[str, Callable[[int], tuple[bytes, bool]]] = {}
+        self.routes: dict[str, Callable[[int], tuple[bytes, bool | None]]] = {}
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         number = 0
+        buffer = b""
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                number += 1
-                path = head.split(b" ", 2)[1].decode()
-                self.requests.append(path)
-                self.heads.append(head.decode())
-                route = self.routes.get(path.split("?")[0])
-                data, close = route(number) if route else (_response(b"not found", status="404 Not Found"), False)
-                writer.write(data)
-                await writer.drain()
-                if close:
+                chunk = await reader.read(65_536)
+                if not chunk:
                     break
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
+                buffer += chunk
+                while b"\r\n\r\n" in buffer:
+                    head, buffer = buffer.split(b"\r\n\r\n", 1)
+                    number += 1
+                    path = head.split(b" ", 2)[1].decode()
+                    self.requests.append(path)
+                    self.heads.append(head.decode() + "\r\n\r\n")
+                    route = self.routes.get(path.split("?")[0])
+                    data, close = route(number) if route else (_response(b"nf", status="404 Not Found"), False)
+                    writer.write(data)
+                    await writer.drain()
+                    if close:
+                        return
+                    if close is None:
+                        buffer = b""  # a server that drops requests that came in the same read as this one
+        except (ConnectionError, asyncio.CancelledError):
+            pass  # the client hung up, or the test is over
         finally:
             writer.close()
 
@@ -60,7 +69,7 @@ class RawServer:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-async def _with_server(routes: dict[str, Callable[[int], tuple[bytes, bool]]], body: Callable[..., object],
+async def _with_server(routes: dict[str, Callable[[int], tuple[bytes, bool | None]]], body: Callable[..., object],
                        **config: object) -> tuple[object, RawServer]:
     server = RawServer()
     server.routes = routes
@@ -77,12 +86,12 @@ async def _with_server(routes: dict[str, Callable[[int], tuple[bytes, bool]]], b
     return result, server
 
 
-def run(routes: dict[str, Callable[[int], tuple[bytes, bool]]], body: Callable[..., object],
+def run(routes: dict[str, Callable[[int], tuple[bytes, bool | None]]], body: Callable[..., object],
         **config: object) -> tuple[object, RawServer]:
     return asyncio.run(_with_server(routes, body, **config))
 
 
-def fetch_one(path: str, routes: dict[str, Callable[[int], tuple[bytes, bool]]], **kwargs: object) -> FetchResult:
+def fetch_one(path: str, routes: dict[str, Callable[[int], tuple[bytes, bool | None]]], **kwargs: object) -> FetchResult:
     async def body(client: HttpClient, server: RawServer) -> FetchResult:
         return await client.fetch(server.url(path), **kwargs)  # type: ignore[arg-type]
 
@@ -172,11 +181,11 @@ def test_a_kept_alive_connection_the_server_dropped_is_retried_on_a_new_one() ->
 
 
 def test_redirects_are_followed_and_recorded_hop_by_hop() -> None:
-    def redirect(location: str) -> Callable[[int], tuple[bytes, bool]]:
+    def redirect(location: str) -> Callable[[int], tuple[bytes, bool | None]]:
         return lambda n: (_response(b"moved", status="302 Found", headers=f"Location: {location}\r\n"
                                     "Set-Cookie: a=1\r\n"), False)
 
-    routes: dict[str, Callable[[int], tuple[bytes, bool]]] = {
+    routes: dict[str, Callable[[int], tuple[bytes, bool | None]]] = {
         "/a/start": redirect("../b/next"),
         "/b/next": redirect("//127.0.0.1:{port}/final"),
         "/final": lambda n: (_response(PAGE), False),
@@ -254,3 +263,55 @@ def test_the_cors_preflight_sends_the_observatory_origin() -> None:
     assert result.header("access-control-allow-origin") == "*"
     assert server.heads[0].startswith("OPTIONS / HTTP/1.1\r\n")
     assert "Origin: https://http-observatory.security.mozilla.org\r\n" in server.heads[0]
+
+
+# --- the sampled links of a page: one host's requests sent together (pipelined) --------------------------------
+LINKS = [f"/news/{index}.html" for index in range(6)]
+
+
+def _pages(close: bool | None = False, headers: str = "") -> dict[str, Callable[[int], tuple[bytes, bool | None]]]:
+    return {path: (lambda n, path=path: (_response(f"<p>{path}</p>".encode(), headers=headers), close))
+            for path in LINKS}
+
+
+def _fetch_links(routes: dict[str, Callable[[int], tuple[bytes, bool | None]]], *, with_body: int = 2,
+                 timeout_s: float = 3) -> tuple[list[FetchResult], RawServer]:
+    async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
+        urls = [server.url(path) for path in LINKS]
+        fetched = await client.fetch_many(urls, family=0, with_body=set(urls[:with_body]))
+        return [fetched[url] for url in urls]
+
+    results, server = run(routes, body, timeout_s=timeout_s)
+    return results, server  # type: ignore[return-value]
+
+
+def test_the_links_of_one_host_are_sent_together_on_one_connection() -> None:
+    results, server = _fetch_links(_pages())
+    assert [item.status for item in results] == [200] * len(LINKS)
+    assert [item.body for item in results] == [f"<p>{path}</p>" for path in LINKS[:2]] + [""] * 4
+    assert server.connections == 1 and server.requests == LINKS
+
+
+def test_a_server_that_closes_after_each_answer_still_answers_every_link() -> None:
+    results, server = _fetch_links(_pages(close=True, headers="Connection: close\r\n"))
+    assert [item.status for item in results] == [200] * len(LINKS)
+    assert [item.final_url for item in results] == [server.url(path) for path in LINKS]
+    assert server.connections == len(LINKS)  # the pipeline got one answer; the rest were asked again alone
+
+
+def test_a_server_deaf_to_pipelined_requests_costs_time_not_a_wrong_answer() -> None:
+    results, server = _fetch_links(_pages(close=None), timeout_s=1)
+    assert [item.status for item in results] == [200] * len(LINKS)
+    # The pipeline got one answer and timed out; then each link alone, one after another on a new connection.
+    assert server.connections == 2 and server.requests.count(LINKS[0]) == 2
+
+
+def test_pipelined_links_follow_redirects_and_keep_errors() -> None:
+    routes = _pages()
+    routes[LINKS[1]] = lambda n: (_response(b"", status="301 Moved", headers="Location: /moved.html\r\n"), False)
+    routes["/moved.html"] = lambda n: (_response(b"<p>moved</p>"), False)
+    routes[LINKS[2]] = lambda n: (_response(b"gone", status="404 Not Found"), False)
+    results, _server = _fetch_links(routes, with_body=3)
+    assert [item.status for item in results] == [200, 200, 404, 200, 200, 200]
+    assert [hop.status for hop in results[1].hops] == [301, 200] and results[1].body == "<p>moved</p>"
+    assert results[1].final_url.endswith("/moved.html") and results[2].body == "gone"
