@@ -206,8 +206,8 @@ class _Site:
         # at a thousand sites per second); not at all when the page did not answer the browser.
         spider = visitor = None
         if main.ok and self.needs("dark_links"):
-            spider = await run.http.fetch(self.url, family=family, **self._as_spider())
-            visitor = await run.http.fetch(self.url, family=family, **self._as_search_visitor())
+            spider, visitor = await run.http.fetch_as(self.url, [self._audience(SPIDER), self._audience(SEARCH_VISITOR)],
+                                                      family=family)
         self.main = main
         if self.scheme == "http":
             http_counterpart = main
@@ -484,6 +484,11 @@ class _Site:
                 if not refetches[-1].changed:
                     break  # one agreeing fetch is enough to call it transient
         return tampering_result(self.baseline, first, refetches)
+
+    def _audience(self, who: str) -> tuple[str, str | None]:
+        """(user agent, referer) of the spider or the search visitor."""
+        as_who = self._as_spider() if who == SPIDER else self._as_search_visitor()
+        return as_who["user_agent"], as_who.get("referer")
 
     def _as_spider(self) -> dict[str, Any]:
         return {"user_agent": self.run.config.spider_user_agent}

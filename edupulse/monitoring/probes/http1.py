@@ -133,6 +133,7 @@ class _Connection(asyncio.Protocol):
     def _reset(self) -> None:
         """Forget the response being read (the next one in a pipeline starts afresh)."""
         self.status = 0
+        self.raw_headers: list[tuple[bytes, bytes]] = []  # decoded once the header block is complete
         self.headers: list[tuple[str, str]] = []
         self.header_bytes = 0
         self.headers_done = False
@@ -186,17 +187,19 @@ class _Connection(asyncio.Protocol):
         self.header_bytes += len(name) + len(value)
         if self.header_bytes > MAX_HEADER_BYTES:
             raise HttpError("http", f"response headers larger than {MAX_HEADER_BYTES} bytes")
-        self.headers.append((name.decode("latin-1").lower(), value.decode("utf-8", "replace")))
+        self.raw_headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
         status = self.parser.get_status_code()
         if 100 <= status < 200 and status != 101:
-            self.headers = []  # an interim response (100 Continue, 103 Early Hints): the real one follows
+            self.raw_headers = []  # an interim response (100 Continue, 103 Early Hints): the real one follows
             self.header_bytes = 0
             return
         self.status = status
         self.headers_done = True
+        self.headers = [(name.decode("latin-1").lower(), value.decode("utf-8", "replace"))
+                        for name, value in self.raw_headers]
         encoding = ""
         for key, value in self.headers:
             if key == "content-length" or (key == "transfer-encoding" and "chunked" in value.lower()):
@@ -345,16 +348,17 @@ class Http1Client:
     async def _one(self, method: str, url: yarl.URL, headers: Sequence[tuple[str, str]], family: int,
                    read_body: bool, max_bytes: int, drain_bytes: int, follow: bool
                    ) -> tuple[RawResponse, str | None]:
-        answered = await self._exchange(method, [url], headers, family, [read_body], max_bytes, drain_bytes, follow)
+        answered = await self._exchange(method, [(url, headers)], family, [read_body], max_bytes, drain_bytes, follow)
         if not answered:
             raise HttpError("http", "ServerDisconnectedError: the server closed the connection")
         return answered[0]
 
-    async def _exchange(self, method: str, urls: Sequence[yarl.URL], headers: Sequence[tuple[str, str]], family: int,
+    async def _exchange(self, method: str, requests: Sequence[tuple[yarl.URL, Sequence[tuple[str, str]]]], family: int,
                         stores: Sequence[bool], max_bytes: int, drain_bytes: int, follow: bool
                         ) -> list[tuple[RawResponse, str | None]]:
-        """Requests to one origin on one connection (pipelined when several): the responses read, in order."""
-        url = urls[0]
+        """Requests (URL, headers) to one origin on one connection (pipelined when several): the responses read,
+        in order."""
+        url = requests[0][0]
         scheme = url.scheme
         if scheme not in ("http", "https"):
             raise HttpError("http", f"NonHttpUrlClientError: {url}")
@@ -362,12 +366,12 @@ class Http1Client:
         if not host:
             raise HttpError("http", f"InvalidUrlClientError: {url} has no host")
         port = url.port or (443 if scheme == "https" else 80)
-        requests = b"".join(_request_bytes(method, item, headers) for item in urls)
+        encoded = b"".join(_request_bytes(method, item, headers) for item, headers in requests)
         for attempt in (1, 2):
             connection = await self._acquire(scheme, host, port, family)
             reused = connection.used
             try:
-                parsed = await connection.exchange(requests, stores, follow=follow, limit=max_bytes,
+                parsed = await connection.exchange(encoded, stores, follow=follow, limit=max_bytes,
                                                    drain_limit=drain_bytes)
             except _StaleConnectionError:
                 connection.close()
@@ -383,7 +387,7 @@ class Http1Client:
         else:
             connection.close()
         answered = []
-        for item, response in zip(urls, parsed, strict=False):
+        for (item, _headers), response in zip(requests, parsed, strict=False):
             raw = RawResponse(item, response.status, response.headers, response.body, response.truncated)
             location = None
             if follow and raw.status in REDIRECT_STATUSES:
@@ -393,8 +397,7 @@ class Http1Client:
 
     async def request_pipelined(
         self,
-        urls: Sequence[yarl.URL],
-        headers: Sequence[tuple[str, str]],
+        requests: Sequence[tuple[yarl.URL, Sequence[tuple[str, str]]]],
         *,
         family: int,
         read_bodies: Sequence[bool],
@@ -402,18 +405,18 @@ class Http1Client:
         drain_bytes: int,
         max_redirects: int = 10,
     ) -> list[Response | None]:
-        """GET several URLs of one origin (scheme, host, port) in one write on one connection; redirects are then
-        followed one by one. Each entry is the ``Response``, or None when the pipeline ended before it was
-        answered (the server closed, refused pipelining, or a body was larger than allowed) — the caller then
-        requests that URL on its own, so a server that mishandles pipelining costs time, never a wrong answer.
-        Raises ``HttpError`` only when no connection could be made."""
+        """GET several URLs of one origin (scheme, host, port), each with its headers, in one write on one
+        connection; redirects are then followed one by one. Each entry is the ``Response``, or None when the
+        pipeline ended before it was answered (the server closed, refused pipelining, or a body was larger than
+        allowed) — the caller then requests that URL on its own, so a server that mishandles pipelining costs
+        time, never a wrong answer. Raises ``HttpError`` only when no connection could be made."""
         try:
-            answered = await self._exchange("GET", urls, headers, family, read_bodies, max_bytes, drain_bytes, True)
+            answered = await self._exchange("GET", requests, family, read_bodies, max_bytes, drain_bytes, True)
         except HttpError as exc:
             if exc.kind in ("blocked", "dns", "connect", "tls"):
                 raise
-            return [None] * len(urls)
-        results: list[Response | None] = [None] * len(urls)
+            return [None] * len(requests)
+        results: list[Response | None] = [None] * len(requests)
         for index, (raw, location) in enumerate(answered):
             if location is None:
                 results[index] = Response(raw, [])
@@ -422,7 +425,7 @@ class Http1Client:
                 continue  # already one too many: asked again on its own, where that is reported
             try:
                 target = _redirect_target(raw.url, location)
-                followed = await self.request("GET", target, headers, family=family, read_body=read_bodies[index],
+                followed = await self.request("GET", target, requests[index][1], family=family, read_body=read_bodies[index],
                                               max_bytes=max_bytes, drain_bytes=drain_bytes,
                                               max_redirects=max(0, max_redirects - 1))
             except HttpError:

@@ -337,9 +337,7 @@ class HttpClient:
     ) -> FetchResult:
         """GET ``url`` following redirects (each hop re-checked by the policy), body capped at max_bytes."""
         limit = self.config.max_bytes if max_bytes is None else max_bytes
-        headers = [("User-Agent", user_agent or self.config.user_agent), ("Accept", "text/html,*/*;q=0.8")]
-        if referer:
-            headers.append(("Referer", referer))
+        headers = self._headers(user_agent, referer)
         started = time.perf_counter()
         try:
             response = await self._request("GET", url, headers, family=family, read_body=read_body,
@@ -348,16 +346,21 @@ class HttpClient:
             return _failed(url, exc.kind, exc.message, started)
         return _fetch_result(url, response, started)
 
+    def _headers(self, user_agent: str | None = None, referer: str | None = None) -> list[tuple[str, str]]:
+        headers = [("User-Agent", user_agent or self.config.user_agent), ("Accept", "text/html,*/*;q=0.8")]
+        if referer:
+            headers.append(("Referer", referer))
+        return headers
+
     async def fetch_many(self, urls: Sequence[str], *, family: int, with_body: Collection[str] = (),
                          max_bytes: int | None = None) -> dict[str, FetchResult]:
         """GET many URLs (links sampled from a page): the URLs of one host are sent together on one kept-alive
-        connection (HTTP/1.1 pipelining, one write instead of one round trip each), hosts in parallel. A URL the
-        pipeline did not answer — the server closed early or mishandles pipelining — is fetched on its own, so
-        the results are what ``fetch`` would give. Bodies are kept for ``with_body``, drained for the rest."""
+        connection (HTTP/1.1 pipelining: one write instead of a round trip each), hosts in parallel. Bodies are
+        kept for ``with_body``, drained for the rest. The results are what ``fetch`` gives for each URL."""
         limit = self.config.max_bytes if max_bytes is None else max_bytes
-        headers = [("User-Agent", self.config.user_agent), ("Accept", "text/html,*/*;q=0.8")]
+        headers = self._headers()
         results: dict[str, FetchResult] = {}
-        by_origin: dict[tuple[str, str, int | None], list[tuple[str, yarl.URL]]] = {}
+        by_origin: dict[tuple[str, str, int | None], list[_Planned]] = {}
         alone: list[str] = []
         for url in dict.fromkeys(urls):
             try:
@@ -366,36 +369,55 @@ class HttpClient:
                 alone.append(url)  # fetch reports it
                 continue
             key = (target.scheme, (target.raw_host or "").lower(), target.port)
-            by_origin.setdefault(key, []).append((url, target))
+            by_origin.setdefault(key, []).append(_Planned(url, target, headers, url in with_body))
 
-        async def one_origin(items: list[tuple[str, yarl.URL]]) -> None:
-            host = (items[0][1].raw_host or "").lower()
+        async def one_origin(items: list[_Planned]) -> None:
             for first in range(0, len(items), PIPELINE_DEPTH):
                 batch = items[first : first + PIPELINE_DEPTH]
-                started = time.perf_counter()
-                responses: list[Response | None] = [None] * len(batch)
-                try:
-                    async with asyncio.timeout(self.config.timeout_s):
-                        async with self.host_limit(host), await self.ip_limit(host, family):
-                            responses = await self.client.request_pipelined(
-                                [target for _url, target in batch], headers, family=family,
-                                read_bodies=[url in with_body for url, _target in batch], max_bytes=limit,
-                                drain_bytes=_DRAIN_BYTES, max_redirects=scoring.MAX_REDIRECTS)
-                except TimeoutError:
-                    pass  # each is asked again on its own, with its own time limit
-                except HttpError as exc:  # no connection at all: what each request would have got
-                    for url, _target in batch:
-                        results[url] = _failed(url, exc.kind, exc.message, started)
-                    continue
-                for (url, _target), response in zip(batch, responses, strict=True):
-                    if response is None:
-                        results[url] = await self.fetch(url, family=family, max_bytes=limit,
-                                                        read_body=url in with_body)
-                    else:
-                        results[url] = _fetch_result(url, response, started)
+                for item, result in zip(batch, await self._pipelined(batch, family, limit), strict=True):
+                    results[item.url] = result
 
         await asyncio.gather(*(one_origin(items) for items in by_origin.values()),
                              *(self._fetch_into(results, url, family, limit) for url in alone))
+        return results
+
+    async def fetch_as(self, url: str, audiences: Sequence[tuple[str, str | None]], *, family: int = 0
+                       ) -> list[FetchResult]:
+        """The page at ``url`` as each audience (user agent, referer) gets it, the requests sent together on one
+        kept-alive connection; each result is what ``fetch`` gives for that audience."""
+        try:
+            target = yarl.URL(url)
+        except (ValueError, TypeError):
+            return [await self.fetch(url, family=family, user_agent=agent, referer=referer)
+                    for agent, referer in audiences]
+        planned = [_Planned(url, target, self._headers(agent, referer), True, agent, referer)
+                   for agent, referer in audiences]
+        return await self._pipelined(planned, family, self.config.max_bytes)
+
+    async def _pipelined(self, batch: Sequence[_Planned], family: int, limit: int) -> list[FetchResult]:
+        """GETs to one origin sent together; a request the pipeline did not answer (the server closed early or
+        mishandles pipelining) is sent again on its own, so such a server costs time, never a wrong answer."""
+        host = (batch[0].target.raw_host or "").lower()
+        started = time.perf_counter()
+        responses: list[Response | None] = [None] * len(batch)
+        try:
+            async with asyncio.timeout(self.config.timeout_s):
+                async with self.host_limit(host), await self.ip_limit(host, family):
+                    responses = await self.client.request_pipelined(
+                        [(item.target, item.headers) for item in batch], family=family,
+                        read_bodies=[item.read_body for item in batch], max_bytes=limit, drain_bytes=_DRAIN_BYTES,
+                        max_redirects=scoring.MAX_REDIRECTS)
+        except TimeoutError:
+            pass  # each is asked again on its own, with its own time limit
+        except HttpError as exc:  # no connection at all: what each request alone would have got
+            return [_failed(item.url, exc.kind, exc.message, started) for item in batch]
+        results = []
+        for item, response in zip(batch, responses, strict=True):
+            if response is None:
+                results.append(await self.fetch(item.url, family=family, max_bytes=limit, read_body=item.read_body,
+                                                user_agent=item.user_agent, referer=item.referer))
+            else:
+                results.append(_fetch_result(item.url, response, started))
         return results
 
     async def _fetch_into(self, results: dict[str, FetchResult], url: str, family: int, limit: int) -> None:
@@ -454,6 +476,18 @@ class HttpClient:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """One GET of a pipelined batch."""
+
+    url: str
+    target: yarl.URL
+    headers: list[tuple[str, str]]
+    read_body: bool
+    user_agent: str | None = None
+    referer: str | None = None
 
 
 def _fetch_result(url: str, response: Response, started: float) -> FetchResult:

@@ -315,3 +315,19 @@ def test_pipelined_links_follow_redirects_and_keep_errors() -> None:
     assert [item.status for item in results] == [200, 200, 404, 200, 200, 200]
     assert [hop.status for hop in results[1].hops] == [301, 200] and results[1].body == "<p>moved</p>"
     assert results[1].final_url.endswith("/moved.html") and results[2].body == "gone"
+
+
+def test_the_page_as_each_audience_goes_in_one_write_with_its_own_headers() -> None:
+    def by_agent(n: int) -> tuple[bytes, bool | None]:
+        return _response(f"<p>request {n}</p>".encode()), False
+
+    async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
+        return await client.fetch_as(server.url("/"), [("Baiduspider/2.0", None),
+                                                       ("Mobile Safari", "https://www.baidu.com/s?wd=x")])
+
+    results, server = run({"/": by_agent}, body)
+    assert [item.body for item in results] == ["<p>request 1</p>", "<p>request 2</p>"]  # type: ignore[attr-defined]
+    assert server.connections == 1
+    assert "User-Agent: Baiduspider/2.0\r\n" in server.heads[0] and "Referer" not in server.heads[0]
+    assert "User-Agent: Mobile Safari\r\n" in server.heads[1]
+    assert "Referer: https://www.baidu.com/s?wd=x\r\n" in server.heads[1]
