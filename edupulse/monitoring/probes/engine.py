@@ -242,13 +242,22 @@ class _Site:
             final = urlsplit(https_fetch.final_url)
             tls_task = self._observe_tls(final.hostname or self.host, final.port or 443)
         v6_task: asyncio.Future[FetchResult] | None = None
+        links_task: Awaitable[_LinkResults] | None = None
+        sample = self._level2_sample(page) if addresses.ipv6 and page is not None and self.needs("ipv6_links") else None
         if addresses.ipv6 and self.needs("ipv6", "ipv6_content") and family != socket.AF_INET6:
-            v6_task = asyncio.ensure_future(run.http.fetch(self.url, family=socket.AF_INET6))
+            if sample is not None and page is not None:
+                # The page over IPv6 and the level-2 links go together on one IPv6 connection (one write).
+                level2, with_body = sample[0], dict.fromkeys(sample[1], _LINK_BODY_BYTES)
+                together = asyncio.ensure_future(run.http.fetch_many(
+                    [self.url, *level2], family=socket.AF_INET6, bodies={**with_body, self.url: config.max_bytes}))
+                v6_task = asyncio.ensure_future(_entry(together, self.url))
+                links_task = self._ipv6_links(page, v6_task, sample, together)
+            else:
+                v6_task = asyncio.ensure_future(run.http.fetch(self.url, family=socket.AF_INET6))
         elif addresses.ipv6 and self.needs("ipv6", "ipv6_content"):
             v6_task = asyncio.ensure_future(_done(main))
-        links_task: Awaitable[_LinkResults] | None = None
-        if addresses.ipv6 and page is not None and self.needs("ipv6_links"):
-            links_task = self._ipv6_links(page, v6_task)
+        if links_task is None and sample is not None and page is not None:
+            links_task = self._ipv6_links(page, v6_task, sample, None)
         cors_task: Awaitable[FetchResult | None] | None = None
         if (
             self.needs("headers") and not https_ok and self.scheme == "https"
@@ -338,16 +347,9 @@ class _Site:
             return error_result("ipv6_content", f"IPv4 fetch failed: {main.error}")
         return http_checks.ipv6_content_result(http_checks.evaluate_ipv6_content(main, v6))
 
-    async def _ipv6_links(self, page: ParsedPage, v6_home: Awaitable[FetchResult] | None) -> _LinkResults:
-        """Fetch a sample of the home page's same-site links (level 2) and of their links (level 3) over IPv6.
-
-        The samples are spread over hosts and first path segments (``http_checks.sample_links``). The links
-        of one host are sent together on the kept-alive connection of the IPv6 home-page fetch (pipelined, see
-        ``HttpClient.fetch_many``): a site costs one IPv6 connection per host and one write per level, not one
-        connection or round trip per link.
-        """
-        if v6_home is not None and not (await v6_home).ok:
-            return [], {}, []  # the site itself is not reachable over IPv6: the ipv6 check reports that once
+    def _level2_sample(self, page: ParsedPage) -> tuple[list[str], list[str], list[str], set[str]]:
+        """The level-2 sample of the home page's same-site links: (sample, those fetched with their body, every
+        candidate, links already seen). Spread over hosts and first path segments (``http_checks.sample_links``)."""
         seen = {page.url.split("#")[0], self.url}
         candidates: list[str] = []
         for link in page.links:
@@ -357,8 +359,23 @@ class _Site:
                 candidates.append(href)
         level2 = http_checks.sample_links(candidates, scoring.IPV6_LINKS_LEVEL2_SAMPLE)
         # Bodies only from the first few level-2 pages (enough to find the level-3 sample).
-        with_body = set(level2[: scoring.IPV6_LINKS_BODIES])
-        fetched = await self._fetch_v6_by_host(level2, with_body)
+        return level2, level2[: scoring.IPV6_LINKS_BODIES], candidates, seen
+
+    async def _ipv6_links(self, page: ParsedPage, v6_home: Awaitable[FetchResult] | None,
+                          sample: tuple[list[str], list[str], list[str], set[str]],
+                          fetching: Awaitable[dict[str, FetchResult]] | None) -> _LinkResults:
+        """Fetch a sample of the home page's same-site links (level 2) and of their links (level 3) over IPv6.
+
+        The links of one host are sent together on one kept-alive IPv6 connection (pipelined, see
+        ``HttpClient.fetch_many``) — the level-2 ones with the IPv6 fetch of the page itself when that is made
+        here (``fetching``): a site costs one IPv6 connection per host and one write per level, not one
+        connection or round trip per link.
+        """
+        if v6_home is not None and not (await v6_home).ok:
+            return [], {}, []  # the site itself is not reachable over IPv6: the ipv6 check reports that once
+        level2, bodies, candidates, seen = sample
+        with_body = set(bodies)
+        fetched = await fetching if fetching is not None else await self._fetch_v6_by_host(level2, with_body)
         results = [(href, http_checks.link_answered(fetched[href])) for href in level2]
         level3_candidates: list[str] = []
         for href in level2:
@@ -383,13 +400,13 @@ class _Site:
         Fetched only for failures, so a healthy site costs nothing more."""
         if not hrefs:
             return []
-        fetched = await self.run.http.fetch_many(hrefs, family=socket.AF_INET, max_bytes=_LINK_BODY_BYTES)
+        fetched = await self.run.http.fetch_many(hrefs, family=socket.AF_INET)
         return [href for href in hrefs if not http_checks.link_answered(fetched[href])]
 
     async def _fetch_v6_by_host(self, hrefs: Sequence[str], with_body: set[str]) -> dict[str, FetchResult]:
         """GET each URL over IPv6: one host's URLs together on its kept-alive connection, hosts in parallel."""
-        return await self.run.http.fetch_many(hrefs, family=socket.AF_INET6, with_body=with_body,
-                                              max_bytes=_LINK_BODY_BYTES)
+        return await self.run.http.fetch_many(hrefs, family=socket.AF_INET6,
+                                              bodies=dict.fromkeys(with_body, _LINK_BODY_BYTES))
 
     def _ipv6_links_result(
         self,
@@ -542,6 +559,11 @@ def _page_as_seen_by(other: FetchResult | None, main: FetchResult, page: ParsedP
 
 async def _done(value: Any) -> Any:
     return value
+
+
+async def _entry(fetching: Awaitable[dict[str, FetchResult]], url: str) -> FetchResult:
+    """The result for ``url`` of a ``fetch_many`` under way."""
+    return (await fetching)[url]
 
 
 async def _gather(*awaitables: Awaitable[Any] | None) -> list[Any]:

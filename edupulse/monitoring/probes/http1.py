@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # net.py imports this module
 #: Statuses that redirect (aiohttp's set).
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Requests sent together on one connection at most (the sampled links of one host; see ``request_pipelined``).
-PIPELINE_DEPTH = 8
+PIPELINE_DEPTH = 16
 #: A response whose header block is larger than this is refused (aiohttp refuses 8 KB header lines).
 MAX_HEADER_BYTES = 65_536
 _ACCEPT_ENCODING = b"Accept-Encoding: gzip, deflate\r\n"
@@ -124,7 +124,7 @@ class _Connection(asyncio.Protocol):
         self.received = False  # any byte on this connection since the requests were sent
         self.reusable = False  # every response read to its end and the server keeps the connection alive
         self.done: list[_Parsed] = []
-        self.stores: Sequence[bool] = ()
+        self.limits: Sequence[int] = ()  # per response: keep the body up to this many bytes; 0 = drain it
         self.follow = False
         self.limit = 0
         self.drain_limit = 0
@@ -207,7 +207,8 @@ class _Connection(asyncio.Protocol):
             elif key == "content-encoding":
                 encoding = value.strip().lower()
         # Past the last response asked for (a server answering more than it was asked): read, never kept.
-        self.store = len(self.done) < len(self.stores) and self.stores[len(self.done)]
+        self.limit = self.limits[len(self.done)] if len(self.done) < len(self.limits) else 0
+        self.store = self.limit > 0
         if self.follow and status in REDIRECT_STATUSES:
             self.store = False  # a redirect's body is drained, never kept
         if self.store and encoding in ("gzip", "x-gzip", "deflate"):
@@ -257,8 +258,8 @@ class _Connection(asyncio.Protocol):
         self.done.append(_Parsed(self.status, self.headers, body[: self.limit] if self.truncated else body,
                                  self.truncated))
         self._reset()
-        if len(self.done) == len(self.stores) or not keep_alive:
-            self.reusable = keep_alive and len(self.done) == len(self.stores)
+        if len(self.done) == len(self.limits) or not keep_alive:
+            self.reusable = keep_alive and len(self.done) == len(self.limits)
             self._end()
 
     def _end(self) -> None:
@@ -282,16 +283,16 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.abort()
 
-    async def exchange(self, requests: bytes, stores: Sequence[bool], *, follow: bool, limit: int,
-                       drain_limit: int) -> list[_Parsed]:
-        """Send ``requests`` (one or several, already encoded) and read one response for each entry of ``stores``
-        (whether to keep that body). Returns the responses read — fewer than asked when the connection ended
-        early — or raises when not even the first could be read."""
+    async def exchange(self, requests: bytes, limits: Sequence[int], *, follow: bool, drain_limit: int
+                       ) -> list[_Parsed]:
+        """Send ``requests`` (one or several, already encoded) and read one response for each entry of ``limits``
+        (keep that body up to so many bytes, 0 = read and drop it). Returns the responses read — fewer than asked
+        when the connection ended early — or raises when not even the first could be read."""
         self.parser = httptools.HttpResponseParser(self)
         self._reset()
         self.received = self.reusable = False
         self.done = []
-        self.stores, self.follow, self.limit, self.drain_limit = stores, follow, limit, drain_limit
+        self.limits, self.follow, self.drain_limit = limits, follow, drain_limit
         self.waiter = asyncio.get_running_loop().create_future()
         assert self.transport is not None
         self.transport.write(requests)
@@ -348,13 +349,14 @@ class Http1Client:
     async def _one(self, method: str, url: yarl.URL, headers: Sequence[tuple[str, str]], family: int,
                    read_body: bool, max_bytes: int, drain_bytes: int, follow: bool
                    ) -> tuple[RawResponse, str | None]:
-        answered = await self._exchange(method, [(url, headers)], family, [read_body], max_bytes, drain_bytes, follow)
+        answered = await self._exchange(method, [(url, headers)], family, [max_bytes if read_body else 0], drain_bytes,
+                                        follow)
         if not answered:
             raise HttpError("http", "ServerDisconnectedError: the server closed the connection")
         return answered[0]
 
     async def _exchange(self, method: str, requests: Sequence[tuple[yarl.URL, Sequence[tuple[str, str]]]], family: int,
-                        stores: Sequence[bool], max_bytes: int, drain_bytes: int, follow: bool
+                        limits: Sequence[int], drain_bytes: int, follow: bool
                         ) -> list[tuple[RawResponse, str | None]]:
         """Requests (URL, headers) to one origin on one connection (pipelined when several): the responses read,
         in order."""
@@ -371,8 +373,7 @@ class Http1Client:
             connection = await self._acquire(scheme, host, port, family)
             reused = connection.used
             try:
-                parsed = await connection.exchange(encoded, stores, follow=follow, limit=max_bytes,
-                                                   drain_limit=drain_bytes)
+                parsed = await connection.exchange(encoded, limits, follow=follow, drain_limit=drain_bytes)
             except _StaleConnectionError:
                 connection.close()
                 if attempt == 1 and reused:
@@ -400,8 +401,7 @@ class Http1Client:
         requests: Sequence[tuple[yarl.URL, Sequence[tuple[str, str]]]],
         *,
         family: int,
-        read_bodies: Sequence[bool],
-        max_bytes: int,
+        limits: Sequence[int],
         drain_bytes: int,
         max_redirects: int = 10,
     ) -> list[Response | None]:
@@ -411,7 +411,7 @@ class Http1Client:
         allowed) — the caller then requests that URL on its own, so a server that mishandles pipelining costs
         time, never a wrong answer. Raises ``HttpError`` only when no connection could be made."""
         try:
-            answered = await self._exchange("GET", requests, family, read_bodies, max_bytes, drain_bytes, True)
+            answered = await self._exchange("GET", requests, family, limits, drain_bytes, True)
         except HttpError as exc:
             if exc.kind in ("blocked", "dns", "connect", "tls"):
                 raise
@@ -425,8 +425,9 @@ class Http1Client:
                 continue  # already one too many: asked again on its own, where that is reported
             try:
                 target = _redirect_target(raw.url, location)
-                followed = await self.request("GET", target, requests[index][1], family=family, read_body=read_bodies[index],
-                                              max_bytes=max_bytes, drain_bytes=drain_bytes,
+                followed = await self.request("GET", target, requests[index][1], family=family,
+                                              read_body=limits[index] > 0, max_bytes=limits[index] or drain_bytes,
+                                              drain_bytes=drain_bytes,
                                               max_redirects=max(0, max_redirects - 1))
             except HttpError:
                 continue  # asked again on its own, where the error is reported with the whole chain

@@ -15,7 +15,7 @@ import ipaddress
 import re
 import socket
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -352,12 +352,13 @@ class HttpClient:
             headers.append(("Referer", referer))
         return headers
 
-    async def fetch_many(self, urls: Sequence[str], *, family: int, with_body: Collection[str] = (),
-                         max_bytes: int | None = None) -> dict[str, FetchResult]:
-        """GET many URLs (links sampled from a page): the URLs of one host are sent together on one kept-alive
-        connection (HTTP/1.1 pipelining: one write instead of a round trip each), hosts in parallel. Bodies are
-        kept for ``with_body``, drained for the rest. The results are what ``fetch`` gives for each URL."""
-        limit = self.config.max_bytes if max_bytes is None else max_bytes
+    async def fetch_many(self, urls: Sequence[str], *, family: int, bodies: Mapping[str, int] | None = None
+                         ) -> dict[str, FetchResult]:
+        """GET many URLs (a page and links sampled from it): the URLs of one host are sent together on one
+        kept-alive connection (HTTP/1.1 pipelining: one write instead of a round trip each), hosts in parallel.
+        ``bodies`` maps the URLs whose body is kept to their size cap; the other bodies are read and dropped.
+        The results are what ``fetch`` gives for each URL."""
+        bodies = bodies or {}
         headers = self._headers()
         results: dict[str, FetchResult] = {}
         by_origin: dict[tuple[str, str, int | None], list[_Planned]] = {}
@@ -369,16 +370,16 @@ class HttpClient:
                 alone.append(url)  # fetch reports it
                 continue
             key = (target.scheme, (target.raw_host or "").lower(), target.port)
-            by_origin.setdefault(key, []).append(_Planned(url, target, headers, url in with_body))
+            by_origin.setdefault(key, []).append(_Planned(url, target, headers, bodies.get(url, 0)))
 
         async def one_origin(items: list[_Planned]) -> None:
             for first in range(0, len(items), PIPELINE_DEPTH):
                 batch = items[first : first + PIPELINE_DEPTH]
-                for item, result in zip(batch, await self._pipelined(batch, family, limit), strict=True):
+                for item, result in zip(batch, await self._pipelined(batch, family), strict=True):
                     results[item.url] = result
 
         await asyncio.gather(*(one_origin(items) for items in by_origin.values()),
-                             *(self._fetch_into(results, url, family, limit) for url in alone))
+                             *(self._fetch_into(results, url, family) for url in alone))
         return results
 
     async def fetch_as(self, url: str, audiences: Sequence[tuple[str, str | None]], *, family: int = 0
@@ -390,11 +391,11 @@ class HttpClient:
         except (ValueError, TypeError):
             return [await self.fetch(url, family=family, user_agent=agent, referer=referer)
                     for agent, referer in audiences]
-        planned = [_Planned(url, target, self._headers(agent, referer), True, agent, referer)
+        planned = [_Planned(url, target, self._headers(agent, referer), self.config.max_bytes, agent, referer)
                    for agent, referer in audiences]
-        return await self._pipelined(planned, family, self.config.max_bytes)
+        return await self._pipelined(planned, family)
 
-    async def _pipelined(self, batch: Sequence[_Planned], family: int, limit: int) -> list[FetchResult]:
+    async def _pipelined(self, batch: Sequence[_Planned], family: int) -> list[FetchResult]:
         """GETs to one origin sent together; a request the pipeline did not answer (the server closed early or
         mishandles pipelining) is sent again on its own, so such a server costs time, never a wrong answer."""
         host = (batch[0].target.raw_host or "").lower()
@@ -405,7 +406,7 @@ class HttpClient:
                 async with self.host_limit(host), await self.ip_limit(host, family):
                     responses = await self.client.request_pipelined(
                         [(item.target, item.headers) for item in batch], family=family,
-                        read_bodies=[item.read_body for item in batch], max_bytes=limit, drain_bytes=_DRAIN_BYTES,
+                        limits=[item.limit for item in batch], drain_bytes=_DRAIN_BYTES,
                         max_redirects=scoring.MAX_REDIRECTS)
         except TimeoutError:
             pass  # each is asked again on its own, with its own time limit
@@ -414,14 +415,15 @@ class HttpClient:
         results = []
         for item, response in zip(batch, responses, strict=True):
             if response is None:
-                results.append(await self.fetch(item.url, family=family, max_bytes=limit, read_body=item.read_body,
-                                                user_agent=item.user_agent, referer=item.referer))
+                results.append(await self.fetch(item.url, family=family, max_bytes=item.limit or None,
+                                                read_body=item.limit > 0, user_agent=item.user_agent,
+                                                referer=item.referer))
             else:
                 results.append(_fetch_result(item.url, response, started))
         return results
 
-    async def _fetch_into(self, results: dict[str, FetchResult], url: str, family: int, limit: int) -> None:
-        results[url] = await self.fetch(url, family=family, max_bytes=limit)
+    async def _fetch_into(self, results: dict[str, FetchResult], url: str, family: int) -> None:
+        results[url] = await self.fetch(url, family=family)
 
     async def fetch_with_retries(self, url: str, **kwargs: Any) -> FetchResult:
         """``fetch``, tried again ``config.retries`` times (``config.retry_delay_s`` apart) when the connection
@@ -485,7 +487,7 @@ class _Planned:
     url: str
     target: yarl.URL
     headers: list[tuple[str, str]]
-    read_body: bool
+    limit: int  # keep the body up to this many bytes; 0 = read and drop it
     user_agent: str | None = None
     referer: str | None = None
 

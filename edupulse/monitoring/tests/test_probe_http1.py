@@ -278,7 +278,7 @@ def _fetch_links(routes: dict[str, Callable[[int], tuple[bytes, bool | None]]], 
                  timeout_s: float = 3) -> tuple[list[FetchResult], RawServer]:
     async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
         urls = [server.url(path) for path in LINKS]
-        fetched = await client.fetch_many(urls, family=0, with_body=set(urls[:with_body]))
+        fetched = await client.fetch_many(urls, family=0, bodies=dict.fromkeys(urls[:with_body], 100_000))
         return [fetched[url] for url in urls]
 
     results, server = run(routes, body, timeout_s=timeout_s)
@@ -331,3 +331,20 @@ def test_the_page_as_each_audience_goes_in_one_write_with_its_own_headers() -> N
     assert "User-Agent: Baiduspider/2.0\r\n" in server.heads[0] and "Referer" not in server.heads[0]
     assert "User-Agent: Mobile Safari\r\n" in server.heads[1]
     assert "Referer: https://www.baidu.com/s?wd=x\r\n" in server.heads[1]
+
+
+def test_a_pipelined_body_over_its_cap_is_cut_and_the_rest_asked_again() -> None:
+    routes = _pages()
+    routes[LINKS[1]] = lambda n: (_response(b"<html>" + b"x" * 200_000), False)
+
+    async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
+        urls = [server.url(path) for path in LINKS]
+        fetched = await client.fetch_many(urls, family=0, bodies={urls[0]: 100_000, urls[1]: 1024})
+        return [fetched[url] for url in urls]
+
+    results, server = run(routes, body)
+    assert [item.status for item in results] == [200] * len(LINKS)  # type: ignore[attr-defined]
+    assert results[1].truncated and len(results[1].body) == 1024  # type: ignore[index]
+    assert results[0].body == f"<p>{LINKS[0]}</p>" and results[2].body == ""  # type: ignore[index]
+    # The cut body ended the pipeline's connection: the four links after it went again, on one new connection.
+    assert server.connections == 2 and server.requests.count(LINKS[2]) == 2
