@@ -205,9 +205,17 @@ class _Site:
         # fetch so that they reuse its kept-alive connection (a new TCP connection costs more CPU than a request
         # at a thousand sites per second); not at all when the page did not answer the browser.
         spider = visitor = None
+        # The CORS preflight of the headers check goes to the page's final URL when that is the fetch graded (the
+        # usual case, see phase 3): on the page's origin it is sent with the spider's and visitor's requests.
+        preflight_url = main.final_url if main.ok and self.needs("headers") and _same_origin(
+            self.url, main.final_url) else None
+        preflight: FetchResult | None = None
         if main.ok and self.needs("dark_links"):
-            spider, visitor = await run.http.fetch_as(self.url, [self._audience(SPIDER), self._audience(SEARCH_VISITOR)],
-                                                      family=family)
+            (spider, visitor), preflight = await run.http.fetch_as(
+                self.url, [self._audience(SPIDER), self._audience(SEARCH_VISITOR)], family=family,
+                preflight=preflight_url)
+        else:
+            preflight_url = None
         self.main = main
         if self.scheme == "http":
             http_counterpart = main
@@ -266,7 +274,9 @@ class _Site:
             # HTTPS is down but plain HTTP answers: grade that, as the Observatory does (it needs the body).
             http_counterpart = await run.http.fetch(http_counterpart.url)
         auto = https_fetch if https_ok else main if main.ok else http_counterpart
-        if self.needs("headers") and auto is not None and auto.ok:
+        if self.needs("headers") and auto is not None and auto.ok and auto is main and preflight_url is not None:
+            cors_task = _done(preflight)  # sent in phase 2, as request_cors(main.final_url, family=family)
+        elif self.needs("headers") and auto is not None and auto.ok:
             # Same address family as the fetch being graded, so its kept-alive connection is reused.
             pinned = auto is main or auto is https_fetch
             cors_task = run.http.request_cors(auto.final_url, family=family if pinned else 0)
@@ -559,6 +569,16 @@ def _page_as_seen_by(other: FetchResult | None, main: FetchResult, page: ParsedP
 
 async def _done(value: Any) -> Any:
     return value
+
+
+def _same_origin(first: str, second: str) -> bool:
+    """Scheme, host and port alike (the default port of the scheme when none is given)."""
+    a, b = urlsplit(first), urlsplit(second)
+    try:
+        ports = (a.port or (443 if a.scheme == "https" else 80), b.port or (443 if b.scheme == "https" else 80))
+    except ValueError:
+        return False
+    return a.scheme == b.scheme and (a.hostname or "").lower() == (b.hostname or "").lower() and ports[0] == ports[1]
 
 
 async def _entry(fetching: Awaitable[dict[str, FetchResult]], url: str) -> FetchResult:

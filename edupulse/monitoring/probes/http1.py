@@ -41,6 +41,10 @@ MAX_HEADER_BYTES = 65_536
 _ACCEPT_ENCODING = b"Accept-Encoding: gzip, deflate\r\n"
 
 
+#: One request: method, URL, headers (name, value) besides Host and Accept-Encoding.
+Request = tuple[str, yarl.URL, Sequence[tuple[str, str]]]
+
+
 class HttpError(Exception):
     """No usable response. ``kind``: blocked | dns | connect | timeout | tls | http (as ``FetchResult``)."""
 
@@ -345,22 +349,22 @@ class Http1Client:
             if max_redirects and len(history) >= max_redirects:
                 raise HttpError("http", "too many redirects")
             target = _redirect_target(target, location)
+            method = _method_after_redirect(method, response.status)
 
     async def _one(self, method: str, url: yarl.URL, headers: Sequence[tuple[str, str]], family: int,
                    read_body: bool, max_bytes: int, drain_bytes: int, follow: bool
                    ) -> tuple[RawResponse, str | None]:
-        answered = await self._exchange(method, [(url, headers)], family, [max_bytes if read_body else 0], drain_bytes,
+        answered = await self._exchange([(method, url, headers)], family, [max_bytes if read_body else 0], drain_bytes,
                                         follow)
         if not answered:
             raise HttpError("http", "ServerDisconnectedError: the server closed the connection")
         return answered[0]
 
-    async def _exchange(self, method: str, requests: Sequence[tuple[yarl.URL, Sequence[tuple[str, str]]]], family: int,
-                        limits: Sequence[int], drain_bytes: int, follow: bool
-                        ) -> list[tuple[RawResponse, str | None]]:
-        """Requests (URL, headers) to one origin on one connection (pipelined when several): the responses read,
-        in order."""
-        url = requests[0][0]
+    async def _exchange(self, requests: Sequence[Request], family: int, limits: Sequence[int], drain_bytes: int,
+                        follow: bool) -> list[tuple[RawResponse, str | None]]:
+        """Requests (method, URL, headers) to one origin on one connection (pipelined when several): the responses
+        read, in order."""
+        url = requests[0][1]
         scheme = url.scheme
         if scheme not in ("http", "https"):
             raise HttpError("http", f"NonHttpUrlClientError: {url}")
@@ -368,7 +372,7 @@ class Http1Client:
         if not host:
             raise HttpError("http", f"InvalidUrlClientError: {url} has no host")
         port = url.port or (443 if scheme == "https" else 80)
-        encoded = b"".join(_request_bytes(method, item, headers) for item, headers in requests)
+        encoded = b"".join(_request_bytes(method, item, headers) for method, item, headers in requests)
         for attempt in (1, 2):
             connection = await self._acquire(scheme, host, port, family)
             reused = connection.used
@@ -388,7 +392,7 @@ class Http1Client:
         else:
             connection.close()
         answered = []
-        for (item, _headers), response in zip(requests, parsed, strict=False):
+        for (_method, item, _headers), response in zip(requests, parsed, strict=False):
             raw = RawResponse(item, response.status, response.headers, response.body, response.truncated)
             location = None
             if follow and raw.status in REDIRECT_STATUSES:
@@ -398,20 +402,20 @@ class Http1Client:
 
     async def request_pipelined(
         self,
-        requests: Sequence[tuple[yarl.URL, Sequence[tuple[str, str]]]],
+        requests: Sequence[Request],
         *,
         family: int,
         limits: Sequence[int],
         drain_bytes: int,
         max_redirects: int = 10,
     ) -> list[Response | None]:
-        """GET several URLs of one origin (scheme, host, port), each with its headers, in one write on one
+        """Several requests (method, URL, headers) to one origin (scheme, host, port) in one write on one
         connection; redirects are then followed one by one. Each entry is the ``Response``, or None when the
         pipeline ended before it was answered (the server closed, refused pipelining, or a body was larger than
         allowed) — the caller then requests that URL on its own, so a server that mishandles pipelining costs
         time, never a wrong answer. Raises ``HttpError`` only when no connection could be made."""
         try:
-            answered = await self._exchange("GET", requests, family, limits, drain_bytes, True)
+            answered = await self._exchange(requests, family, limits, drain_bytes, True)
         except HttpError as exc:
             if exc.kind in ("blocked", "dns", "connect", "tls"):
                 raise
@@ -425,7 +429,8 @@ class Http1Client:
                 continue  # already one too many: asked again on its own, where that is reported
             try:
                 target = _redirect_target(raw.url, location)
-                followed = await self.request("GET", target, requests[index][1], family=family,
+                method, _url, headers = requests[index]
+                followed = await self.request(_method_after_redirect(method, raw.status), target, headers, family=family,
                                               read_body=limits[index] > 0, max_bytes=limits[index] or drain_bytes,
                                               drain_bytes=drain_bytes,
                                               max_redirects=max(0, max_redirects - 1))
@@ -542,6 +547,13 @@ def _request_bytes(method: str, url: yarl.URL, headers: Sequence[tuple[str, str]
     lines = [f"{method} {url.raw_path_qs or '/'} HTTP/1.1\r\nHost: {host}\r\n"]
     lines += [f"{name}: {value}\r\n" for name, value in headers]
     return "".join(lines).encode("utf-8") + _ACCEPT_ENCODING + b"\r\n"
+
+
+def _method_after_redirect(method: str, status: int) -> str:
+    """A 303 is followed with GET; 301/302 change only POST (aiohttp's and the browsers' rule)."""
+    if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+        return "GET"
+    return method
 
 
 def _redirect_target(current: yarl.URL, location: str) -> yarl.URL:

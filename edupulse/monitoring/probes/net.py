@@ -346,6 +346,10 @@ class HttpClient:
             return _failed(url, exc.kind, exc.message, started)
         return _fetch_result(url, response, started)
 
+    def _cors_headers(self) -> list[tuple[str, str]]:
+        return [("User-Agent", self.config.user_agent), ("Access-Control-Request-Method", "GET"),
+                ("Origin", CORS_PREFLIGHT_ORIGIN)]
+
     def _headers(self, user_agent: str | None = None, referer: str | None = None) -> list[tuple[str, str]]:
         headers = [("User-Agent", user_agent or self.config.user_agent), ("Accept", "text/html,*/*;q=0.8")]
         if referer:
@@ -382,18 +386,28 @@ class HttpClient:
                              *(self._fetch_into(results, url, family) for url in alone))
         return results
 
-    async def fetch_as(self, url: str, audiences: Sequence[tuple[str, str | None]], *, family: int = 0
-                       ) -> list[FetchResult]:
+    async def fetch_as(self, url: str, audiences: Sequence[tuple[str, str | None]], *, family: int = 0,
+                       preflight: str | None = None) -> tuple[list[FetchResult], FetchResult | None]:
         """The page at ``url`` as each audience (user agent, referer) gets it, the requests sent together on one
-        kept-alive connection; each result is what ``fetch`` gives for that audience."""
+        kept-alive connection; each result is what ``fetch`` gives for that audience. ``preflight`` (a URL of the
+        same origin) adds the CORS preflight to the same write; its result is what ``request_cors`` gives."""
         try:
             target = yarl.URL(url)
+            cors_target = yarl.URL(preflight) if preflight is not None else None
         except (ValueError, TypeError):
-            return [await self.fetch(url, family=family, user_agent=agent, referer=referer)
-                    for agent, referer in audiences]
+            fetched = [await self.fetch(url, family=family, user_agent=agent, referer=referer)
+                       for agent, referer in audiences]
+            return fetched, await self.request_cors(preflight, family=family) if preflight is not None else None
         planned = [_Planned(url, target, self._headers(agent, referer), self.config.max_bytes, agent, referer)
                    for agent, referer in audiences]
-        return await self._pipelined(planned, family)
+        if cors_target is None:
+            return await self._pipelined(planned, family), None
+        if cors_target.origin() != target.origin():  # another connection: on its own
+            return await self._pipelined(planned, family), await self.request_cors(str(preflight), family=family)
+        planned.append(_Planned(str(preflight), cors_target, self._cors_headers(), 0, method="OPTIONS"))
+        results = await self._pipelined(planned, family)
+        cors = results.pop()
+        return results, replace(cors, body="", hops=(), content_type="") if cors.ok else None
 
     async def _pipelined(self, batch: Sequence[_Planned], family: int) -> list[FetchResult]:
         """GETs to one origin sent together; a request the pipeline did not answer (the server closed early or
@@ -405,7 +419,7 @@ class HttpClient:
             async with asyncio.timeout(self.config.timeout_s):
                 async with self.host_limit(host), await self.ip_limit(host, family):
                     responses = await self.client.request_pipelined(
-                        [(item.target, item.headers) for item in batch], family=family,
+                        [(item.method, item.target, item.headers) for item in batch], family=family,
                         limits=[item.limit for item in batch], drain_bytes=_DRAIN_BYTES,
                         max_redirects=scoring.MAX_REDIRECTS)
         except TimeoutError:
@@ -414,7 +428,10 @@ class HttpClient:
             return [_failed(item.url, exc.kind, exc.message, started) for item in batch]
         results = []
         for item, response in zip(batch, responses, strict=True):
-            if response is None:
+            if response is None and item.method == "OPTIONS":
+                preflight = await self.request_cors(item.url, family=family)
+                results.append(preflight or _failed(item.url, "http", "CORS preflight failed", started))
+            elif response is None:
                 results.append(await self.fetch(item.url, family=family, max_bytes=item.limit or None,
                                                 read_body=item.limit > 0, user_agent=item.user_agent,
                                                 referer=item.referer))
@@ -458,11 +475,9 @@ class HttpClient:
 
     async def request_cors(self, url: str, *, family: int = 0) -> FetchResult | None:
         """The Observatory's CORS preflight: OPTIONS with an Origin, redirects followed; None on failure."""
-        headers = [("User-Agent", self.config.user_agent), ("Access-Control-Request-Method", "GET"),
-                   ("Origin", CORS_PREFLIGHT_ORIGIN)]
         started = time.perf_counter()
         try:
-            response = await self._request("OPTIONS", url, headers, family=family, read_body=False,
+            response = await self._request("OPTIONS", url, self._cors_headers(), family=family, read_body=False,
                                            max_bytes=_DRAIN_BYTES, allow_redirects=True)
         except HttpError:
             return None
@@ -490,6 +505,7 @@ class _Planned:
     limit: int  # keep the body up to this many bytes; 0 = read and drop it
     user_agent: str | None = None
     referer: str | None = None
+    method: str = "GET"
 
 
 def _fetch_result(url: str, response: Response, started: float) -> FetchResult:

@@ -317,20 +317,25 @@ def test_pipelined_links_follow_redirects_and_keep_errors() -> None:
     assert results[1].final_url.endswith("/moved.html") and results[2].body == "gone"
 
 
-def test_the_page_as_each_audience_goes_in_one_write_with_its_own_headers() -> None:
-    def by_agent(n: int) -> tuple[bytes, bool | None]:
+def test_the_page_as_each_audience_and_the_preflight_go_in_one_write() -> None:
+    def by_number(n: int) -> tuple[bytes, bool | None]:
+        if n == 3:
+            return _response(b"", status="204 No Content", headers="Access-Control-Allow-Origin: *\r\n"), False
         return _response(f"<p>request {n}</p>".encode()), False
 
-    async def body(client: HttpClient, server: RawServer) -> list[FetchResult]:
+    async def body(client: HttpClient, server: RawServer) -> tuple[list[FetchResult], FetchResult | None]:
         return await client.fetch_as(server.url("/"), [("Baiduspider/2.0", None),
-                                                       ("Mobile Safari", "https://www.baidu.com/s?wd=x")])
+                                                       ("Mobile Safari", "https://www.baidu.com/s?wd=x")],
+                                     preflight=server.url("/"))
 
-    results, server = run({"/": by_agent}, body)
-    assert [item.body for item in results] == ["<p>request 1</p>", "<p>request 2</p>"]  # type: ignore[attr-defined]
+    (pages, preflight), server = run({"/": by_number}, body)  # type: ignore[misc]
+    assert [item.body for item in pages] == ["<p>request 1</p>", "<p>request 2</p>"]
+    assert preflight.status == 204 and preflight.header("access-control-allow-origin") == "*"
     assert server.connections == 1
     assert "User-Agent: Baiduspider/2.0\r\n" in server.heads[0] and "Referer" not in server.heads[0]
     assert "User-Agent: Mobile Safari\r\n" in server.heads[1]
     assert "Referer: https://www.baidu.com/s?wd=x\r\n" in server.heads[1]
+    assert server.heads[2].startswith("OPTIONS / HTTP/1.1") and "Origin: https://http-observatory" in server.heads[2]
 
 
 def test_a_pipelined_body_over_its_cap_is_cut_and_the_rest_asked_again() -> None:
