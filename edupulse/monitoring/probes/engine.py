@@ -274,8 +274,9 @@ class _Site:
             # HTTPS is down but plain HTTP answers: grade that, as the Observatory does (it needs the body).
             http_counterpart = await run.http.fetch(http_counterpart.url)
         auto = https_fetch if https_ok else main if main.ok else http_counterpart
-        if self.needs("headers") and auto is not None and auto.ok and auto is main and preflight_url is not None:
-            cors_task = _done(preflight)  # sent in phase 2, as request_cors(main.final_url, family=family)
+        sent_with_spider = self.needs("headers") and auto is main and main.ok and preflight_url is not None
+        if sent_with_spider:
+            pass  # ``preflight`` was sent in phase 2, as request_cors(main.final_url, family=family) would send it
         elif self.needs("headers") and auto is not None and auto.ok:
             # Same address family as the fetch being graded, so its kept-alive connection is reused.
             pinned = auto is main or auto is https_fetch
@@ -288,6 +289,8 @@ class _Site:
             ports_task = self._other_ports_v6(https_fetch if self.scheme == "http" else http_counterpart)
         tls_obs, v6, links, cors, tamper, other_ports = await _gather(
             tls_task, v6_task, links_task, cors_task, tamper_task, ports_task)
+        if sent_with_spider:
+            cors = preflight
 
         computations: dict[str, Callable[[], Any]] = {
             "availability": lambda: http_checks.availability_result(http_checks.evaluate_availability(main)),
@@ -587,9 +590,11 @@ async def _entry(fetching: Awaitable[dict[str, FetchResult]], url: str) -> Fetch
 
 
 async def _gather(*awaitables: Awaitable[Any] | None) -> list[Any]:
-    """``asyncio.gather`` where a None slot (a fetch the requested checks do not need) stays None."""
+    """``asyncio.gather`` where a None slot (a fetch the requested checks do not need) stays None. A lone
+    awaitable is awaited as it is (a task per site and phase costs more than it gains at 25,000 sites)."""
     present = [item for item in awaitables if item is not None]
-    results = iter(await asyncio.gather(*present)) if present else iter(())
+    gathered = [await present[0]] if len(present) == 1 else await asyncio.gather(*present) if present else []
+    results = iter(gathered)
     return [None if item is None else next(results) for item in awaitables]
 
 

@@ -382,8 +382,11 @@ class HttpClient:
                 for item, result in zip(batch, await self._pipelined(batch, family), strict=True):
                     results[item.url] = result
 
-        await asyncio.gather(*(one_origin(items) for items in by_origin.values()),
-                             *(self._fetch_into(results, url, family) for url in alone))
+        if len(by_origin) == 1 and not alone:
+            await one_origin(next(iter(by_origin.values())))  # the usual case: no task needed
+        else:
+            await asyncio.gather(*(one_origin(items) for items in by_origin.values()),
+                                 *(self._fetch_into(results, url, family) for url in alone))
         return results
 
     async def fetch_as(self, url: str, audiences: Sequence[tuple[str, str | None]], *, family: int = 0,
