@@ -21,6 +21,7 @@ from edupulse.monitoring.probes import scoring
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e"
 _ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
+_DIGITS = re.compile(r"\d+")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 _SCRIPT_LINK = re.compile(r"""<a\b[^>]*?href\s*=\s*\\?["']?([^"'\s>\\]+)""", re.I)
@@ -146,8 +147,16 @@ def site_of(host: str) -> str:
     return ".".join(labels[-2:])
 
 
+def has_zero_width(text: str) -> bool:
+    """Whether ``text`` holds a zero-width character (``ZERO_WIDTH``). Six substring tests are several times
+    faster than the regex on long text, and none of these characters is ASCII: ASCII text is answered at once."""
+    return not text.isascii() and (
+        "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text or "\ufeff" in text
+        or "\u180e" in text)
+
+
 def strip_zero_width(text: str) -> str:
-    return _ZERO_WIDTH_RE.sub("", text)
+    return _ZERO_WIDTH_RE.sub("", text) if has_zero_width(text) else text
 
 
 def stable_hash(text: str) -> int:
@@ -157,10 +166,27 @@ def stable_hash(text: str) -> int:
 
 def normalise_text(text: str) -> str:
     """Lower case, digits → 0, whitespace collapsed: counters, dates and nonces stop mattering."""
-    return " ".join(re.sub(r"\d+", "0", strip_zero_width(text).lower()).split())
+    return " ".join(_DIGITS.sub("0", strip_zero_width(text).lower()).split())
 
 
 def _declarations(block: str) -> dict[str, str]:
+    """The declarations of ``block`` that can hide an element or set its colours (a new dict: callers may change
+    it). The same short ``style`` attributes and rules come back on page after page: those are parsed once."""
+    if len(block) <= _CACHED_BLOCK_CHARS:
+        return dict(_cached_declarations(block))
+    return _parse_declarations(block)
+
+
+#: Longer ``style`` blocks are parsed each time (they rarely repeat, and would fill the cache).
+_CACHED_BLOCK_CHARS = 256
+
+
+@lru_cache(maxsize=4096)
+def _cached_declarations(block: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_parse_declarations(block).items())
+
+
+def _parse_declarations(block: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for part in block.split(";"):
         name, sep, value = part.partition(":")
@@ -280,12 +306,16 @@ def _background(style: dict[str, str]) -> str | None:
     return None if colour == "transparent" else colour
 
 
-def _stylesheet_styles(tree: LexborHTMLParser) -> dict[int, dict[str, str]]:
-    """Declarations from the page's ``<style>`` blocks, per matched element (by mem_id), in order."""
+def _stylesheet_styles(tree: LexborHTMLParser, nodes: dict[int, LexborNode]) -> dict[int, dict[str, str]]:
+    """Declarations from the page's ``<style>`` blocks, per matched element (by mem_id), in order. ``nodes``
+    receives every matched element by mem_id."""
     styles: dict[int, dict[str, str]] = {}
     rules = 0
     reveal: list[str] = []  # selectors, without their :hover/:focus, of rules that show an element on interaction
     hiding: dict[str, list[LexborNode]] = {}  # selector → elements, of the rules setting display/visibility/opacity
+    # selector → its elements (None: lexbor rejects it). A selector often comes back (in @media blocks, in another
+    # rule for other properties), and each lexbor search walks the whole page.
+    matched_by: dict[str, list[LexborNode] | None] = {}
     for style_node in tree.css("style"):
         css = _CSS_COMMENT.sub("", style_node.text(deep=True) or "")
         for selector_text, block in _CSS_RULE.findall(css):
@@ -307,12 +337,20 @@ def _stylesheet_styles(tree: LexborHTMLParser) -> dict[int, dict[str, str]]:
                         if resting and ":" not in resting:
                             reveal.append(resting)
                     continue
-                try:
-                    matched = tree.css(selector)
-                except Exception:  # noqa: S112 — lexbor rejects selectors it does not support; skip those rules
+                if selector in matched_by:
+                    matched = matched_by[selector]
+                else:
+                    try:
+                        matched = tree.css(selector)
+                    except Exception:  # lexbor rejects selectors it does not support; skip those rules
+                        matched = None
+                    matched_by[selector] = matched
+                if matched is None:
                     continue
                 for node in matched:
-                    styles.setdefault(node.mem_id, {}).update(declarations)
+                    mem_id = node.mem_id
+                    styles.setdefault(mem_id, {}).update(declarations)
+                    nodes[mem_id] = node
                 if "display" in declarations or "visibility" in declarations or "opacity" in declarations:
                     hiding[selector] = matched  # even when empty: its :hover twin then matches nothing either
         if rules > scoring.DARK_MAX_CSS_RULES:
@@ -359,16 +397,20 @@ def _char_codes(match: re.Match[str]) -> str:
 
 
 def _decode_script(text: str) -> str:
-    text = _JS_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    if "\\" in text:  # every escape starts with a backslash: most scripts have none
+        text = _JS_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     if "fromCharCode" in text:
         text = _FROM_CHAR_CODE.sub(_char_codes, text)
-    return unquote(text) if "%3c" in text.lower() else text
+    # "%3c" or "%3C": what "%3c" in text.lower() finds, without lower-casing the script.
+    return unquote(text) if "%3c" in text or "%3C" in text else text
 
 
 def _resolve(href: str, base: str, base_origin: str, base_host: str) -> tuple[str, str] | None:
     """(absolute URL, lower-case host) of an http(s) link; fast paths for the two common shapes."""
-    lowered = href[:8].lower()
-    if lowered.startswith(("http://", "https://")):
+    if href.startswith("/"):
+        if not href.startswith("//") and base_origin:
+            return base_origin + href, base_host
+    elif href[:8].lower().startswith(("http://", "https://")):
         rest = href[href.index("//") + 2 :]
         end = len(rest)
         for stop in "/?#":
@@ -378,8 +420,6 @@ def _resolve(href: str, base: str, base_origin: str, base_host: str) -> tuple[st
         netloc = rest[:end]
         if "@" not in netloc and "[" not in netloc:
             return href, netloc.split(":", 1)[0].lower()
-    elif href.startswith("/") and not href.startswith("//") and base_origin:
-        return base_origin + href, base_host
     absolute = urljoin(base, href)
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https"):
@@ -387,17 +427,28 @@ def _resolve(href: str, base: str, base_origin: str, base_host: str) -> tuple[st
     return absolute, (parts.hostname or "").lower()
 
 
+def _link_target(href: str, base: str, base_origin: str, base_host: str) -> tuple[str, str] | None:
+    """(absolute URL, lower-case host) an ``href`` leads to, or None: empty, a fragment, a script, mail, phone or
+    data link, not http(s). Zero-width characters are dropped from the href first."""
+    href = href.strip()
+    if has_zero_width(href):
+        href = _ZERO_WIDTH_RE.sub("", href)
+    # Only an href starting with one of "jJmMtTdD" can lower-case to one of these schemes (no other character
+    # lower-cases to an ASCII letter but "İ" and "K"): the others skip the slice and lower().
+    if not href or href[0] == "#" or (
+            href[0] in "jJmMtTdD" and href[:11].lower().startswith(("javascript:", "mailto:", "tel:", "data:"))):
+        return None
+    return _resolve(href, base, base_origin, base_host)
+
+
 def _make_link(
     href: str, text: str, base: str, page_site: str, hidden: str | None, source: str,
     base_origin: str = "", base_host: str = "",
 ) -> Link | None:
-    href = strip_zero_width(href.strip()) if _ZERO_WIDTH_RE.search(href) else href.strip()
-    if not href or href.startswith("#") or href[:11].lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
+    target = _link_target(href, base, base_origin, base_host)
+    if target is None:
         return None
-    resolved = _resolve(href, base, base_origin, base_host)
-    if resolved is None:
-        return None
-    absolute, host = resolved
+    absolute, host = target
     return Link(
         href=absolute,
         text=" ".join(text.split())[:200],
@@ -405,62 +456,103 @@ def _make_link(
         external=site_of(host) != page_site,
         hidden=hidden,
         source=source,
-        zero_width=bool(_ZERO_WIDTH_RE.search(text) or _ZERO_WIDTH_RE.search(href)),
+        # Only the text can still hold zero-width characters: _link_target dropped those of the href.
+        zero_width=has_zero_width(text),
     )
+
+
+#: What an element's own declarations say: (hidden reason or an ``_UNDOES`` marker, text colour, background).
+OwnStyle = tuple[str | None, str | None, str | None]
+_NO_STYLE: OwnStyle = (None, None, None)
+#: The links of a page, as parse_page selects them.
+_LINKS = "a[href]"
+#: Above this many elements hiding themselves, finding the links under each one (a subtree search apiece) is
+#: no cheaper than walking up from every link: parse_page then walks up from every link.
+_MAX_HIDING_SEARCHES = 64
 
 
 def _own_style(
     tree: LexborHTMLParser, with_styles: bool
-) -> tuple[dict[int, tuple[str | None, str | None, str | None]], list[LexborNode]]:
-    """Per element that declares anything relevant: (hidden reason, text colour, background colour); and the
-    page's frames (``<iframe src>``, ``<frame src>``)."""
-    styles = _stylesheet_styles(tree) if with_styles else {}
+) -> tuple[dict[int, OwnStyle], list[LexborNode], set[int] | None]:
+    """Per element that declares anything relevant: (hidden reason, text colour, background colour); the page's
+    frames (``<iframe src>``, ``<frame src>``); and the links that may be hidden (``_links_under_hiding``)."""
+    nodes: dict[int, LexborNode] = {}  # every element in ``styles``, by mem_id
+    styles = _stylesheet_styles(tree, nodes) if with_styles else {}
     for node in tree.css("[style]"):
         declarations = _declarations(node.attributes.get("style") or "")
         if declarations:
+            mem_id = node.mem_id
             if node.tag == "marquee":  # a marquee clips what scrolls in it, as overflow:hidden does
                 declarations.setdefault("overflow", "hidden")
-            styles[node.mem_id] = {**styles.get(node.mem_id, {}), **declarations}
+            styles[mem_id] = {**styles.get(mem_id, {}), **declarations}
+            nodes[mem_id] = node
     frames: list[LexborNode] = []
     hidden_attribute: list[LexborNode] = []
     for node in tree.css(_ATTRIBUTE_NODES):
         tag = node.tag
         attributes = node.attributes
+        mem_id = node.mem_id
+        nodes[mem_id] = node
         if tag == "font" and "color" in attributes:  # <font color="#fff">, still common on old school sites
-            styles.setdefault(node.mem_id, {}).setdefault("color", attributes.get("color") or "")
+            styles.setdefault(mem_id, {}).setdefault("color", attributes.get("color") or "")
         if "bgcolor" in attributes:  # <body bgcolor="#fff">, <td bgcolor=…>: the background in effect
-            styles.setdefault(node.mem_id, {}).setdefault("background-color", attributes.get("bgcolor") or "")
+            styles.setdefault(mem_id, {}).setdefault("background-color", attributes.get("bgcolor") or "")
         if "background" in attributes:  # <table background="nav_bg.jpg">: an image, colour unknown
-            styles.setdefault(node.mem_id, {}).setdefault("background-image", "url(" + (attributes.get("background") or "")
-                                                          + ")")
+            styles.setdefault(mem_id, {}).setdefault("background-image", "url(" + (attributes.get("background") or "")
+                                                     + ")")
         if "hidden" in attributes and tag != "input":
             hidden_attribute.append(node)
         if tag in ("iframe", "frame"):
-            if not any(frame.mem_id == node.mem_id for frame in frames):  # lexbor may list a node once per selector
+            if not any(frame.mem_id == mem_id for frame in frames):  # lexbor may list a node once per selector
                 frames.append(node)
         elif tag not in _SPACERS and (attributes.get("width") in ("0", "1") or attributes.get("height") in ("0", "1")):
             # <marquee width="1" height="1">, <div height="0">: nothing inside is seen
-            styles.setdefault(node.mem_id, {}).setdefault("tiny-attribute", "1")
-    own = {
-        mem_id: (
-            hidden_reason(style) or ("zero-size" if "tiny-attribute" in style else None) or _undoes(style),
-            normalise_colour(style.get("color")),
-            _background(style),
-        )
-        for mem_id, style in styles.items()
-    }
+            styles.setdefault(mem_id, {}).setdefault("tiny-attribute", "1")
+    # Many elements declare the same thing (every <span> of a news list, every tab of a menu): each distinct set of
+    # declarations is judged once.
+    effects: dict[tuple[tuple[str, str], ...], OwnStyle] = {}
+    own: dict[int, OwnStyle] = {}
+    for mem_id, style in styles.items():
+        key = tuple(style.items())
+        effect = effects.get(key)
+        if effect is None:
+            effect = effects[key] = (
+                hidden_reason(style) or ("zero-size" if "tiny-attribute" in style else None) or _undoes(style),
+                normalise_colour(style.get("color")),
+                _background(style),
+            )
+        own[mem_id] = effect
     for node in hidden_attribute:
-        reason, colour, background = own.get(node.mem_id, (None, None, None))
+        reason, colour, background = own.get(node.mem_id, _NO_STYLE)
         hides = reason is not None and reason not in _UNDOES
         own[node.mem_id] = (reason if hides else "hidden-attribute", colour, background)
-    return own, frames
+    return own, frames, _links_under_hiding(own, nodes)
+
+
+def _links_under_hiding(own: dict[int, OwnStyle], nodes: dict[int, LexborNode]) -> set[int] | None:
+    """mem_ids of the links (``_LINKS``) at or under an element whose own style hides it, or None when too many
+    elements hide themselves (``_MAX_HIDING_SEARCHES``).
+
+    Only such an element makes a link hidden (an ``_UNDOES`` marker only lifts what an element above it hides), so
+    no other link needs its ancestors walked: on the usual page one drop-down menu is hidden, not the 60 links of
+    the news lists and menus. lexbor finds the links under each hiding element.
+    """
+    hiding = [mem_id for mem_id, (reason, _colour, _background) in own.items()
+              if reason is not None and reason not in _UNDOES]
+    if len(hiding) > _MAX_HIDING_SEARCHES:
+        return None
+    found: set[int] = set()
+    for mem_id in hiding:
+        found.update(link.mem_id for link in nodes[mem_id].css(_LINKS))  # the element itself included
+    return found
 
 
 def _link_visibility(
     anchor: LexborNode,
-    own: dict[int, tuple[str | None, str | None, str | None]],
+    own: dict[int, OwnStyle],
     inherited: dict[int, tuple[str | None, str | None]],
     default_background: str | None = "#ffffff",
+    maybe_hidden: set[int] | None = None,
 ) -> str | None:
     """Why the link is invisible: any ancestor hidden, or its text colour equal to the background in effect.
 
@@ -469,17 +561,24 @@ def _link_visibility(
 
     ``inherited`` caches, per element, the nearest hidden reason and background at or above it: the links of
     one menu share their ancestors, so each ancestor chain is walked once per page, not once per link.
+
+    ``maybe_hidden``: the links that may have a hidden ancestor (``_links_under_hiding``; None: any link may).
+    The ancestors of any other link are walked only when it has a colour (for its background).
     """
     if not own:
         return None
     # The link's own colour: set on the <a> or on an element inside it (a parent's colour does not reach a link,
     # which browsers paint in the link colour unless told otherwise).
-    colour = own.get(anchor.mem_id, (None, None, None))[1]
+    mem_id = anchor.mem_id
+    colour = own.get(mem_id, _NO_STYLE)[1]
     if colour is None:
         for child in anchor.iter(include_text=False):
-            colour = own.get(child.mem_id, (None, None, None))[1]
+            colour = own.get(child.mem_id, _NO_STYLE)[1]
             if colour is not None:
                 break
+        else:
+            if maybe_hidden is not None and mem_id not in maybe_hidden:
+                return None  # nothing above hides it, and without a colour it cannot be "same colour"
     hidden, background = _inherited(anchor, own, inherited)
     if hidden is None and colour is not None and background != IMAGE_BACKGROUND and colour == (
             background or default_background):
@@ -503,37 +602,38 @@ def _undoes(style: dict[str, str]) -> str | None:
 
 def _inherited(
     node: LexborNode,
-    own: dict[int, tuple[str | None, str | None, str | None]],
+    own: dict[int, OwnStyle],
     cache: dict[int, tuple[str | None, str | None]],
 ) -> tuple[str | None, str | None]:
     """(nearest hidden reason, nearest background colour) at ``node`` or above it."""
-    chain: list[LexborNode] = []
+    chain: list[int] = []  # mem_ids of the elements not yet in the cache, from ``node`` up
     current: LexborNode | None = node
     above: tuple[str | None, str | None] = (None, None)
     while current is not None:
-        known = cache.get(current.mem_id)
+        mem_id = current.mem_id
+        known = cache.get(mem_id)
         if known is not None:
             above = known
             break
-        chain.append(current)
+        chain.append(mem_id)
         current = current.parent
-    for element in reversed(chain):  # from the top down, each taking the nearest values
-        info = own.get(element.mem_id)
+    for mem_id in reversed(chain):  # from the top down, each taking the nearest values
+        info = own.get(mem_id)
         if info is not None:
             reason = info[0]
             # font-size:14px under font-size:0, visibility:visible under visibility:hidden: the child is seen again
             undone = reason in _UNDOES and _UNDOES[reason] == above[0]
             hidden = None if undone else above[0] if reason in _UNDOES else reason or above[0]
             above = (hidden, info[2] or above[1])
-        cache[element.mem_id] = above
+        cache[mem_id] = above
     return above
 
 
 def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
     """Parse ``html`` fetched from ``url`` (the final URL, after redirects). Pure.
 
-    Work is done by lexbor (selectors, text extraction); Python only walks up from each link to its
-    ancestors that declare a style, so a page costs about a millisecond.
+    Work is done by lexbor (selectors, text extraction); Python walks up from a link to its ancestors only when
+    one of them hides itself or the link has a colour of its own, so a page costs well under a millisecond.
     """
     tree = LexborHTMLParser(html)
     base = url
@@ -547,17 +647,23 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
     title_node = tree.css_first("title")
     title = " ".join((title_node.text(deep=True) if title_node else "").split())
 
-    own, frame_nodes = _own_style(tree, with_styles)
+    own, frame_nodes, maybe_hidden = _own_style(tree, with_styles)
     inherited: dict[int, tuple[str | None, str | None]] = {}
     # With external stylesheets the page background is unknown: white links are not "same colour" by default.
     default_background = None if tree.css_first("link[rel~='stylesheet' i]") is not None else "#ffffff"
     links: list[Link] = []
-    for anchor in tree.css("a[href]"):
-        link = _make_link(anchor.attributes.get("href") or "", anchor.text(deep=True) or "", base, page_site,
-                          _link_visibility(anchor, own, inherited, default_background), "html", base_origin,
-                          base_host)
-        if link is not None:
-            links.append(link)
+    for anchor in tree.css(_LINKS):
+        # As _make_link, inlined (it runs for every link): the target first, so that a link going nowhere
+        # (#, javascript:…) costs neither its text nor its visibility.
+        target = _link_target(anchor.attributes.get("href") or "", base, base_origin, base_host)
+        if target is None:
+            continue
+        absolute, host = target
+        text = anchor.text(deep=True) or ""
+        # Link(href, text, host, external, hidden, source, zero_width), positionally: keywords cost more here.
+        links.append(Link(absolute, " ".join(text.split())[:200], host, site_of(host) != page_site,
+                          _link_visibility(anchor, own, inherited, default_background, maybe_hidden), "html",
+                          has_zero_width(text)))
     frames: list[Link] = []
     for frame in frame_nodes:
         hidden = _inherited(frame, own, inherited)[0] if own else None
@@ -575,19 +681,20 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
     inline_scripts: list[str] = []
     scripts: list[tuple[str, str | None]] = []
     for script in tree.css("script"):
-        src = (script.attributes.get("src") or "").strip()
-        scripts.append((src, script.attributes.get("integrity")))
+        attributes = script.attributes  # a new dict at each access: read once
+        src = (attributes.get("src") or "").strip()
+        scripts.append((src, attributes.get("integrity")))
         if src:
             script_srcs.append(urljoin(base, src))
         else:
             inline_scripts.append(script.text(deep=True) or "")
     metas = tuple(
         (
-            (meta.attributes.get("http-equiv") or "") if "http-equiv" in meta.attributes else None,
-            meta.attributes.get("name"),
-            meta.attributes.get("content"),
+            (attributes.get("http-equiv") or "") if "http-equiv" in attributes else None,
+            attributes.get("name"),
+            attributes.get("content"),
         )
-        for meta in tree.css("meta")
+        for attributes in (meta.attributes for meta in tree.css("meta"))
     )
 
     redirects: list[Link] = []
@@ -605,7 +712,9 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
         lowered = decoded.lower()
         if any(writer in lowered for writer in _SCRIPT_WRITERS):
             links.extend(_script_links(decoded, base, page_site))
-        hijack = bool(_REFERRER_HIJACK.search(decoded) and _SPIDER_NAMES.search(decoded)
+        # "document.referrer" in the lower-cased script is what _REFERRER_HIJACK finds, without a case-insensitive
+        # regex scan of every script (no other character case-folds to one of its letters).
+        hijack = bool("document.referrer" in lowered and _SPIDER_NAMES.search(decoded)
                       and _HIJACK_ACTION.search(decoded))
         referrer_hijack = referrer_hijack or hijack
         if "location" in lowered:
@@ -620,15 +729,17 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
     raw_text = root.text(deep=True, separator="\n") if root is not None else ""
     text_nodes = [title] if title else []
     zero_width_text = []
-    for line in raw_text.split("\n"):
-        if line.strip():
-            if _ZERO_WIDTH_RE.search(line):
-                zero_width_text.append(" ".join(line.split())[:200])
-            text_nodes.append(" ".join(strip_zero_width(line).split()))
-    tags = _TAG.findall(html.lower())
-    width = scoring.TAMPER_DOM_SHINGLE
-    runs = set(zip(*(tags[i:] for i in range(width)), strict=False)) if len(tags) >= width else {tuple(tags)}
-    dom_paths = frozenset(stable_hash(">".join(run)) for run in runs)  # hash distinct runs only
+    if not has_zero_width(raw_text):
+        # The usual page: every non-blank line, whitespace collapsed (a line is blank exactly when split() finds
+        # no word in it, as when strip() leaves nothing).
+        text_nodes += [" ".join(words) for words in map(str.split, raw_text.split("\n")) if words]
+    else:
+        for line in raw_text.split("\n"):
+            if line.strip():
+                if _ZERO_WIDTH_RE.search(line):
+                    zero_width_text.append(" ".join(line.split())[:200])
+                text_nodes.append(" ".join(strip_zero_width(line).split()))
+    dom_paths = _dom_paths(html)
     return ParsedPage(
         url=url,
         title=title,
@@ -644,6 +755,18 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
         frames=tuple(frames),
         redirects=tuple(redirects),
     )
+
+
+def _dom_paths(html: str) -> frozenset[int]:
+    """Hashes of the distinct runs of ``scoring.TAMPER_DOM_SHINGLE`` consecutive tag names (lower case) in ``html``."""
+    # Matching the page itself and lower-casing the tag names (ASCII) finds what matching the lower-cased page
+    # finds, without lower-casing the whole page: lower() maps ASCII to ASCII, and every other character to
+    # characters outside ASCII but these two ("İ".lower() == "i̇", "K".lower() == "k").
+    tags = _TAG.findall(html if "\u0130" not in html and "\u212a" not in html else html.lower())
+    width = scoring.TAMPER_DOM_SHINGLE
+    runs = set(zip(*(tags[i:] for i in range(width)), strict=False)) if len(tags) >= width else {tuple(tags)}
+    # Hash distinct runs only; runs differing only in case ("TD>A>B", "td>a>b") give the same hash.
+    return frozenset(stable_hash(">".join(run).lower()) for run in runs)
 
 
 def _script_links(decoded: str, base: str, page_site: str) -> list[Link]:
@@ -681,7 +804,10 @@ def same_site_links(html: str, url: str, limit: int) -> list[str]:
     host = (parts.hostname or "").lower()
     page_site = site_of(host)
     found: dict[str, None] = {}
-    for anchor in LexborHTMLParser(html).css("a[href]"):
+    # tags("a") rather than css("a[href]"): a parser's first css() call builds lexbor's selector engine, which costs
+    # as much as parsing this page. The <a> without an "href" attribute (css would also give <svg><a xlink:href>)
+    # have no href to follow and are skipped below either way.
+    for anchor in LexborHTMLParser(html).tags("a"):
         href = (anchor.attributes.get("href") or "").strip()
         if not href or href.startswith("#") or href[:11].lower().startswith(("javascript:", "mailto:", "tel:")):
             continue
