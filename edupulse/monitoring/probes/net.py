@@ -238,20 +238,25 @@ class FetchResult:
         return not self.content_type or "html" in self.content_type or "xml" in self.content_type
 
 
+def _decode_as(raw: bytes, name: str) -> str | None:
+    name = "gb18030" if name.lower() in ("gb2312", "gbk") else name
+    try:
+        return raw.decode(name)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
 def decode_body(raw: bytes, charset: str | None) -> str:
     """Decode with the header charset, else the ``<meta charset>``, else UTF-8 falling back to GB18030."""
-    candidates = []
-    if charset:
-        candidates.append(charset)
+    if charset:  # the header's charset first; the page's own <meta> is looked for only when that fails
+        decoded = _decode_as(raw, charset)
+        if decoded is not None:
+            return decoded
     match = _META_CHARSET.search(raw[:4096])
     if match:
-        candidates.append(match.group(1).decode("ascii", "replace"))
-    for name in candidates:
-        name = "gb18030" if name.lower() in ("gb2312", "gbk") else name
-        try:
-            return raw.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
+        decoded = _decode_as(raw, match.group(1).decode("ascii", "replace"))
+        if decoded is not None:
+            return decoded
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -285,7 +290,8 @@ class HttpClient:
         self.config = config
         self.policy = policy
         self.dns = dns_client
-        self.client = Http1Client(dns_client, policy, connect_timeout=min(config.timeout_s, 10.0))
+        self.client = Http1Client(dns_client, policy, timeout=config.timeout_s,
+                                  connect_timeout=min(config.timeout_s, 10.0))
         self._host_limits: dict[str, asyncio.Semaphore] = {}
         self._ip_limits: dict[str, asyncio.Semaphore] = {}
 
@@ -308,21 +314,17 @@ class HttpClient:
 
     async def _request(self, method: str, url: str, headers: list[tuple[str, str]], *, family: int,
                        read_body: bool, max_bytes: int, allow_redirects: bool) -> Response:
-        """One request through the host's and the server address's limits, within the total time limit."""
+        """One request through the host's and the server address's limits; its time limit starts once both
+        let it through (a wait for a politeness slot is not the site being slow)."""
         try:
             target = yarl.URL(url)
         except (ValueError, TypeError) as exc:
             raise HttpError("http", f"InvalidUrlClientError: {url}: {exc}") from None
         host = (target.raw_host or "").lower()  # raw_host: .host IDNA-decodes (slow)
-        try:
-            async with asyncio.timeout(self.config.timeout_s):
-                async with self.host_limit(host), await self.ip_limit(host, family):
-                    return await self.client.request(
-                        method, target, headers, family=family, read_body=read_body, max_bytes=max_bytes,
-                        drain_bytes=_DRAIN_BYTES, allow_redirects=allow_redirects,
-                        max_redirects=scoring.MAX_REDIRECTS)
-        except TimeoutError:
-            raise HttpError("timeout", "timed out") from None
+        async with self.host_limit(host), await self.ip_limit(host, family):
+            return await self.client.request(
+                method, target, headers, family=family, read_body=read_body, max_bytes=max_bytes,
+                drain_bytes=_DRAIN_BYTES, allow_redirects=allow_redirects, max_redirects=scoring.MAX_REDIRECTS)
 
     async def fetch(
         self,
@@ -419,14 +421,11 @@ class HttpClient:
         started = time.perf_counter()
         responses: list[Response | None] = [None] * len(batch)
         try:
-            async with asyncio.timeout(self.config.timeout_s):
-                async with self.host_limit(host), await self.ip_limit(host, family):
-                    responses = await self.client.request_pipelined(
-                        [(item.method, item.target, item.headers) for item in batch], family=family,
-                        limits=[item.limit for item in batch], drain_bytes=_DRAIN_BYTES,
-                        max_redirects=scoring.MAX_REDIRECTS)
-        except TimeoutError:
-            pass  # each is asked again on its own, with its own time limit
+            async with self.host_limit(host), await self.ip_limit(host, family):
+                # Unanswered when the time is up, the rest are asked again on their own, each with its own limit.
+                responses = await self.client.request_pipelined(
+                    [(item.method, item.target, item.headers) for item in batch], family=family,
+                    limits=[item.limit for item in batch], drain_bytes=_DRAIN_BYTES, max_redirects=scoring.MAX_REDIRECTS)
         except HttpError as exc:  # no connection at all: what each request alone would have got
             return [_failed(item.url, exc.kind, exc.message, started) for item in batch]
         results = []
