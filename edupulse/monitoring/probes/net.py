@@ -346,6 +346,8 @@ class HttpClient:
                                            max_bytes=limit, allow_redirects=allow_redirects)
         except HttpError as exc:
             return _failed(url, exc.kind, exc.message, started)
+        except Exception as exc:  # anything else a strange server provokes is this fetch's failure, not the run's
+            return _failed(url, "http", f"{exc.__class__.__name__}: {exc}", started)
         return _fetch_result(url, response, started)
 
     def _cors_headers(self) -> list[tuple[str, str]]:
@@ -428,6 +430,8 @@ class HttpClient:
                     limits=[item.limit for item in batch], drain_bytes=_DRAIN_BYTES, max_redirects=scoring.MAX_REDIRECTS)
         except HttpError as exc:  # no connection at all: what each request alone would have got
             return [_failed(item.url, exc.kind, exc.message, started) for item in batch]
+        except Exception:  # noqa: S110 — anything unforeseen: each is asked again on its own, where it is reported
+            pass
         results = []
         for item, response in zip(batch, responses, strict=True):
             if response is None and item.method == "OPTIONS":
@@ -481,7 +485,7 @@ class HttpClient:
         try:
             response = await self._request("OPTIONS", url, self._cors_headers(), family=family, read_body=False,
                                            max_bytes=_DRAIN_BYTES, allow_redirects=True)
-        except HttpError:
+        except Exception:  # the preflight failed, whatever the reason: the grading treats it as not answered
             return None
         return FetchResult(
             url=url,

@@ -369,3 +369,14 @@ def test_waiting_for_a_politeness_slot_does_not_count_against_the_time_limit() -
     routes = {f"/{index}": (lambda n: (_response(PAGE), False)) for index in range(3)}
     results, _server = run(routes, body, timeout_s=1, per_host_concurrency=1)
     assert [item.status for item in results] == [200, 200, 200]  # type: ignore[attr-defined]
+
+
+def test_a_request_that_cannot_be_sent_is_that_fetch_failing_not_the_run() -> None:
+    async def body(client: HttpClient, server: RawServer) -> tuple[FetchResult, list[FetchResult]]:
+        alone = await client.fetch(server.url("/"), referer="https://www.baidu.com/s?wd=\udc80")
+        together, _preflight = await client.fetch_as(server.url("/"), [("Baiduspider", "\udc80")])
+        return alone, together
+
+    (alone, together), _server = run({"/": lambda n: (_response(PAGE), False)}, body)  # type: ignore[misc]
+    assert alone.error_kind == "http" and "UnicodeEncodeError" in (alone.error or "")
+    assert together[0].error_kind == "http" and "UnicodeEncodeError" in (together[0].error or "")
