@@ -74,7 +74,7 @@ class Command(BaseCommand):
             reclaim_expired()
         try:
             if backend == "rq":
-                # RQ forks a work horse per job: load the probe engine (aiohttp, TLS, parsers) once here so
+                # RQ forks a work horse per job: load the probe engine (HTTP client, TLS, parsers) once here so
                 # that each batch does not import it again (about 0.35 s per batch).
                 import edupulse.monitoring.probes.engine
                 import edupulse.monitoring.recording
