@@ -380,3 +380,30 @@ def test_a_request_that_cannot_be_sent_is_that_fetch_failing_not_the_run() -> No
     (alone, together), _server = run({"/": lambda n: (_response(PAGE), False)}, body)  # type: ignore[misc]
     assert alone.error_kind == "http" and "UnicodeEncodeError" in (alone.error or "")
     assert together[0].error_kind == "http" and "UnicodeEncodeError" in (together[0].error or "")
+
+
+def test_a_probe_run_tunes_garbage_collection_and_restores_it_even_when_runs_overlap() -> None:
+    import gc
+    import threading
+
+    from edupulse.monitoring.probes.engine import PROBE_GC_YOUNG_THRESHOLD, collection_tuned_for_probing
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int]] = []
+    inner_entered, outer_may_leave = threading.Event(), threading.Event()
+
+    def other_run() -> None:
+        with collection_tuned_for_probing():
+            inner_entered.set()
+            outer_may_leave.wait(5)
+            seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+
+    with collection_tuned_for_probing():
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        thread = threading.Thread(target=other_run)
+        thread.start()
+        inner_entered.wait(5)
+    outer_may_leave.set()  # the first run ends while the other is still probing: the other keeps the tuning
+    thread.join(5)
+    assert seen == [(PROBE_GC_YOUNG_THRESHOLD, True), (PROBE_GC_YOUNG_THRESHOLD, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0  # the last one out restored everything
