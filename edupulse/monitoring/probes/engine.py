@@ -640,8 +640,7 @@ async def probe_sites(
 
 
 #: The young generation's threshold while probing (CPython's default is 700 allocations). Measured on the
-#: 3,000-site sweep: freezing alone cut the prober's CPU per site by 18 %, with this threshold by 30 %; 5,000 to
-#: 50,000 made no difference beyond the noise.
+#: 3,000-site sweep: 30 % less prober CPU per site; 5,000 to 50,000 made no difference beyond the noise.
 PROBE_GC_YOUNG_THRESHOLD = 10_000
 _gc_lock = threading.Lock()
 _gc_runs = 0
@@ -653,18 +652,19 @@ def collection_tuned_for_probing() -> Iterator[None]:
     """Cyclic garbage collection tuned for a probe run, restored afterwards.
 
     A sweep allocates millions of short-lived objects (responses, parsed pages, results), which reference
-    counting frees; but every 700 allocations CPython's collector runs, and every so often it walks the whole
-    heap — Django, the parsers, every module: a quarter of the prober's time, measured with ``gc.callbacks``.
-    While probing, what the process held before the run is frozen (``gc.freeze``: not walked; ``gc.unfreeze``
-    after the run puts it back in the oldest generation, so nothing is leaked) and the young generation is
-    collected every ``PROBE_GC_YOUNG_THRESHOLD`` allocations. Probe runs may overlap (threads): the first one in
-    tunes, the last one out restores.
+    counting frees; but CPython's collector runs every 700 allocations, every tenth time over the middle
+    generation and every hundredth over the whole heap — Django, the parsers, every module: a quarter of the
+    prober's time, measured with ``gc.callbacks``. While probing, the young generation is collected every
+    ``PROBE_GC_YOUNG_THRESHOLD`` allocations instead, so each of those walks happens 14 times less often; garbage
+    cycles are still collected (memory stays flat over a soak, ``docs/benchmarks.md``). Freezing the heap
+    (``gc.freeze``) as well gained nothing more and, undone after each run, let garbage pile up in the oldest
+    generation from run to run. Probe runs may overlap (threads): the first one in tunes, the last one out
+    restores.
     """
     global _gc_runs, _gc_saved
     with _gc_lock:
         if _gc_runs == 0:
             _gc_saved = gc.get_threshold()
-            gc.freeze()
             gc.set_threshold(PROBE_GC_YOUNG_THRESHOLD, _gc_saved[1], _gc_saved[2])
         _gc_runs += 1
     try:
@@ -674,7 +674,6 @@ def collection_tuned_for_probing() -> Iterator[None]:
             _gc_runs -= 1
             if _gc_runs == 0:
                 gc.set_threshold(*_gc_saved)
-                gc.unfreeze()
 
 
 def run_async(coroutine: Awaitable[Any]) -> Any:

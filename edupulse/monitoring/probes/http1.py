@@ -174,6 +174,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True  # an idle one stays listed until its keep-alive timer drops it
+        self.transport = None  # the transport refers to this protocol: no cycle left for the collector
         if self.waiter is None or self.waiter.done():
             return
         if self.headers_done and not self.delimited:
@@ -300,16 +301,27 @@ class _Connection(asyncio.Protocol):
         self.limits, self.follow, self.drain_limit = limits, follow, drain_limit
         loop = asyncio.get_running_loop()
         self.waiter = loop.create_future()
-        assert self.transport is not None
+        if self.transport is None:  # closed by the server since it was chosen
+            self.waiter = None
+            raise _StaleConnectionError() if self.used else HttpError(
+                "http", "ServerDisconnectedError: the server closed the connection")
         self.transport.write(requests)
-        timer = loop.call_at(deadline, self._fail, HttpError("timeout", "timed out"))
+        timer = loop.call_at(deadline, self._time_out)
         try:
             await self.waiter
         finally:
             timer.cancel()
             self.waiter = None
             self.used = True
-        return self.done
+            # The parser's callbacks are this object's methods: dropping it (and the responses read) breaks that
+            # reference cycle, so reference counting frees a closed connection and its bodies at once instead of
+            # leaving them to the cyclic collector.
+            self.parser = None
+        done, self.done = self.done, []
+        return done
+
+    def _time_out(self) -> None:
+        self._fail(HttpError("timeout", "timed out"))
 
 
 class Http1Client:
