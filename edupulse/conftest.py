@@ -15,6 +15,11 @@ import pytest
 from django.conf import settings
 
 
+# On for the whole session, from the first fixture on (session- and module-scoped set-up included), not only
+# inside each test.
+settings.EDUPULSE_ENFORCE_ACTIONS = True
+
+
 @pytest.fixture(autouse=True)
 def _enforce_actions(settings: Any) -> None:
     settings.EDUPULSE_ENFORCE_ACTIONS = True

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from edupulse.accounts.models import LoginFailure, User
 from edupulse.core.actions import action, save_instance
+from edupulse.core.actors import Actor
 
 
 @action
-def create_user(*, acting_user: User | None, username: str, password: str = "", password_hash: str = "",
+def create_user(*, acting_user: Actor, username: str, password: str = "", password_hash: str = "",
                 role: str = "", validate: bool = True, **fields: Any) -> User:
     """Create a user with a role and a scope; the password is checked against the password policy.
 
@@ -37,7 +38,7 @@ def create_user(*, acting_user: User | None, username: str, password: str = "", 
 
 
 @action
-def save_user(user: User, *, acting_user: User | None) -> User:
+def save_user(user: User, *, acting_user: Actor) -> User:
     saved = save_instance(user, acting_user=acting_user)
     assert isinstance(saved, User)
     return saved

@@ -34,6 +34,7 @@ from edupulse.collection.registry import other_form_fields, spec_for
 from edupulse.collection.validation import blocking, validate
 from edupulse.core import audit
 from edupulse.core.actions import action, save_instance
+from edupulse.core.actors import Actor, is_system
 from edupulse.core.permissions import can, require
 from edupulse.core.scoping import scope_of
 from edupulse.orgs.models import School
@@ -65,7 +66,7 @@ class FormLoadResult:
 
 
 @action
-def load_forms(*, acting_user: User | None, directory: Path = FORMS_DIR) -> list[FormLoadResult]:
+def load_forms(*, acting_user: Actor, directory: Path = FORMS_DIR) -> list[FormLoadResult]:
     """Load every ``*.yaml`` in ``directory``. Idempotent; a changed definition of a frozen version is
     refused (give it a new ``version:``)."""
     require(acting_user, "add", Form)
@@ -90,7 +91,7 @@ def _extras(spec: FormSpec) -> dict[str, Any]:
     }
 
 
-def _store_spec(spec: FormSpec, acting_user: User | None) -> FormLoadResult:
+def _store_spec(spec: FormSpec, acting_user: Actor) -> FormLoadResult:
     form = Form.objects.filter(code=spec.code).first() or Form(code=spec.code)
     form.name, form.description, form.period_type = spec.name, spec.description, spec.period_type
     form.deadline_days, form.categories, form.regions = spec.deadline_days, list(spec.categories), list(spec.regions)
@@ -116,12 +117,26 @@ def _store_spec(spec: FormSpec, acting_user: User | None) -> FormLoadResult:
         save_instance(version, acting_user=acting_user)
         _create_children(version, spec, acting_user)
     newest = FormVersion.objects.filter(form=form).order_by("-number").values_list("pk", flat=True).first() or 0
-    FormVersion.objects.filter(form=form).exclude(pk=newest).filter(is_current=True).update(is_current=False)
-    FormVersion.objects.filter(pk=newest, is_current=False).update(is_current=True)
+    for stale in FormVersion.objects.filter(form=form, is_current=True).exclude(pk=newest):
+        _change_version(stale, acting_user, is_current=False)
+    for current in FormVersion.objects.filter(pk=newest, is_current=False):
+        _change_version(current, acting_user, is_current=True)
     return FormLoadResult(spec.code, spec.version, status)
 
 
-def _create_children(version: FormVersion, spec: FormSpec, acting_user: User | None) -> None:
+def _change_version(version: FormVersion, acting_user: Actor, **changes: Any) -> None:
+    """Set bookkeeping columns of a form version (current flag, checksum, frozen) with an audit row of the
+    change; a plain ``save`` would re-run the version's validation for columns no one edits by hand."""
+    before = {name: getattr(version, name) for name in changes}
+    if before == changes:
+        return
+    FormVersion.objects.filter(pk=version.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(version, name, value)
+    audit.record("collection.formversion.update", version, acting_user=acting_user, before=before, after=changes)
+
+
+def _create_children(version: FormVersion, spec: FormSpec, acting_user: Actor) -> None:
     sections = Section.objects.bulk_create(
         [Section(version=version, code=s.code, title=s.title, order=i) for i, s in enumerate(spec.sections)])
     by_code = {s.code: s for s in sections}
@@ -143,7 +158,7 @@ def _create_children(version: FormVersion, spec: FormSpec, acting_user: User | N
 
 @action
 def save_form_part(instance: Section | Field | ValidationRule | FormVersion | Form, *,
-                   acting_user: User | None) -> Any:
+                   acting_user: Actor) -> Any:
     """Edit a form definition in the admin; refused once the version is frozen."""
     version = instance if isinstance(instance, FormVersion) else getattr(instance, "version", None)
     if version is not None and version.pk and FormVersion.objects.filter(pk=version.pk, frozen=True).exists():
@@ -162,18 +177,19 @@ def save_form_part(instance: Section | Field | ValidationRule | FormVersion | Fo
         from edupulse.collection.registry import build_spec
 
         stored = FormVersion.objects.get(pk=version.pk)
-        FormVersion.objects.filter(pk=stored.pk).update(checksum=build_spec(stored).checksum())
+        _change_version(stored, acting_user, checksum=build_spec(stored).checksum())
     return saved
 
 
 # ------------------------------------------------------------------------------------------ submissions
 
 
-def _freeze(version: FormVersion, acting_user: User | None) -> None:
+def _freeze(version: FormVersion, acting_user: Actor) -> None:
     if not version.frozen:
         FormVersion.objects.filter(pk=version.pk).update(frozen=True)
         version.frozen = True
-        audit.record("collection.formversion.freeze", version, acting_user=acting_user, after={"frozen": True})
+        audit.record("collection.formversion.freeze", version, acting_user=acting_user, before={"frozen": False},
+                     after={"frozen": True})
 
 
 def check_school_for_form(spec: FormSpec, school: School, period: str) -> None:
@@ -186,7 +202,7 @@ def check_school_for_form(spec: FormSpec, school: School, period: str) -> None:
 
 
 @action
-def open_submission(version: FormVersion, school: School, period: str, *, acting_user: User | None) -> Submission:
+def open_submission(version: FormVersion, school: School, period: str, *, acting_user: Actor) -> Submission:
     """The school's submission of this form and period, created as a draft when there is none."""
     existing = Submission.objects.filter(form_id=version.form_id, school=school, period=period).first()
     if existing is not None:
@@ -241,7 +257,7 @@ def revalidate(submission: Submission) -> FormSpec:
 
 
 @action
-def save_values(submission: Submission, values: Mapping[str, Any], *, acting_user: User | None,
+def save_values(submission: Submission, values: Mapping[str, Any], *, acting_user: Actor,
                 explanations: Mapping[str, str] | None = None, source: str = "web") -> Submission:
     """Replace the values (and explanations) of an editable submission and re-validate it."""
     stored = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -268,7 +284,7 @@ def _level(user: User | None) -> str:
     return scope_of(user).level
 
 
-def _transition(submission: Submission, new_status: str, name: str, *, acting_user: User | None,
+def _transition(submission: Submission, new_status: str, name: str, *, acting_user: Actor,
                 comment: str = "") -> Submission:
     before = {"status": submission.status, "review_comment": submission.review_comment}
     submission.status = new_status
@@ -285,14 +301,14 @@ def _transition(submission: Submission, new_status: str, name: str, *, acting_us
     return submission
 
 
-def _locked_get(submission: Submission, acting_user: User | None) -> Submission:
+def _locked_get(submission: Submission, acting_user: Actor) -> Submission:
     stored = Submission.objects.select_for_update().select_related("version", "school").get(pk=submission.pk)
     require(acting_user, "change", stored)
     return stored
 
 
 @action
-def submit(submission: Submission, *, acting_user: User | None) -> Submission:
+def submit(submission: Submission, *, acting_user: Actor) -> Submission:
     """Send a draft (or returned) submission for review; refused while errors or unexplained warnings remain."""
     stored = _locked_get(submission, acting_user)
     if stored.status not in EDITABLE:
@@ -316,8 +332,8 @@ def _explanations(submission: Submission) -> dict[str, str]:
     return notes
 
 
-def _require_reviewer(acting_user: User | None, level: str) -> None:
-    if acting_user is None or acting_user.is_superuser:
+def _require_reviewer(acting_user: Actor, level: str) -> None:
+    if acting_user.is_superuser:
         return
     if acting_user.role not in OFFICER_ROLES or _level(acting_user) != level:
         raise PermissionDenied(_("Only the %(level)s education authority can do this at this stage.")
@@ -329,7 +345,7 @@ def _level_label(level: str) -> str:
 
 
 @action
-def approve(submission: Submission, *, acting_user: User | None, comment: str = "") -> Submission:
+def approve(submission: Submission, *, acting_user: Actor, comment: str = "") -> Submission:
     stored = _locked_get(submission, acting_user)
     stage = REVIEW_STAGE.get(Status(stored.status))
     if stage is None:
@@ -341,7 +357,7 @@ def approve(submission: Submission, *, acting_user: User | None, comment: str = 
 
 
 @action
-def return_submission(submission: Submission, *, acting_user: User | None, comment: str) -> Submission:
+def return_submission(submission: Submission, *, acting_user: Actor, comment: str) -> Submission:
     """Send a submission that waits for the caller's level back to the school with a comment."""
     if not comment.strip():
         raise ValidationError({"comment": _("Say what must be corrected when returning a submission.")})
@@ -355,7 +371,7 @@ def return_submission(submission: Submission, *, acting_user: User | None, comme
 
 
 @action
-def reopen(submission: Submission, *, acting_user: User | None, comment: str) -> Submission:
+def reopen(submission: Submission, *, acting_user: Actor, comment: str) -> Submission:
     """Unlock approved data: a level above the one that approved it (the province for its own lock)."""
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the submission is reopened.")})
@@ -363,7 +379,7 @@ def reopen(submission: Submission, *, acting_user: User | None, comment: str) ->
     approved_by = APPROVED_BY.get(Status(stored.status)) if stored.status in APPROVED_BY else None
     if approved_by is None:
         raise ValidationError(_("Only approved submissions can be reopened."))
-    if acting_user is not None and not acting_user.is_superuser:
+    if not acting_user.is_superuser:
         level = _level(acting_user)
         allowed = LEVEL_RANK.get(level, -1) > LEVEL_RANK[approved_by] or (level == "province" == approved_by)
         if acting_user.role not in OFFICER_ROLES or not allowed:
@@ -388,7 +404,7 @@ class PreparedRecord:
 
 @action
 def store_records(version: FormVersion, period: str, records: Sequence[PreparedRecord], *,
-                  acting_user: User | None, submit_clean: bool = True) -> dict[int, str]:
+                  acting_user: Actor, submit_clean: bool = True) -> dict[int, str]:
     """Create or replace submissions in bulk; returns school id → resulting status.
 
     Callers have checked scope, assignment and that no existing submission is locked. A record with no
@@ -415,7 +431,7 @@ def store_records(version: FormVersion, period: str, records: Sequence[PreparedR
                                              **record.explanations})
         status = Status.SUBMITTED if submit_clean and clean else Status.DRAFT
         target = current or Submission(form_id=version.form_id, school=record.school, period=period)
-        if current is None and acting_user is not None and not can(acting_user, "add", target):
+        if current is None and not can(acting_user, "add", target):
             raise PermissionDenied(_("You may not add submissions for school %(code)s.") % {"code": record.school.code})
         target.version = version
         target.values, target.explanations, target.issues = record.values, record.explanations, record.issues
@@ -455,19 +471,18 @@ def locked_schools(form: Form, period: str, school_ids: Sequence[int]) -> set[in
 
 
 @action
-def save_extract(extract: SavedExtract, *, acting_user: User | None, region_code: str = "") -> SavedExtract:
+def save_extract(extract: SavedExtract, *, acting_user: Actor, region_code: str = "") -> SavedExtract:
     """Create or change a saved extract; a new one is placed in the area of the officer who saves it."""
     if extract._state.adding:
-        scope = scope_of(acting_user) if acting_user is not None else None
-        extract.owner = acting_user
-        extract.place(region_code or (scope.region_code if scope is not None else ""))
+        extract.owner = None if is_system(acting_user) else acting_user
+        extract.place(region_code or scope_of(acting_user).region_code)
     saved = save_instance(extract, acting_user=acting_user)
     assert isinstance(saved, SavedExtract)
     return saved
 
 
 @action
-def delete_extract(extract: SavedExtract, *, acting_user: User | None) -> None:
+def delete_extract(extract: SavedExtract, *, acting_user: Actor) -> None:
     from edupulse.core.actions import delete_instance
 
     delete_instance(extract, acting_user=acting_user)

@@ -26,6 +26,7 @@ from edupulse.collection.registry import current_version, spec_for
 from edupulse.collection.validation import validate
 from edupulse.core import audit
 from edupulse.core.actions import action
+from edupulse.core.actors import SYSTEM
 from edupulse.orgs.models import School
 
 DEMO_FORM = "edu_informatization_annual"
@@ -97,7 +98,7 @@ def _break(values: dict[str, Any], rng: random.Random) -> None:
 
 
 @action
-def load_demo_submissions(province_code: str, period: str, seed: int = 2022, *, acting_user: Any = None) -> DemoResult:
+def load_demo_submissions(province_code: str, period: str, seed: int = 2022, *, acting_user: Any = SYSTEM) -> DemoResult:
     """Create the previous period (approved) and ``period`` (mixed states) for the province's schools."""
     version = current_version(DEMO_FORM)
     spec = spec_for(version)
@@ -173,7 +174,7 @@ def _store(spec: FormSpec, version: Any, period: str, items: list[tuple[School, 
         issues = validate(spec, values, prev=previous.get(school.pk))
         records.append(PreparedRecord(school=school, values=values, explanations=notes,
                                       issues=[i.as_dict() for i in issues], checksum="", source="demo"))
-    result = actions.store_records(version, period, records, acting_user=None)
+    result = actions.store_records(version, period, records, acting_user=SYSTEM)
     if final_status and prev_values:
         stamp = deadline(spec, period) - dt.timedelta(days=10)
         Submission.objects.filter(form=version.form, period=period, school_id__in=list(prev_values)).update(

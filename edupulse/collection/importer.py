@@ -33,6 +33,7 @@ from edupulse.collection.models import FormVersion, Submission
 from edupulse.collection.reader import Limits, ParsedFile, expand, parse_file
 from edupulse.collection.registry import current_version, spec_for
 from edupulse.collection.validation import validate
+from edupulse.core.actors import Actor
 from edupulse.core.permissions import can
 from edupulse.orgs.models import School
 
@@ -201,7 +202,7 @@ def tasks_from_bytes(items: Iterable[tuple[str, bytes]], limits: Limits) -> tupl
 
 
 def run_import(tasks: Sequence[Task], failed: Sequence[ParsedFile], *, form_code: str, period: str,
-               acting_user: User | None, workers: int | None = None, submit_clean: bool = True,
+               acting_user: Actor, workers: int | None = None, submit_clean: bool = True,
                source: str = "excel") -> ImportReport:
     """Parse, check and store. Raises ValidationError for a usage error (unknown form, bad period)."""
     version = current_version(form_code)
@@ -209,7 +210,7 @@ def run_import(tasks: Sequence[Task], failed: Sequence[ParsedFile], *, form_code
     if not spec.valid_period(period):
         raise ValidationError(_("“%(period)s” is not a valid period for %(form)s (period type %(type)s).")
                               % {"period": period, "form": spec.code, "type": spec.period_type})
-    if acting_user is not None and not can(acting_user, "change", Submission):
+    if not can(acting_user, "change", Submission):
         raise PermissionDenied(_("Your role may not enter statistics."))
     limits = current_limits()
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
@@ -235,14 +236,14 @@ def run_import(tasks: Sequence[Task], failed: Sequence[ParsedFile], *, form_code
 
 
 def check_and_store(parsed: list[ParsedFile], version: FormVersion, spec: FormSpec, period: str, *,
-                    acting_user: User | None, submit_clean: bool, source: str,
+                    acting_user: Actor, submit_clean: bool, source: str,
                     claimed: dict[str, str] | None = None) -> ImportReport:
     """Check parsed files against the database (school, scope, assignment, lock, rules) and store the
     accepted ones in one transaction. ``claimed`` (school code → file) carries across chunks."""
     if not parsed:
         return ImportReport()
     codes = {r.school_code for p in parsed for r in p.records}
-    schools_qs = School.objects.visible_to(acting_user) if acting_user is not None else School.objects.all()
+    schools_qs = School.objects.visible_to(acting_user)
     schools = {s.code: s for s in schools_qs.filter(code__in=codes)}
     locked = locked_schools(version.form, period, [s.pk for s in schools.values()])
     from edupulse.collection.actions import context_values

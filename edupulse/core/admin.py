@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from edupulse.core.actions import delete_instance, save_instance
+from edupulse.core.actions import delete_object, save_object
 from edupulse.core.models import AuditLog
 from edupulse.core.permissions import can
 
@@ -17,8 +17,8 @@ from edupulse.core.permissions import can
 class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Querysets, foreign-key choices and permissions follow ``visible_to`` and ``can``."""
 
-    save_action: ClassVar[Callable[..., Any]] = staticmethod(save_instance)
-    delete_action: ClassVar[Callable[..., Any]] = staticmethod(delete_instance)
+    save_action: ClassVar[Callable[..., Any]] = staticmethod(save_object)
+    delete_action: ClassVar[Callable[..., Any]] = staticmethod(delete_object)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return super().get_queryset(request).visible_to(request.user)  # type: ignore[attr-defined]

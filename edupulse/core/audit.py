@@ -21,11 +21,12 @@ from django.db import connection, models
 from django.utils import timezone
 
 from edupulse.core import context
+from edupulse.core.actors import require_actor
 from edupulse.core.models import AuditLog
 from edupulse.core.scoping import _resolve, spec_for
 
 if TYPE_CHECKING:
-    from edupulse.accounts.models import User
+    from edupulse.core.actors import Actor
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 7_243_118  # arbitrary constant: serialises appends to the chain on PostgreSQL
@@ -125,7 +126,7 @@ def record_many(
     action: str,
     instances: list[models.Model],
     *,
-    acting_user: User | None,
+    acting_user: Actor,
 ) -> int:
     """Append one 'create' row per instance in one pass (bulk imports); same chain, same rows."""
     if not instances:
@@ -179,9 +180,9 @@ def _copy_rows(rows: list[AuditLog]) -> None:
                 ])
 
 
-def _actor_fields(acting_user: User | None) -> dict[str, Any]:
-    if acting_user is None:
-        return {"actor_id": None, "actor_username": ""}
+def _actor_fields(acting_user: Actor) -> dict[str, Any]:
+    """The actor columns of a row: the user's id and name, or no id and ``system`` for the platform."""
+    require_actor(acting_user, "audit.record")
     return {"actor_id": acting_user.pk, "actor_username": acting_user.get_username()}
 
 
@@ -189,7 +190,7 @@ def record(
     action: str,
     instance: models.Model | None,
     *,
-    acting_user: User | None,
+    acting_user: Actor,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     object_type: str = "",
@@ -226,7 +227,7 @@ def record_read(
     action: str,
     objects: Iterable[models.Model],
     *,
-    acting_user: User | None,
+    acting_user: Actor,
     purpose: str = "",
 ) -> AuditLog:
     """The hook for auditing reads of personal data: one row per page view or export.

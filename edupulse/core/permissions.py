@@ -19,10 +19,10 @@ from edupulse.core.scoping import scope_of, spec_for
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from edupulse.accounts.models import User
+    from edupulse.core.actors import Actor
 
 
-def verbs_for(user: User | AnonymousUser | None, model: type[models.Model]) -> frozenset[str]:
+def verbs_for(user: Actor | AnonymousUser | None, model: type[models.Model]) -> frozenset[str]:
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
@@ -31,7 +31,7 @@ def verbs_for(user: User | AnonymousUser | None, model: type[models.Model]) -> f
     return frozenset(table.get(getattr(user, "role", ""), READ_ONLY))
 
 
-def can(user: User | AnonymousUser | None, verb: str, target: models.Model | type[models.Model]) -> bool:
+def can(user: Actor | AnonymousUser | None, verb: str, target: models.Model | type[models.Model]) -> bool:
     """Whether ``user`` may ``verb`` the model class (no object) or one object, scope included."""
     model = target if isinstance(target, type) else type(target)
     if verb not in verbs_for(user, model):
@@ -50,9 +50,9 @@ def can(user: User | AnonymousUser | None, verb: str, target: models.Model | typ
     return spec.contains(scope, target)
 
 
-def require(user: User | AnonymousUser | None, verb: str, target: models.Model | type[models.Model]) -> None:
-    if user is None:
-        return  # system actor (CLI loaders, migrations of data); the CLI authorises before calling
+def require(user: Actor | AnonymousUser | None, verb: str, target: models.Model | type[models.Model]) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` may ``verb`` the target. ``None`` is refused like an
+    anonymous visitor; the platform's own work passes :data:`core.actors.SYSTEM`, which may do everything."""
     if not can(user, verb, target):
         raise PermissionDenied(_("You do not have permission to do this here."))
 

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from django.db import models
 from django.db.models import Q
 
+from edupulse.core.guards import GuardedQuerySet
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from edupulse.accounts.models import User
+    from edupulse.core.actors import Actor
 
 LEVELS = ("nation", "province", "prefecture", "county", "school")
 
@@ -132,7 +134,7 @@ def _exists(instance: models.Model, spec: ScopeSpec, scope: Scope) -> bool:
     return type(instance)._default_manager.filter(spec.q(scope), pk=instance.pk).exists()
 
 
-def scope_of(user: User | AnonymousUser | None) -> Scope:
+def scope_of(user: Actor | AnonymousUser | None) -> Scope:
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope.NOTHING
     if user.is_superuser:
@@ -143,8 +145,10 @@ def scope_of(user: User | AnonymousUser | None) -> Scope:
 _M = TypeVar("_M", bound=models.Model)
 
 
-class ScopedQuerySet(models.QuerySet[_M], Generic[_M]):
-    def visible_to(self, user: User | AnonymousUser | None) -> ScopedQuerySet[_M]:
+class ScopedQuerySet(GuardedQuerySet[_M], Generic[_M]):
+    """Every data model's queryset: ``visible_to`` for reads, the write guard for bulk writes."""
+
+    def visible_to(self, user: Actor | AnonymousUser | None) -> ScopedQuerySet[_M]:
         spec: ScopeSpec = self.model.scope_spec  # type: ignore[attr-defined]
         if user is None or not user.is_authenticated:
             return self.none()

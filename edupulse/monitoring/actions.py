@@ -8,7 +8,7 @@ alerts (:mod:`.alerting`) and notices (:mod:`.noticing`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,17 +16,15 @@ from django.utils.translation import gettext as _
 
 from edupulse.core import audit
 from edupulse.core.actions import action, delete_instance, save_instance
+from edupulse.core.actors import Actor
 from edupulse.core.permissions import require
 from edupulse.core.roles import Role
 from edupulse.monitoring.models import EducationApp, Finding, InformationSystem, SiteState, Website
 
-if TYPE_CHECKING:
-    from edupulse.accounts.models import User
 
-
-def _school_may_only_change(instance: models.Model, allowed: tuple[str, ...], acting_user: User | None) -> None:
+def _school_may_only_change(instance: models.Model, allowed: tuple[str, ...], acting_user: Actor) -> None:
     """A school CIO may change only ``allowed`` fields of an asset of their own school, and create none."""
-    if acting_user is None or getattr(acting_user, "role", "") != Role.SCHOOL_CIO:
+    if acting_user.role != Role.SCHOOL_CIO:
         return
     if instance._state.adding:
         raise ValidationError(_("Only the education authority registers assets; ask the county."))
@@ -39,7 +37,7 @@ def _school_may_only_change(instance: models.Model, allowed: tuple[str, ...], ac
 
 
 @action
-def save_website(website: Website, *, acting_user: User | None) -> Website:
+def save_website(website: Website, *, acting_user: Actor) -> Website:
     _school_may_only_change(website, Website.SCHOOL_EDITABLE_FIELDS, acting_user)
     saved = save_instance(website, acting_user=acting_user)
     assert isinstance(saved, Website)
@@ -47,21 +45,31 @@ def save_website(website: Website, *, acting_user: User | None) -> Website:
     if state is not None:  # keep the dashboard's copy of the placement in step
         state.copy_placement(saved)
         state.save(update_fields=["province_code", "prefecture_code", "county_code", "school_id", "active"])
-    Finding.objects.filter(website=saved).exclude(county_code=str(saved.county_id or ""),
-                                                  prefecture_code=str(saved.prefecture_id or ""),
-                                                  school_id=saved.school_id).update(
-        province_code=str(saved.province_id or ""), prefecture_code=str(saved.prefecture_id or ""),
-        county_code=str(saved.county_id or ""), school_id=saved.school_id)
+    _move_findings_with(saved, acting_user)
     return saved
 
 
+def _move_findings_with(website: Website, acting_user: Actor) -> None:
+    """A site moved to another owner takes its findings along (they are scoped by the copied codes), with
+    one audit row naming the findings moved and where from."""
+    placement = {"province_code": str(website.province_id or ""), "prefecture_code": str(website.prefecture_id or ""),
+                 "county_code": str(website.county_id or ""), "school_id": website.school_id}
+    stale = Finding.objects.filter(website=website).exclude(**placement)
+    moved = list(stale.values("pk", "province_code", "prefecture_code", "county_code", "school_id"))
+    if not moved:
+        return
+    stale.update(**placement)
+    audit.record("monitoring.finding.move", website, acting_user=acting_user,
+                 before={"findings": moved}, after={"findings": [row["pk"] for row in moved], **placement})
+
+
 @action
-def delete_website(website: Website, *, acting_user: User | None) -> None:
+def delete_website(website: Website, *, acting_user: Actor) -> None:
     delete_instance(website, acting_user=acting_user)
 
 
 @action
-def save_system(system: InformationSystem, *, acting_user: User | None,
+def save_system(system: InformationSystem, *, acting_user: Actor,
                 websites: list[Website] | None = None) -> InformationSystem:
     """Create or update a system; ``websites`` (when given) replaces its linked sites, which must be
     visible to the acting user."""
@@ -71,7 +79,7 @@ def save_system(system: InformationSystem, *, acting_user: User | None,
     if websites is not None:
         before = sorted(saved.websites.values_list("pk", flat=True))
         after = sorted(s.pk for s in websites)
-        if before != after and acting_user is not None and acting_user.role == Role.SCHOOL_CIO \
+        if before != after and acting_user.role == Role.SCHOOL_CIO \
                 and "websites" not in InformationSystem.SCHOOL_EDITABLE_FIELDS:
             raise ValidationError({"websites": _("A school may not change this field; ask the county.")})
         # Only the links being added must be visible to the acting user: a link the user cannot see (made by
@@ -87,12 +95,12 @@ def save_system(system: InformationSystem, *, acting_user: User | None,
 
 
 @action
-def delete_system(system: InformationSystem, *, acting_user: User | None) -> None:
+def delete_system(system: InformationSystem, *, acting_user: Actor) -> None:
     delete_instance(system, acting_user=acting_user)
 
 
 @action
-def save_app(app: EducationApp, *, acting_user: User | None) -> EducationApp:
+def save_app(app: EducationApp, *, acting_user: Actor) -> EducationApp:
     _school_may_only_change(app, EducationApp.SCHOOL_EDITABLE_FIELDS, acting_user)
     saved = save_instance(app, acting_user=acting_user)
     assert isinstance(saved, EducationApp)
@@ -100,12 +108,12 @@ def save_app(app: EducationApp, *, acting_user: User | None) -> EducationApp:
 
 
 @action
-def delete_app(app: EducationApp, *, acting_user: User | None) -> None:
+def delete_app(app: EducationApp, *, acting_user: Actor) -> None:
     delete_instance(app, acting_user=acting_user)
 
 
 @action
-def import_assets(kind: str, rows: list[dict[str, Any]], *, acting_user: User | None) -> int:
+def import_assets(kind: str, rows: list[dict[str, Any]], *, acting_user: Actor) -> int:
     """Create every parsed row of an import (see :mod:`.importing`) — all or none.
 
     Rows were validated by the importer; each is saved through the model's own action so that scope,

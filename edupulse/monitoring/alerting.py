@@ -22,7 +22,7 @@ import time
 import urllib.parse
 import urllib.request
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -30,12 +30,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from edupulse.core.actions import action, save_instance
+from edupulse.core.actors import Actor
 from edupulse.monitoring.checks import Severity
 from edupulse.monitoring.models import AlertChannel, AlertDelivery, Finding, MaintenanceWindow
 from edupulse.monitoring.models.alerts import ChannelKind, DeliveryStatus
-
-if TYPE_CHECKING:
-    from edupulse.accounts.models import User
 
 DEDUP_WINDOW = timedelta(hours=6)
 SEND_TIMEOUT_S = 10
@@ -43,14 +41,14 @@ MAX_SEND_ATTEMPTS = 3
 
 
 @action
-def save_channel(channel: AlertChannel, *, acting_user: User | None) -> AlertChannel:
+def save_channel(channel: AlertChannel, *, acting_user: Actor) -> AlertChannel:
     saved = save_instance(channel, acting_user=acting_user)
     assert isinstance(saved, AlertChannel)
     return saved
 
 
 @action
-def save_window(window: MaintenanceWindow, *, acting_user: User | None) -> MaintenanceWindow:
+def save_window(window: MaintenanceWindow, *, acting_user: Actor) -> MaintenanceWindow:
     saved = save_instance(window, acting_user=acting_user)
     assert isinstance(saved, MaintenanceWindow)
     return saved
@@ -185,7 +183,7 @@ def send_one(delivery: AlertDelivery) -> None:
 
 
 @action
-def send_pending_alerts(*, acting_user: User | None, limit: int = 500) -> int:
+def send_pending_alerts(*, acting_user: Actor, limit: int = 500) -> int:
     """Send pending deliveries (oldest first); failures are retried up to ``MAX_SEND_ATTEMPTS``."""
     sent = 0
     pending = (AlertDelivery.objects.select_related("channel", "finding", "finding__website")

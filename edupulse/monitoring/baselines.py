@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 
 from edupulse.core import audit
 from edupulse.core.actions import action
+from edupulse.core.actors import SYSTEM, Actor
 from edupulse.monitoring.models import SiteState, Website
-
-if TYPE_CHECKING:
-    from edupulse.accounts.models import User
 
 SAMPLES = 3
 INTERVAL_S = 20.0
@@ -57,7 +55,7 @@ def fetch_baselines(urls: Sequence[str], *, samples: int = SAMPLES, interval_s: 
 
 
 @action
-def save_baselines(baselines: dict[str, dict], *, acting_user: User | None) -> int:
+def save_baselines(baselines: dict[str, dict], *, acting_user: Actor) -> int:
     """Store built baselines on the sites' states (one audit row)."""
     now = timezone.now()
     sites = {w.url: w for w in Website.objects.filter(url__in=list(baselines))}
@@ -82,5 +80,5 @@ def build_missing_baselines(*, samples: int = SAMPLES, interval_s: float = INTER
                 .values_list("url", flat=True))
     built = fetch_baselines(urls, samples=samples, interval_s=interval_s) if urls else {}
     if built:
-        save_baselines(built, acting_user=None)
+        save_baselines(built, acting_user=SYSTEM)
     return {"sites": len(urls), "baselines": len(built)}

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 
 from edupulse.core import audit
 from edupulse.core.actions import action
+from edupulse.core.actors import SYSTEM
 from edupulse.core.context import inside_action
 from edupulse.monitoring.checks import severity_for
 from edupulse.monitoring.describing import describe
@@ -92,16 +93,16 @@ def _load(*, acting_user: None, seed: int, days: int) -> DemoSummary:
                                  contact_name=school.contact_name, contact_phone=school.contact_phone))
     Website.objects.bulk_create(sites, batch_size=2000)
     sites = list(Website.objects.order_by("pk"))
-    audit.record_many("monitoring.website.create", list(sites), acting_user=None)
+    audit.record_many("monitoring.website.create", list(sites), acting_user=SYSTEM)
     summary.websites = len(sites)
 
     systems = _systems(rng, region_codes, regions, schools, today)
     InformationSystem.objects.bulk_create(systems, batch_size=2000)
-    audit.record_many("monitoring.informationsystem.create", list(InformationSystem.objects.all()), acting_user=None)
+    audit.record_many("monitoring.informationsystem.create", list(InformationSystem.objects.all()), acting_user=SYSTEM)
     summary.systems = len(systems)
     apps = _apps(rng, county_codes, regions, today)
     EducationApp.objects.bulk_create(apps, batch_size=2000)
-    audit.record_many("monitoring.educationapp.create", list(EducationApp.objects.all()), acting_user=None)
+    audit.record_many("monitoring.educationapp.create", list(EducationApp.objects.all()), acting_user=SYSTEM)
     summary.apps = len(apps)
 
     summary.findings = _states_and_findings(rng, sites, today)
@@ -203,7 +204,7 @@ def _states_and_findings(rng: random.Random, sites: list[Website], today: date) 
             findings.append(finding)
     SiteState.objects.bulk_create(states, batch_size=2000)
     Finding.objects.bulk_create(findings, batch_size=2000)
-    audit.record_many("monitoring.finding.open", list(Finding.objects.all()), acting_user=None)
+    audit.record_many("monitoring.finding.open", list(Finding.objects.all()), acting_user=SYSTEM)
     return len(findings)
 
 
@@ -272,6 +273,6 @@ def _aggregates(rng: random.Random, sites: list[Website], days: int, today: date
 def load(*, seed: int = 4, days: int = 365) -> DemoSummary:
     """Load the demo (see module docstring); returns counts, or ``skipped`` when a registry exists."""
     with inside_action():
-        result: DemoSummary = _load(acting_user=None, seed=seed, days=days)
+        result: DemoSummary = _load(acting_user=SYSTEM, seed=seed, days=days)
     return result
 

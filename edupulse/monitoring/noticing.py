@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -20,15 +20,13 @@ from django.utils.translation import gettext as _
 
 from edupulse.core import audit
 from edupulse.core.actions import action, save_instance
+from edupulse.core.actors import Actor, is_system
 from edupulse.core.permissions import can, require
 from edupulse.monitoring.checks import Status
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, NoticeStatus
 from edupulse.monitoring.models.results import FindingStatus
 from edupulse.orgs.models import Region
-
-if TYPE_CHECKING:
-    from edupulse.accounts.models import User
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 EVIDENCE_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".doc", ".zip", ".txt", ".xlsx")
@@ -44,7 +42,7 @@ def default_prefix(region: Region) -> str:
     return f"{name[:4]}教网通"
 
 
-def _change(item_or_notice: NoticeItem | Notice, acting_user: User | None, verb: str, *, authorise: bool = True,
+def _change(item_or_notice: NoticeItem | Notice, acting_user: Actor, verb: str, *, authorise: bool = True,
             **fields: object) -> None:
     """One step of the flow: authorise, change, validate, save and write one audit row named by ``verb``.
     ``authorise=False`` for consequences of a step already authorised (closing the notice when its last
@@ -84,7 +82,7 @@ def _not_notifiable(finding: Finding, notice: Notice | None = None) -> str | Non
 
 
 @action
-def create_notice(findings: Sequence[Finding], *, acting_user: User | None, region: Region, title: str,
+def create_notice(findings: Sequence[Finding], *, acting_user: Actor, region: Region, title: str,
                   deadline: date, body: str = "", number_prefix: str = "") -> Notice:
     """A draft notice from open findings the officer can see, one item per finding."""
     if not findings:
@@ -93,10 +91,10 @@ def create_notice(findings: Sequence[Finding], *, acting_user: User | None, regi
         raise ValidationError({"deadline": _("The deadline must be in the future.")})
     notice = Notice(region=region, title=title, body=body, deadline=deadline, created_at=timezone.now(),
                     number_prefix=number_prefix or default_prefix(region),
-                    created_by=acting_user if acting_user is not None and acting_user.pk else None)
+                    created_by=None if is_system(acting_user) else acting_user)
     save_instance(notice, acting_user=acting_user)
     for finding in findings:
-        if acting_user is not None and not can(acting_user, "view", finding):
+        if not can(acting_user, "view", finding):
             raise PermissionDenied(_("You do not have permission to do this here."))
         refusal = _not_notifiable(finding)
         if refusal is not None:
@@ -111,7 +109,7 @@ def create_notice(findings: Sequence[Finding], *, acting_user: User | None, regi
 
 
 @action
-def issue_notice(notice: Notice, *, acting_user: User | None) -> Notice:
+def issue_notice(notice: Notice, *, acting_user: Actor) -> Notice:
     """Give the notice its number and send it to the units."""
     if notice.status != NoticeStatus.DRAFT:
         raise ValidationError(_("Only a draft notice can be issued."))
@@ -132,14 +130,14 @@ def issue_notice(notice: Notice, *, acting_user: User | None) -> Notice:
     return notice
 
 
-def _require_unit_or_officer(item: NoticeItem, acting_user: User | None) -> None:
+def _require_unit_or_officer(item: NoticeItem, acting_user: Actor) -> None:
     require(acting_user, "change", item)
     if item.notice.status != NoticeStatus.ISSUED:
         raise ValidationError(_("The notice is not open."))
 
 
 @action
-def acknowledge_item(item: NoticeItem, *, acting_user: User | None) -> NoticeItem:
+def acknowledge_item(item: NoticeItem, *, acting_user: Actor) -> NoticeItem:
     _require_unit_or_officer(item, acting_user)
     late = item.status == ItemStatus.ESCALATED and item.acknowledged_at is None  # escalated, still rectifiable
     if item.status != ItemStatus.ISSUED and not late:
@@ -149,7 +147,7 @@ def acknowledge_item(item: NoticeItem, *, acting_user: User | None) -> NoticeIte
 
 
 @action
-def submit_evidence(item: NoticeItem, *, acting_user: User | None, response: str,
+def submit_evidence(item: NoticeItem, *, acting_user: Actor, response: str,
                     evidence: UploadedFile | None = None) -> NoticeItem:
     """The unit reports what it fixed (text, optional file); a re-probe is queued."""
     _require_unit_or_officer(item, acting_user)
@@ -179,7 +177,7 @@ def _enqueue_reprobe(item_id: int) -> None:
     reprobe.enqueue(item_id)
 
 
-def reprobe_item(item: NoticeItem, *, acting_user: User | None) -> NoticeItem:
+def reprobe_item(item: NoticeItem, *, acting_user: Actor) -> NoticeItem:
     """Probe the finding's check on the site again; a pass verifies and closes the item (and resolves
     the finding); otherwise the unit has to rectify again.
 
@@ -195,7 +193,7 @@ def reprobe_item(item: NoticeItem, *, acting_user: User | None) -> NoticeItem:
 
 
 @action
-def _record_reprobe(item: NoticeItem, reports: Sequence[Any], *, acting_user: User | None) -> NoticeItem:
+def _record_reprobe(item: NoticeItem, reports: Sequence[Any], *, acting_user: Actor) -> NoticeItem:
     """The atomic part of ``reprobe_item``: save the probe and verify, or record the failed re-probe."""
     from edupulse.monitoring.recording import save_reports
 
@@ -223,13 +221,13 @@ def _record_reprobe(item: NoticeItem, reports: Sequence[Any], *, acting_user: Us
     return item
 
 
-def _close_if_done(notice: Notice, acting_user: User | None) -> None:
+def _close_if_done(notice: Notice, acting_user: Actor) -> None:
     if not notice.items.filter(status__in=(*OPEN_ITEM_STATUSES, ItemStatus.ESCALATED)).exists():
         _change(notice, acting_user, "close", authorise=False, status=NoticeStatus.CLOSED)
 
 
 @action
-def escalate_overdue(*, acting_user: User | None, now: datetime | None = None) -> int:
+def escalate_overdue(*, acting_user: Actor, now: datetime | None = None) -> int:
     """Items still open after their notice's deadline are marked overdue and escalated (they then show
     in the overdue list of the authority above) — not an item whose evidence waits for its re-probe, which is
     the platform's turn; a failed re-probe gives the turn back to the unit. An escalated item can still be

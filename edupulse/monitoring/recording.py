@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from edupulse.core import audit
 from edupulse.core.actions import action
+from edupulse.core.actors import Actor
 from edupulse.core.context import inside_action
 from edupulse.monitoring import fastsql
 from edupulse.monitoring.checks import Status, severity_for
@@ -35,7 +36,6 @@ from edupulse.monitoring.models import (
 from edupulse.monitoring.models.results import FindingStatus
 
 if TYPE_CHECKING:
-    from edupulse.accounts.models import User
     from edupulse.monitoring.models import Sweep
 
 FAILURES_TO_OPEN = 2
@@ -126,7 +126,7 @@ def _update_state(state: SiteState, checks: Sequence[CheckLike], checked_at: dat
 
 
 @action
-def save_reports(reports: Iterable[ReportLike], *, acting_user: User | None, sweep: Sweep | None = None,
+def save_reports(reports: Iterable[ReportLike], *, acting_user: Actor, sweep: Sweep | None = None,
                  websites: dict[str, Website] | None = None) -> SaveSummary:
     """Store a list of site reports (see module docstring); writes one summary audit row, plus one per
     finding opened or resolved. ``websites`` maps URL → Website when the caller already has them."""
@@ -203,7 +203,7 @@ def save_reports(reports: Iterable[ReportLike], *, acting_user: User | None, swe
 
 def _advance_finding(site: Website, check: CheckLike, state: SiteState,
                      open_findings: dict[tuple[int, str], Finding], checked_at: datetime, summary: SaveSummary,
-                     acting_user: User | None) -> None:
+                     acting_user: Actor) -> None:
     fails, passes = state.streaks.get(check.name, [0, 0])
     if check.status == Status.ERROR:
         return
@@ -246,7 +246,7 @@ class PurgeSummary:
 
 
 @action
-def purge_results(*, acting_user: User | None, now: datetime | None = None,
+def purge_results(*, acting_user: Actor, now: datetime | None = None,
                   raw_days: int = RAW_RETENTION_DAYS,
                   aggregate_days: int = AGGREGATE_RETENTION_DAYS) -> PurgeSummary:
     """Delete raw results older than ``raw_days`` and aggregates older than ``aggregate_days``."""
@@ -262,7 +262,7 @@ def purge_results(*, acting_user: User | None, now: datetime | None = None,
 
 
 @action
-def roll_up_day(*, acting_user: User | None, day: date | None = None) -> int:
+def roll_up_day(*, acting_user: Actor, day: date | None = None) -> int:
     """Write the dashboard's per-region counts for ``day`` (today by default) from the current site
     states and open findings; re-running a day replaces its rows."""
     day = day or timezone.localdate()

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from edupulse.core.actors import SYSTEM
 from edupulse.monitoring.models import ScheduledJob, Sweep
 from edupulse.monitoring.models.sweeps import SweepStatus
 
@@ -51,7 +52,7 @@ def _sweep(checks: tuple[str, ...], minutes: int) -> dict[str, Any]:
                                    created_at__gte=stale).first()
     if running is not None:
         return {"skipped": f"sweep {running.pk} is still running"}
-    sweep = start_sweep(acting_user=None, checks=checks)
+    sweep = start_sweep(acting_user=SYSTEM, checks=checks)
     return {"sweep": sweep.pk, "sites": sweep.total_sites}
 
 
@@ -66,13 +67,13 @@ def _quick_sweep() -> dict[str, Any]:
 def _rollup() -> dict[str, Any]:
     from edupulse.monitoring.recording import roll_up_day
 
-    return {"regions": roll_up_day(acting_user=None)}
+    return {"regions": roll_up_day(acting_user=SYSTEM)}
 
 
 def _escalate() -> dict[str, Any]:
     from edupulse.monitoring.noticing import escalate_overdue
 
-    return {"escalated": escalate_overdue(acting_user=None)}
+    return {"escalated": escalate_overdue(acting_user=SYSTEM)}
 
 
 def _baseline() -> dict[str, Any]:
@@ -86,7 +87,7 @@ def _baseline() -> dict[str, Any]:
 def _purge() -> dict[str, Any]:
     from edupulse.monitoring.recording import purge_results
 
-    return dict(purge_results(acting_user=None).__dict__)
+    return dict(purge_results(acting_user=SYSTEM).__dict__)
 
 
 JOBS: tuple[Job, ...] = (

@@ -28,12 +28,12 @@ from django.utils import timezone
 
 from edupulse.core import audit
 from edupulse.core.actions import action
+from edupulse.core.actors import SYSTEM, Actor
 from edupulse.core.permissions import require
 from edupulse.monitoring.models import CheckResult, Sweep, SweepBatch, Website
 from edupulse.monitoring.models.sweeps import BatchStatus, SweepStatus
 
 if TYPE_CHECKING:
-    from edupulse.accounts.models import User
     from edupulse.orgs.models import Region
 
 BATCH_SIZE = 200
@@ -73,12 +73,11 @@ Producer = Callable[[Callable[[Any], None], threading.Event], None]
 
 
 @action
-def start_sweep(*, acting_user: User | None, region: Region | None = None, batch_size: int = BATCH_SIZE,
+def start_sweep(*, acting_user: Actor, region: Region | None = None, batch_size: int = BATCH_SIZE,
                 checks: Sequence[str] = (), enqueue: bool = True) -> Sweep:
     """Create a sweep of every active site in ``region`` (all sites when None) and queue its batches."""
     sweep = Sweep(region=region, created_at=timezone.now(), batch_size=batch_size, checks=list(checks))
-    if acting_user is not None:
-        require(acting_user, "add", sweep)
+    require(acting_user, "add", sweep)
     sites = Website.objects.filter(is_active=True)
     if region is not None:
         sites = sites.filter(**{f"{_level_field(region.code)}": region.code})
@@ -306,7 +305,7 @@ def _save_chunk(batch: SweepBatch, sweep: Sweep, reports: list[Any], websites: d
     with transaction.atomic():
         if not renew_lease(batch):
             return False, 0
-        summary = save_reports(reports, acting_user=None, sweep=sweep, websites=websites)
+        summary = save_reports(reports, acting_user=SYSTEM, sweep=sweep, websites=websites)
     return True, summary.saved_sites
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from edupulse.core import context
+from edupulse.core.actors import SYSTEM
 
 QUEUE = "monitoring"
 
@@ -30,7 +31,7 @@ def send_alerts() -> int:
     from edupulse.monitoring.alerting import send_pending_alerts
 
     with context.using(context.RequestContext(source="task", address=f"task@{_worker()}")):
-        return send_pending_alerts(acting_user=None)
+        return send_pending_alerts(acting_user=SYSTEM)
 
 
 @task(queue_name=QUEUE)
@@ -43,7 +44,7 @@ def reprobe(item_id: int) -> str:
         item = NoticeItem.objects.filter(pk=item_id).first()
         if item is None or item.status != "submitted":
             return "skipped"
-        return reprobe_item(item, acting_user=None).status
+        return reprobe_item(item, acting_user=SYSTEM).status
 
 
 @task(queue_name=QUEUE)

@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 
 from edupulse.core import audit
 from edupulse.core.actions import action, delete_instance, save_instance
-from edupulse.core.permissions import require
+from edupulse.core.actors import Actor
+from edupulse.core.permissions import can, require
+from edupulse.core.roles import Role
 from edupulse.orgs.models import Region, School
 from edupulse.orgs.models.region import RegionLevel
-
-if TYPE_CHECKING:
-    from edupulse.accounts.models import User
 
 DIVISIONS_DIR = Path(__file__).resolve().parent / "data" / "admin-divisions"
 
@@ -48,7 +47,7 @@ def _read_divisions(directory: Path) -> list[Region]:
 
 
 @action
-def load_regions(*, acting_user: User | None, directory: Path = DIVISIONS_DIR) -> RegionLoadResult:
+def load_regions(*, acting_user: Actor, directory: Path = DIVISIONS_DIR) -> RegionLoadResult:
     """Load (or refresh) all GB/T 2260 divisions. Idempotent: names are updated, flags are kept."""
     require(acting_user, "add", Region)
     incoming = _read_divisions(directory)
@@ -72,12 +71,12 @@ def load_regions(*, acting_user: User | None, directory: Path = DIVISIONS_DIR) -
 
 
 @action
-def save_school(school: School, *, acting_user: User | None) -> School:
+def save_school(school: School, *, acting_user: Actor) -> School:
     """Create or update a school after validating its code against its category and county.
 
     A school CIO may change only the contact and location fields of their own school.
     """
-    if acting_user is not None and not school._state.adding and getattr(acting_user, "role", "") == "school_cio":
+    if not school._state.adding and acting_user.role == Role.SCHOOL_CIO:
         stored = School.objects.get(pk=school.pk)
         changed = [f.name for f in School._meta.concrete_fields
                    if getattr(stored, f.attname) != getattr(school, f.attname)]
@@ -90,12 +89,12 @@ def save_school(school: School, *, acting_user: User | None) -> School:
 
 
 @action
-def delete_school(school: School, *, acting_user: User | None) -> None:
+def delete_school(school: School, *, acting_user: Actor) -> None:
     delete_instance(school, acting_user=acting_user)
 
 
 @action
-def set_region_flags(region: Region, *, acting_user: User | None, **flags: bool) -> Region:
+def set_region_flags(region: Region, *, acting_user: Actor, **flags: bool) -> Region:
     allowed = {"is_rural_revitalization_key_county", "is_ethnic_autonomous"}
     unknown = set(flags) - allowed
     if unknown:
@@ -114,7 +113,7 @@ class SchoolImportResult:
 
 
 @action
-def import_schools(rows: Iterable[dict[str, Any]], *, acting_user: User | None) -> SchoolImportResult:
+def import_schools(rows: Iterable[dict[str, Any]], *, acting_user: Actor) -> SchoolImportResult:
     """Validate every row, then create all schools at once — or none if any row is bad.
 
     Used by the demo generator and bulk loads; each created school still gets its own audit row.
@@ -141,11 +140,8 @@ def import_schools(rows: Iterable[dict[str, Any]], *, acting_user: User | None) 
         if school.code in seen:
             problems.setdefault("code", []).append(_("School code %(code)s already exists.") % {"code": school.code})
         seen.add(school.code)
-        if acting_user is not None and not problems:
-            from edupulse.core.permissions import can
-
-            if not can(acting_user, "add", school):
-                problems["county"] = [_("This county is outside your area.")]
+        if not problems and not can(acting_user, "add", school):
+            problems["county"] = [_("This county is outside your area.")]
         if problems:
             errors.append({"row": number, "code": school.code, "errors": problems})
         schools.append(school)

@@ -21,12 +21,13 @@ from edupulse.collection.models.submission import Status
 from edupulse.collection.tests.conftest import FORM, good_values
 from edupulse.collection.tests.helpers import read_back, row_of, run_cli, template_bytes, write_xlsx
 from edupulse.core.actions import run_as_system
+from edupulse.core.actors import SYSTEM
 from edupulse.orgs.tests.factories import make_school
 
 pytestmark = pytest.mark.django_db
 
 
-def run(items: list[tuple[str, bytes]], *, user: Any = None, period: str = "2022") -> dict[str, Any]:
+def run(items: list[tuple[str, bytes]], *, user: Any = SYSTEM, period: str = "2022") -> dict[str, Any]:
     tasks, failed = importer.tasks_from_bytes(items, importer.current_limits())
     report = importer.run_import(tasks, failed, form_code=FORM, period=period, acting_user=user, workers=1)
     return report.as_json()
@@ -368,7 +369,7 @@ def test_parallel_import_validates_in_workers(forms: Any, spec: Any, monkeypatch
              for i, s in enumerate(schools)]
     items.append(("bad.xlsx", template_bytes(spec, make_school("510107"), values=good_values(websites_ipv6=7))))
     tasks, failed = importer.tasks_from_bytes(items, importer.current_limits())
-    report = importer.run_import(tasks, failed, form_code=FORM, period="2022", acting_user=None, workers=2)
+    report = importer.run_import(tasks, failed, form_code=FORM, period="2022", acting_user=SYSTEM, workers=2)
     assert (report.accepted, report.rejected) == (4, 1)
     first = next(f for f in report.files if f["school_code"] == schools[0].code)
     assert [e["rule"] for e in first["errors"]] == ["YOY.spending_total"]  # last period came from the prefetch

@@ -19,6 +19,7 @@ from edupulse.collection.tests.conftest import FORM, JINJIANG, WUHOU, good_value
 from edupulse.collection.tests.factories import make_submission
 from edupulse.collection.tests.helpers import run_cli
 from edupulse.core.actions import run_as_system
+from edupulse.core.tests.arrange import arranging
 from edupulse.orgs.tests.factories import make_school
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +36,12 @@ def test_completeness_counts_and_missing_schools(forms: Any, spec: Any) -> None:
     make_school(WUHOU, category="11")  # kindergartens are not expected to report
     d = make_school(JINJIANG)
     on_time = _approved(a)
-    Submission.objects.filter(pk=on_time.pk).update(submitted_at=deadline(spec, "2022") - dt.timedelta(days=3))
+    with arranging():
+        Submission.objects.filter(pk=on_time.pk).update(submitted_at=deadline(spec, "2022") - dt.timedelta(days=3))
     late = make_submission(b, values=good_values())
     run_as_system(actions.submit, late)
-    Submission.objects.filter(pk=late.pk).update(submitted_at=deadline(spec, "2022") + dt.timedelta(days=3))
+    with arranging():
+        Submission.objects.filter(pk=late.pk).update(submitted_at=deadline(spec, "2022") + dt.timedelta(days=3))
     make_submission(c, values=good_values())  # a draft is not reported
     rows, total = completeness(spec, "2022", None, level="county", region="5101")
     by_code = {r.region_code: r for r in rows}

@@ -13,6 +13,7 @@ from edupulse.collection.models import Submission
 from edupulse.collection.models.submission import Status
 from edupulse.collection.tests.conftest import WUHOU, good_values
 from edupulse.collection.tests.factories import make_submission
+from edupulse.core.actors import SYSTEM
 from edupulse.core.models import AuditLog
 from edupulse.orgs.tests.factories import make_school
 
@@ -86,7 +87,7 @@ def test_scope_rules(people: dict[str, Any], school: Any) -> None:
         actions.save_values(theirs, good_values(), acting_user=people["cio"])
     assert list(Submission.objects.visible_to(people["cio"])) == [mine]
     # A county officer reviews only schools of their county.
-    actions.submit(theirs, acting_user=None)
+    actions.submit(theirs, acting_user=SYSTEM)
     with pytest.raises(PermissionDenied):
         actions.approve(theirs, acting_user=people["county"])
     actions.approve(theirs, acting_user=people["other_county"])
@@ -101,6 +102,6 @@ def test_kindergarten_cannot_open_the_survey(people: dict[str, Any]) -> None:
 
     kindergarten = make_school(WUHOU, category="11")
     with pytest.raises(ValidationError):
-        actions.open_submission(shipped_version(), kindergarten, "2022", acting_user=None)
+        actions.open_submission(shipped_version(), kindergarten, "2022", acting_user=SYSTEM)
     with pytest.raises(ValidationError):
-        actions.open_submission(shipped_version(), make_school(WUHOU), "22", acting_user=None)
+        actions.open_submission(shipped_version(), make_school(WUHOU), "22", acting_user=SYSTEM)

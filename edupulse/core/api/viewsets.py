@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.db import models
 from rest_framework import serializers, viewsets
 
-from edupulse.core.actions import delete_instance, save_instance
+from edupulse.core.actions import delete_object, save_object
 
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -22,10 +22,11 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ScopedModelViewSet(ScopedReadOnlyViewSet, viewsets.ModelViewSet):
-    """Full CRUD; each write goes through an action function (override ``save_action``/``delete_action``)."""
+    """Full CRUD; each write goes through an action function (override ``save_action``/``delete_action``
+    with the model's own action; the defaults are the atomic, audited :func:`core.actions.save_object`)."""
 
-    save_action: ClassVar[Callable[..., Any]] = staticmethod(save_instance)
-    delete_action: ClassVar[Callable[..., Any]] = staticmethod(delete_instance)
+    save_action: ClassVar[Callable[..., Any]] = staticmethod(save_object)
+    delete_action: ClassVar[Callable[..., Any]] = staticmethod(delete_object)
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         instance = self.get_queryset().model(**serializer.validated_data)

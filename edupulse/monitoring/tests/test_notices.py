@@ -13,6 +13,7 @@ from django.utils import timezone
 from edupulse.accounts.tests.factories import PASSWORD, make_user
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
+from edupulse.core.tests.arrange import arranging
 from edupulse.monitoring import actions, documents, sweeping
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.tests.factories import make_finding, make_notice, make_website, report
@@ -296,12 +297,14 @@ def test_a_draft_is_checked_again_when_issued(probes_pass) -> None:
     assert NoticeItem.objects.filter(finding=finding, notice__status="issued").count() == 1
 
     stale = make_notice(make_school("510107"))
-    Notice.objects.filter(pk=stale.pk).update(deadline=date.today())
+    with arranging():
+        Notice.objects.filter(pk=stale.pk).update(deadline=date.today())
     stale.refresh_from_db()
     with pytest.raises(ValidationError, match="整改期限"):  # "The deadline must be in the future."
         run_as_system(actions.issue_notice, stale)
     resolved = make_notice(make_school("510107"))
-    Finding.objects.filter(pk=resolved.items.get().finding_id).update(status="resolved", resolved_at=timezone.now())
+    with arranging():
+        Finding.objects.filter(pk=resolved.items.get().finding_id).update(status="resolved", resolved_at=timezone.now())
     with pytest.raises(ValidationError, match="已恢复"):  # "Finding … is already resolved."
         run_as_system(actions.issue_notice, resolved)
 

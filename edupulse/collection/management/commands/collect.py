@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from edupulse.core import context
+from edupulse.core.actors import SYSTEM
 
 USAGE = 2
 
@@ -292,8 +293,9 @@ def default_period(period_type: str) -> str:
 
 
 def _user(username: str | None) -> Any:
+    """The user named by ``--user`` (the import is then limited to their scope), else the system actor."""
     if not username:
-        return None
+        return SYSTEM
     from edupulse.accounts.models import User
 
     user = User.objects.filter(username=username, is_active=True).first()

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from edupulse.core import context
+from edupulse.core.actors import SYSTEM
 
 
 def _fail(message: str) -> None:
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         unknown = sorted(set(checks) - set(CHECK_NAMES))
         if unknown:
             _fail(f"unknown check(s) {', '.join(unknown)}; known: {', '.join(CHECK_NAMES)}")
-        sweep = actions.start_sweep(acting_user=None, region=target, batch_size=batch_size, checks=checks,
+        sweep = actions.start_sweep(acting_user=SYSTEM, region=target, batch_size=batch_size, checks=checks,
                                     enqueue=not inline)
         batch_ids = list(sweep.batches.values_list("pk", flat=True))
         saved = None
@@ -96,7 +97,7 @@ class Command(BaseCommand):
         agg = recording.AGGREGATE_RETENTION_DAYS if aggregate_days is None else aggregate_days
         if raw < 1 or agg < 30:
             _fail("--raw-days must be at least 1 and --aggregate-days at least 30")
-        summary = actions.purge_results(acting_user=None, raw_days=raw, aggregate_days=agg)
+        summary = actions.purge_results(acting_user=SYSTEM, raw_days=raw, aggregate_days=agg)
         return {"deleted": summary.__dict__, "raw_days": raw, "aggregate_days": agg}
 
     def do_rollup(self, *, day: str, **_: Any) -> dict[str, Any]:
@@ -106,7 +107,7 @@ class Command(BaseCommand):
             target = date.fromisoformat(day) if day else None
         except ValueError:
             _fail(f"--day {day!r} is not a date like 2026-05-31")
-        regions = actions.roll_up_day(acting_user=None, day=target)
+        regions = actions.roll_up_day(acting_user=SYSTEM, day=target)
         return {"day": target, "regions": regions}
 
     def do_baseline(self, *, region: str, refresh: bool, samples: int, interval: float, **_: Any) -> dict[str, Any]:
@@ -125,18 +126,18 @@ class Command(BaseCommand):
             sites = sites.exclude(state__baseline__isnull=False)
         urls = list(sites.values_list("url", flat=True))
         built = baselines.fetch_baselines(urls, samples=samples, interval_s=interval)
-        baselines.save_baselines(built, acting_user=None)
+        baselines.save_baselines(built, acting_user=SYSTEM)
         return {"sites": len(urls), "baselines": len(built), "failed": sorted(set(urls) - set(built))}
 
     def do_escalate(self, **_: Any) -> dict[str, Any]:
         from edupulse.monitoring import actions
 
-        return {"escalated": actions.escalate_overdue(acting_user=None)}
+        return {"escalated": actions.escalate_overdue(acting_user=SYSTEM)}
 
     def do_send_alerts(self, **_: Any) -> dict[str, Any]:
         from edupulse.monitoring import actions
 
-        return {"sent": actions.send_pending_alerts(acting_user=None)}
+        return {"sent": actions.send_pending_alerts(acting_user=SYSTEM)}
 
     def do_demo(self, *, seed: int, days: int, **_: Any) -> dict[str, Any]:
         from edupulse.monitoring import demo
