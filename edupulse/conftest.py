@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-
 # On for the whole session, from the first fixture on (session- and module-scoped set-up included), not only
 # inside each test.
 settings.EDUPULSE_ENFORCE_ACTIONS = True

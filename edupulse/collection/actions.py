@@ -29,7 +29,7 @@ from edupulse.collection.definitions import (
     previous_period,
 )
 from edupulse.collection.models import Field, Form, FormVersion, SavedExtract, Section, Submission, ValidationRule
-from edupulse.collection.models.submission import EDITABLE, Status
+from edupulse.collection.models.submission import EDITABLE, REVIEWING_LEVEL, SUBMISSION_WORKFLOW, SubmissionStatus
 from edupulse.collection.registry import other_form_fields, spec_for
 from edupulse.collection.validation import blocking, validate
 from edupulse.core import audit
@@ -37,22 +37,12 @@ from edupulse.core.actions import action, save_instance
 from edupulse.core.actors import Actor, is_system
 from edupulse.core.permissions import can, require
 from edupulse.core.scoping import scope_of
+from edupulse.core.workflows import Transition
 from edupulse.orgs.models import School
 
 if TYPE_CHECKING:
-    from edupulse.accounts.models import User
+    pass
 
-LEVEL_RANK = {"school": 0, "county": 1, "prefecture": 2, "province": 3, "nation": 4}
-# status -> (level that reviews it, status after approval)
-REVIEW_STAGE = {
-    Status.SUBMITTED: ("county", Status.COUNTY_APPROVED),
-    Status.COUNTY_APPROVED: ("prefecture", Status.PREFECTURE_APPROVED),
-    Status.PREFECTURE_APPROVED: ("province", Status.PROVINCE_APPROVED),
-}
-# approved status -> level that approved it
-APPROVED_BY = {Status.COUNTY_APPROVED: "county", Status.PREFECTURE_APPROVED: "prefecture",
-               Status.PROVINCE_APPROVED: "province"}
-OFFICER_ROLES = frozenset({"province_admin", "prefecture_officer", "county_officer"})
 
 
 # ------------------------------------------------------------------------------------------------ forms
@@ -211,7 +201,7 @@ def open_submission(version: FormVersion, school: School, period: str, *, acting
     spec = spec_for(version)
     check_school_for_form(spec, school, period)
     submission = Submission(form_id=version.form_id, version=version, school=school, period=period,
-                            status=Status.DRAFT)
+                            status=SubmissionStatus.DRAFT)
     submission.issues = [i.as_dict() for i in validate(spec, {}, prev=None)]
     _count(submission)
     save_instance(submission, acting_user=acting_user)
@@ -278,26 +268,21 @@ def save_values(submission: Submission, values: Mapping[str, Any], *, acting_use
     return saved
 
 
-def _level(user: User | None) -> str:
-    if user is None:
-        return "nation"
-    return scope_of(user).level
-
-
-def _transition(submission: Submission, new_status: str, name: str, *, acting_user: Actor,
-                comment: str = "") -> Submission:
+def _transition(submission: Submission, step: Transition, *, acting_user: Actor, comment: str = "") -> Submission:
+    """Move the submission along ``step`` of :data:`SUBMISSION_WORKFLOW` and audit it as ``collection.submission.<verb>``."""
     before = {"status": submission.status, "review_comment": submission.review_comment}
-    submission.status = new_status
+    assert step.target is not None
+    submission.status = step.target
     fields = ["status", "updated_at"]
-    if comment or name in {"return", "reopen", "approve"}:
+    if comment or step.verb in {"return", "reopen", "approve"}:
         submission.review_comment = comment
         fields.append("review_comment")
-    if name == "submit" and submission.submitted_at is None:
+    if step.verb == "submit" and submission.submitted_at is None:
         submission.submitted_at = timezone.now()
         fields.append("submitted_at")
     submission.save(update_fields=fields)
-    audit.record(f"collection.submission.{name}", submission, acting_user=acting_user, before=before,
-                 after={"status": new_status, "review_comment": submission.review_comment})
+    audit.record(f"collection.submission.{step.verb}", submission, acting_user=acting_user, before=before,
+                 after={"status": step.target, "review_comment": submission.review_comment})
     return submission
 
 
@@ -311,16 +296,14 @@ def _locked_get(submission: Submission, acting_user: Actor) -> Submission:
 def submit(submission: Submission, *, acting_user: Actor) -> Submission:
     """Send a draft (or returned) submission for review; refused while errors or unexplained warnings remain."""
     stored = _locked_get(submission, acting_user)
-    if stored.status not in EDITABLE:
-        raise ValidationError(_("Only a draft or a returned submission can be submitted; this one is %(status)s.")
-                              % {"status": stored.get_status_display()})
+    step = SUBMISSION_WORKFLOW.enforce(acting_user, stored, "submit", message_args=_message_args(stored))
     revalidate(stored)
     Submission.objects.filter(pk=stored.pk).update(issues=stored.issues, error_count=stored.error_count,
                                                    warning_count=stored.warning_count)
     problems = blocking(stored.issues, _explanations(stored))
     if problems:
         raise ValidationError([p["message"] for p in problems[:50]])
-    return _transition(stored, Status.SUBMITTED, "submit", acting_user=acting_user)
+    return _transition(stored, step, acting_user=acting_user)
 
 
 def _explanations(submission: Submission) -> dict[str, str]:
@@ -332,12 +315,10 @@ def _explanations(submission: Submission) -> dict[str, str]:
     return notes
 
 
-def _require_reviewer(acting_user: Actor, level: str) -> None:
-    if acting_user.is_superuser:
-        return
-    if acting_user.role not in OFFICER_ROLES or _level(acting_user) != level:
-        raise PermissionDenied(_("Only the %(level)s education authority can do this at this stage.")
-                               % {"level": _level_label(level)})
+def _message_args(submission: Submission) -> dict[str, Any]:
+    """What the workflow's refusals name: the current state and the level whose turn it is."""
+    level = REVIEWING_LEVEL.get(SubmissionStatus(submission.status), "")
+    return {"status": submission.get_status_display(), "level": _level_label(level)}
 
 
 def _level_label(level: str) -> str:
@@ -346,14 +327,10 @@ def _level_label(level: str) -> str:
 
 @action
 def approve(submission: Submission, *, acting_user: Actor, comment: str = "") -> Submission:
+    """Approve what waits for the caller's level; the next level up then reviews it (the province locks it)."""
     stored = _locked_get(submission, acting_user)
-    stage = REVIEW_STAGE.get(Status(stored.status))
-    if stage is None:
-        raise ValidationError(_("This submission is %(status)s; there is nothing to approve.")
-                              % {"status": stored.get_status_display()})
-    level, next_status = stage
-    _require_reviewer(acting_user, level)
-    return _transition(stored, next_status, "approve", acting_user=acting_user, comment=comment)
+    step = SUBMISSION_WORKFLOW.enforce(acting_user, stored, "approve", message_args=_message_args(stored))
+    return _transition(stored, step, acting_user=acting_user, comment=comment)
 
 
 @action
@@ -362,12 +339,8 @@ def return_submission(submission: Submission, *, acting_user: Actor, comment: st
     if not comment.strip():
         raise ValidationError({"comment": _("Say what must be corrected when returning a submission.")})
     stored = _locked_get(submission, acting_user)
-    stage = REVIEW_STAGE.get(Status(stored.status))
-    if stage is None:
-        raise ValidationError(_("This submission is %(status)s and cannot be returned.")
-                              % {"status": stored.get_status_display()})
-    _require_reviewer(acting_user, stage[0])
-    return _transition(stored, Status.RETURNED, "return", acting_user=acting_user, comment=comment.strip())
+    step = SUBMISSION_WORKFLOW.enforce(acting_user, stored, "return", message_args=_message_args(stored))
+    return _transition(stored, step, acting_user=acting_user, comment=comment.strip())
 
 
 @action
@@ -376,15 +349,8 @@ def reopen(submission: Submission, *, acting_user: Actor, comment: str) -> Submi
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the submission is reopened.")})
     stored = _locked_get(submission, acting_user)
-    approved_by = APPROVED_BY.get(Status(stored.status)) if stored.status in APPROVED_BY else None
-    if approved_by is None:
-        raise ValidationError(_("Only approved submissions can be reopened."))
-    if not acting_user.is_superuser:
-        level = _level(acting_user)
-        allowed = LEVEL_RANK.get(level, -1) > LEVEL_RANK[approved_by] or (level == "province" == approved_by)
-        if acting_user.role not in OFFICER_ROLES or not allowed:
-            raise PermissionDenied(_("Only a higher education authority can reopen approved data."))
-    return _transition(stored, Status.RETURNED, "reopen", acting_user=acting_user, comment=comment.strip())
+    step = SUBMISSION_WORKFLOW.enforce(acting_user, stored, "reopen", message_args=_message_args(stored))
+    return _transition(stored, step, acting_user=acting_user, comment=comment.strip())
 
 
 # ------------------------------------------------------------------------------------------------ import
@@ -421,7 +387,7 @@ def store_records(version: FormVersion, period: str, records: Sequence[PreparedR
     result: dict[int, str] = {}
     for record in records:
         current = existing.get(record.school.pk)
-        if current is not None and current.status not in EDITABLE and current.status != Status.SUBMITTED:
+        if current is not None and current.status not in EDITABLE and current.status != SubmissionStatus.SUBMITTED:
             raise ValidationError(_("School %(code)s: the submission is locked.") % {"code": record.school.code})
         if (current is not None and current.values == record.values and current.explanations == record.explanations
                 and current.version_id == version.pk):
@@ -429,7 +395,7 @@ def store_records(version: FormVersion, period: str, records: Sequence[PreparedR
             continue
         clean = not blocking(record.issues, {**{i["field"]: record.explanations.get("*", "") for i in record.issues},
                                              **record.explanations})
-        status = Status.SUBMITTED if submit_clean and clean else Status.DRAFT
+        status = SubmissionStatus.SUBMITTED if submit_clean and clean else SubmissionStatus.DRAFT
         target = current or Submission(form_id=version.form_id, school=record.school, period=period)
         if current is None and not can(acting_user, "add", target):
             raise PermissionDenied(_("You may not add submissions for school %(code)s.") % {"code": record.school.code})
@@ -437,7 +403,7 @@ def store_records(version: FormVersion, period: str, records: Sequence[PreparedR
         target.values, target.explanations, target.issues = record.values, record.explanations, record.issues
         target.status, target.source, target.file_checksum = status, record.source, record.checksum
         target.updated_at = now
-        if status == Status.SUBMITTED and target.submitted_at is None:
+        if status == SubmissionStatus.SUBMITTED and target.submitted_at is None:
             target.submitted_at = now
         _count(target)
         (to_update if current is not None else to_create).append(target)
@@ -464,7 +430,7 @@ def store_records(version: FormVersion, period: str, records: Sequence[PreparedR
 def locked_schools(form: Form, period: str, school_ids: Sequence[int]) -> set[int]:
     """Schools whose submission has been approved at some level (imports may not touch them)."""
     return set(Submission.objects.filter(form=form, period=period, school_id__in=school_ids)
-               .filter(~Q(status__in=[*EDITABLE, Status.SUBMITTED])).values_list("school_id", flat=True))
+               .filter(~Q(status__in=[*EDITABLE, SubmissionStatus.SUBMITTED])).values_list("school_id", flat=True))
 
 
 # ---------------------------------------------------------------------------------------------- extracts

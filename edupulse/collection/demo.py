@@ -21,7 +21,7 @@ from edupulse.collection.actions import PreparedRecord
 from edupulse.collection.completeness import deadline, expected_schools
 from edupulse.collection.definitions import FormSpec, previous_period
 from edupulse.collection.models import Submission
-from edupulse.collection.models.submission import Status
+from edupulse.collection.models.submission import SubmissionStatus
 from edupulse.collection.registry import current_version, spec_for
 from edupulse.collection.validation import validate
 from edupulse.core import audit
@@ -114,7 +114,7 @@ def load_demo_submissions(province_code: str, period: str, seed: int = 2022, *, 
                      object_type="collection.submission", object_repr=f"{province_code} {previous}-{period}",
                      after={"deleted": count})
     base = {s.pk: realistic_values(s, rng, scale=0.93) for s in schools}
-    _store(spec, version, previous, [(s, base[s.pk], {}) for s in schools], Status.PROVINCE_APPROVED)
+    _store(spec, version, previous, [(s, base[s.pk], {}) for s in schools], SubmissionStatus.PROVINCE_APPROVED)
     missing = errors = returned = approved = 0
     current: list[tuple[School, dict[str, Any], dict[str, str]]] = []
     for school in schools:
@@ -143,19 +143,19 @@ def load_demo_submissions(province_code: str, period: str, seed: int = 2022, *, 
     stored = list(Submission.objects.filter(form=version.form, period=period, school_id__in=list(statuses)))
     cutoff = deadline(spec, period)
     for submission in stored:
-        if submission.status != Status.SUBMITTED:
+        if submission.status != SubmissionStatus.SUBMITTED:
             continue
         submission.submitted_at = cutoff - dt.timedelta(days=rng.randint(1, 40)) if rng.random() < 0.88 \
             else cutoff + dt.timedelta(days=rng.randint(1, 20))
         roll = rng.random()
         if roll < 0.045:
-            submission.status = Status.RETURNED
+            submission.status = SubmissionStatus.RETURNED
             submission.review_comment = rng.choice(["学生终端数与上年差异较大，请核实", "请补充填写CIO任命日期",
                                                     "出口带宽与运营商合同不符，请核实后重报"])
             returned += 1
         elif roll < 0.55:
-            submission.status = rng.choice([Status.COUNTY_APPROVED, Status.COUNTY_APPROVED,
-                                             Status.PREFECTURE_APPROVED, Status.PROVINCE_APPROVED])
+            submission.status = rng.choice([SubmissionStatus.COUNTY_APPROVED, SubmissionStatus.COUNTY_APPROVED,
+                                             SubmissionStatus.PREFECTURE_APPROVED, SubmissionStatus.PROVINCE_APPROVED])
             approved += 1
         by_status.setdefault(submission.status, []).append(submission)
     changed = [s for group in by_status.values() for s in group]

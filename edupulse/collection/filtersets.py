@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from edupulse.collection.models import Form, Submission
-from edupulse.collection.models.submission import Status
+from edupulse.collection.models.submission import SubmissionStatus
 
 _REGION_FIELD = {2: "school__province_id", 4: "school__prefecture_id", 6: "school__county_id"}
 
@@ -15,7 +15,7 @@ _REGION_FIELD = {2: "school__province_id", 4: "school__prefecture_id", 6: "schoo
 class SubmissionFilterSet(django_filters.FilterSet):
     form = django_filters.ModelChoiceFilter(label=_("Form"), queryset=Form.objects.all(), to_field_name="code")
     period = django_filters.CharFilter(label=_("Period"))
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices)
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=SubmissionStatus.choices)
     region = django_filters.CharFilter(label=_("Region code"), method="in_region")
     school = django_filters.CharFilter(label=_("School code"), field_name="school__code")
     has_errors = django_filters.BooleanFilter(label=_("Has errors"), method="with_errors")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from edupulse.collection.definitions import FieldSpec, FormSpec, IndicatorSpec
 from edupulse.collection.models import Submission
-from edupulse.collection.models.submission import APPROVED, REPORTED, Status
+from edupulse.collection.models.submission import APPROVED, REPORTED, SubmissionStatus
 from edupulse.orgs.codes import SchoolCategory
 from edupulse.orgs.models import Region
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 LEVEL_FIELD = {"province": "school__province_id", "prefecture": "school__prefecture_id", "county": "school__county_id"}
 STATUS_SETS = {
     "approved": APPROVED,
-    "province_approved": frozenset({Status.PROVINCE_APPROVED}),
+    "province_approved": frozenset({SubmissionStatus.PROVINCE_APPROVED}),
     "reported": REPORTED,
 }
 

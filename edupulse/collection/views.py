@@ -22,7 +22,7 @@ from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline
 from edupulse.collection.filtersets import SubmissionFilterSet
 from edupulse.collection.forms import CommentForm, EntryForm, UploadForm
 from edupulse.collection.models import FormVersion, SavedExtract, Submission
-from edupulse.collection.models.submission import Status
+from edupulse.collection.models.submission import SUBMISSION_WORKFLOW, SubmissionStatus
 from edupulse.collection.outliers import peer_outliers
 from edupulse.collection.registry import current_version, spec_for
 from edupulse.collection.tables import MissingSchoolTable, SavedExtractTable, SubmissionTable
@@ -79,11 +79,11 @@ class OverviewView(ScopedMixin, TemplateView):
             spec = spec_for(version)
             if not spec.valid_period(period):
                 continue
-            counts = dict.fromkeys(Status.values, 0)
+            counts = dict.fromkeys(SubmissionStatus.values, 0)
             for status in (Submission.objects.visible_to(user).filter(form=version.form, period=period)
                            .values_list("status", flat=True)):
                 counts[status] += 1
-            forms.append({"spec": spec, "counts": [(Status(s).label, n) for s, n in counts.items()],
+            forms.append({"spec": spec, "counts": [(SubmissionStatus(s).label, n) for s, n in counts.items()],
                           "deadline": deadline(spec, period)})
         scope = scope_of(user)
         context.update({"forms": forms, "period": period, "title": _("Statistics collection"),
@@ -135,23 +135,10 @@ class SubmissionDetailView(ScopedDetailView):
 
 
 def _allowed_transitions(user: Any, submission: Submission) -> list[tuple[str, str]]:
+    """The review buttons for ``user``: read from the workflow table, within the user's scope."""
     if not can(user, "change", submission):
         return []
-    level = scope_of(user).level
-    superuser = getattr(user, "is_superuser", False)
-    officer = superuser or getattr(user, "role", "") in actions.OFFICER_ROLES
-    options: list[tuple[str, str]] = []
-    if submission.status in {Status.DRAFT, Status.RETURNED}:
-        options.append(("submit", _("Submit")))
-    stage = actions.REVIEW_STAGE.get(Status(submission.status)) if submission.status in actions.REVIEW_STAGE else None
-    if stage and officer and (superuser or level == stage[0]):
-        options += [("approve", _("Approve")), ("return", _("Return with comment"))]
-    approved_by = actions.APPROVED_BY.get(Status(submission.status)) if submission.status in actions.APPROVED_BY \
-        else None
-    if approved_by and officer and (superuser or actions.LEVEL_RANK.get(level, -1) > actions.LEVEL_RANK[approved_by]
-                                    or level == approved_by == "province"):
-        options.append(("reopen", _("Reopen")))
-    return options
+    return [(t.verb, str(t.label)) for t in SUBMISSION_WORKFLOW.available(user, submission)]
 
 
 class SubmissionEditView(ScopedUpdateView):

@@ -20,11 +20,17 @@ from django.utils.translation import gettext as _
 
 from edupulse.core import audit
 from edupulse.core.actions import action, save_instance
-from edupulse.core.actors import Actor, is_system
+from edupulse.core.actors import SYSTEM, Actor, is_system
 from edupulse.core.permissions import can, require
 from edupulse.monitoring.checks import Status
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
-from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, NoticeStatus
+from edupulse.monitoring.models.notices import (
+    ITEM_WORKFLOW,
+    NOTICE_WORKFLOW,
+    OPEN_ITEM_STATUSES,
+    ItemStatus,
+    NoticeStatus,
+)
 from edupulse.monitoring.models.results import FindingStatus
 from edupulse.orgs.models import Region
 
@@ -111,8 +117,7 @@ def create_notice(findings: Sequence[Finding], *, acting_user: Actor, region: Re
 @action
 def issue_notice(notice: Notice, *, acting_user: Actor) -> Notice:
     """Give the notice its number and send it to the units."""
-    if notice.status != NoticeStatus.DRAFT:
-        raise ValidationError(_("Only a draft notice can be issued."))
+    NOTICE_WORKFLOW.enforce(acting_user, notice, "issue")
     if notice.deadline <= timezone.localdate():
         raise ValidationError(_("The deadline must be in the future."))
     for item in notice.items.select_related("finding"):
@@ -139,10 +144,8 @@ def _require_unit_or_officer(item: NoticeItem, acting_user: Actor) -> None:
 @action
 def acknowledge_item(item: NoticeItem, *, acting_user: Actor) -> NoticeItem:
     _require_unit_or_officer(item, acting_user)
-    late = item.status == ItemStatus.ESCALATED and item.acknowledged_at is None  # escalated, still rectifiable
-    if item.status != ItemStatus.ISSUED and not late:
-        raise ValidationError(_("This item has already been acknowledged."))
-    _change(item, acting_user, "acknowledge", status=ItemStatus.ACKNOWLEDGED, acknowledged_at=timezone.now())
+    step = ITEM_WORKFLOW.enforce(acting_user, item, "acknowledge")
+    _change(item, acting_user, "acknowledge", status=step.target, acknowledged_at=timezone.now())
     return item
 
 
@@ -151,9 +154,7 @@ def submit_evidence(item: NoticeItem, *, acting_user: Actor, response: str,
                     evidence: UploadedFile | None = None) -> NoticeItem:
     """The unit reports what it fixed (text, optional file); a re-probe is queued."""
     _require_unit_or_officer(item, acting_user)
-    late = item.status == ItemStatus.ESCALATED and item.acknowledged_at is not None
-    if item.status not in (ItemStatus.ACKNOWLEDGED, ItemStatus.SUBMITTED) and not late:
-        raise ValidationError(_("Acknowledge the notice before submitting rectification evidence."))
+    step = ITEM_WORKFLOW.enforce(acting_user, item, "submit")
     if not response.strip():
         raise ValidationError({"response": _("Describe what was rectified.")})
     if evidence is not None:
@@ -162,7 +163,7 @@ def submit_evidence(item: NoticeItem, *, acting_user: Actor, response: str,
         if not str(evidence.name).lower().endswith(EVIDENCE_SUFFIXES):
             raise ValidationError({"evidence": _("Upload a PDF, image, Word, Excel, text or ZIP file.")})
         item.evidence.save(str(evidence.name), evidence, save=False)
-    _change(item, acting_user, "submit", status=ItemStatus.SUBMITTED, response=response.strip(),
+    _change(item, acting_user, "submit", status=step.target, response=response.strip(),
             submitted_at=timezone.now())
     from django.db import transaction
 
@@ -186,8 +187,7 @@ def reprobe_item(item: NoticeItem, *, acting_user: Actor) -> NoticeItem:
     from edupulse.monitoring import sweeping
 
     require(acting_user, "view", item)
-    if item.status != ItemStatus.SUBMITTED:
-        raise ValidationError(_("Only items with submitted evidence are re-probed."))
+    ITEM_WORKFLOW.enforce(acting_user, item, "reprobe")
     reports = sweeping.probe_runner([item.website.url], [item.finding.check_name])
     return _record_reprobe(item, reports, acting_user=acting_user)
 
@@ -198,15 +198,15 @@ def _record_reprobe(item: NoticeItem, reports: Sequence[Any], *, acting_user: Ac
     from edupulse.monitoring.recording import save_reports
 
     item.refresh_from_db()
-    if item.status != ItemStatus.SUBMITTED:  # changed while the probe ran (another re-probe verified it)
-        raise ValidationError(_("Only items with submitted evidence are re-probed."))
+    ITEM_WORKFLOW.enforce(acting_user, item, "reprobe")  # changed while the probe ran (another re-probe verified it)
     finding = item.finding
     save_reports(reports, acting_user=acting_user, websites={item.website.url: item.website})
     statuses = [c.status for r in reports for c in r.checks if c.name == finding.check_name]
     status = statuses[0] if statuses else Status.ERROR
     now = timezone.now()
     if status == Status.PASS:
-        _change(item, acting_user, "verify", status=ItemStatus.VERIFIED, reprobed_at=now, reprobe_status=status,
+        verified = ITEM_WORKFLOW.enforce(SYSTEM, item, "verify")  # the probe's verdict, not the requester's
+        _change(item, acting_user, "verify", status=verified.target, reprobed_at=now, reprobe_status=status,
                 closed_at=now)
         finding.refresh_from_db()
         if finding.status == FindingStatus.OPEN:
@@ -223,7 +223,8 @@ def _record_reprobe(item: NoticeItem, reports: Sequence[Any], *, acting_user: Ac
 
 def _close_if_done(notice: Notice, acting_user: Actor) -> None:
     if not notice.items.filter(status__in=(*OPEN_ITEM_STATUSES, ItemStatus.ESCALATED)).exists():
-        _change(notice, acting_user, "close", authorise=False, status=NoticeStatus.CLOSED)
+        step = NOTICE_WORKFLOW.enforce(SYSTEM, notice, "close")  # a consequence, not the requester's own step
+        _change(notice, acting_user, "close", authorise=False, status=step.target)
 
 
 @action
@@ -243,6 +244,7 @@ def escalate_overdue(*, acting_user: Actor, now: datetime | None = None) -> int:
              .exclude(awaiting_reprobe).select_related("notice"))
     count = 0
     for item in items:
-        _change(item, acting_user, "escalate", status=ItemStatus.ESCALATED, escalated_at=now or timezone.now())
+        step = ITEM_WORKFLOW.enforce(acting_user, item, "escalate")
+        _change(item, acting_user, "escalate", status=step.target, escalated_at=now or timezone.now())
         count += 1
     return count

@@ -43,7 +43,7 @@ from edupulse.monitoring.models import (
     NoticeItem,
     Website,
 )
-from edupulse.monitoring.models.notices import ItemStatus, NoticeStatus
+from edupulse.monitoring.models.notices import ITEM_WORKFLOW, NOTICE_WORKFLOW, ItemStatus, NoticeStatus
 from edupulse.monitoring.models.registry import AppStatus
 from edupulse.monitoring.models.results import FindingStatus
 from edupulse.monitoring.tables import (
@@ -414,7 +414,8 @@ class NoticeDetailView(ScopedDetailView):
         context["overdue_count"] = sum(1 for i in items if item_overdue(i) or i.status == ItemStatus.ESCALATED)
         context["notice_overdue"] = (self.object.status == NoticeStatus.ISSUED
                                      and self.object.deadline < timezone.localdate())
-        context["can_change"] = can(self.request.user, "change", self.object)
+        context["can_change"] = can_change = can(self.request.user, "change", self.object)
+        context["can_issue"] = can_change and "issue" in NOTICE_WORKFLOW.available_verbs(self.request.user, self.object)
         return context
 
 
@@ -580,11 +581,11 @@ class NoticeItemDetailView(ScopedDetailView):
         context["overdue"] = item_overdue(item)
         context["reprobe"] = reprobe_outcome(item) if item.reprobed_at else None
         context["next_step"] = next_step(item) if can_change else ""
-        context["can_acknowledge"] = can_change and item.notice.status == NoticeStatus.ISSUED and \
-            item.acknowledged_at is None and item.status in (ItemStatus.ISSUED, ItemStatus.ESCALATED)
-        context["can_submit"] = can_change and item.notice.status == NoticeStatus.ISSUED and \
-            item.acknowledged_at is not None and item.status in (ItemStatus.ACKNOWLEDGED, ItemStatus.SUBMITTED,
-                                                                 ItemStatus.ESCALATED)
+        verbs = ITEM_WORKFLOW.available_verbs(self.request.user, item) \
+            if can_change and item.notice.status == NoticeStatus.ISSUED else []
+        context["can_acknowledge"] = "acknowledge" in verbs
+        context["can_submit"] = "submit" in verbs
+        context["can_reprobe"] = "reprobe" in verbs
         context["can_view_notice"] = can(self.request.user, "view", item.notice)
         context["can_view_finding"] = can(self.request.user, "view", item.finding)
         context["status_label"] = item_status_label(item)

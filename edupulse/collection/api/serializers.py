@@ -5,6 +5,8 @@ from typing import Any
 from rest_framework import serializers
 
 from edupulse.collection.models import Field, Form, SavedExtract, Submission
+from edupulse.collection.models.submission import SUBMISSION_WORKFLOW
+from edupulse.core.permissions import can
 
 
 class FieldSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -44,13 +46,23 @@ class SubmissionSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
     school = serializers.CharField(source="school.code", read_only=True)
     school_name = serializers.CharField(source="school.name", read_only=True)
     county = serializers.CharField(source="school.county_id", read_only=True)
+    transitions = serializers.SerializerMethodField(
+        help_text="The review actions the caller may take now (POST …/transition/ with one of them).")
 
     class Meta:
         model = Submission
         fields = ["id", "form", "version", "school", "school_name", "county", "period", "status", "values",
                   "explanations", "issues", "error_count", "warning_count", "review_comment", "submitted_at",
-                  "updated_at"]
+                  "updated_at", "transitions"]
         read_only_fields = fields
+
+
+    def get_transitions(self, submission: Submission) -> list[str]:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not can(user, "change", submission):
+            return []
+        return SUBMISSION_WORKFLOW.available_verbs(user, submission)
 
 
 class ValuesSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -59,7 +71,7 @@ class ValuesSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class TransitionSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    action = serializers.ChoiceField(choices=["submit", "approve", "return", "reopen"])
+    action = serializers.ChoiceField(choices=sorted(SUBMISSION_WORKFLOW.verbs()))
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

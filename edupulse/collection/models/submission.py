@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from edupulse.core.roles import READ_ONLY, VIEW, Role
 from edupulse.core.scoping import ScopedManager
+from edupulse.core.workflows import Transition, Workflow
 from edupulse.orgs.models import School
 
 
-class Status(models.TextChoices):
+class SubmissionStatus(models.TextChoices):
+    """Where a submission is in the review workflow (:data:`SUBMISSION_WORKFLOW`)."""
+
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted, awaiting county review")
     COUNTY_APPROVED = "county_approved", _("Approved by county, awaiting prefecture")
@@ -20,12 +25,55 @@ class Status(models.TextChoices):
 
 
 # States in which the school (or an officer on its behalf) may still change values.
-EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
-# States that count as "reported" for completeness.
-REPORTED = frozenset({Status.SUBMITTED, Status.COUNTY_APPROVED, Status.PREFECTURE_APPROVED, Status.PROVINCE_APPROVED})
-APPROVED = frozenset({Status.COUNTY_APPROVED, Status.PREFECTURE_APPROVED, Status.PROVINCE_APPROVED})
+EDITABLE = frozenset({SubmissionStatus.DRAFT, SubmissionStatus.RETURNED})
+# Approved at some level; with SUBMITTED, the states that count as "reported" for completeness.
+APPROVED = frozenset({SubmissionStatus.COUNTY_APPROVED, SubmissionStatus.PREFECTURE_APPROVED,
+                      SubmissionStatus.PROVINCE_APPROVED})
+REPORTED = frozenset({SubmissionStatus.SUBMITTED, *APPROVED})
 
 _WRITE = frozenset({VIEW, "add", "change"})
+
+# Who fills in and who reviews: the school (or an officer for it) submits; each level's officer approves or
+# returns what waits for that level; a level above the one that approved reopens (the province its own lock).
+_ENTERERS = (Role.SCHOOL_CIO, Role.COUNTY_OFFICER, Role.PREFECTURE_OFFICER, Role.PROVINCE_ADMIN)
+_COUNTY, _PREFECTURE, _PROVINCE = (Role.COUNTY_OFFICER,), (Role.PREFECTURE_OFFICER,), (Role.PROVINCE_ADMIN,)
+
+
+def _step(source: str, verb: str, target: str, roles: tuple[str, ...], label: Any) -> Transition:
+    return Transition(source=source, verb=verb, target=target, roles=frozenset(roles), label=label)
+
+
+_S = SubmissionStatus
+SUBMISSION_WORKFLOW = Workflow(
+    name="collection.submission",
+    transitions=(
+        _step(_S.DRAFT, "submit", _S.SUBMITTED, _ENTERERS, _("Submit")),
+        _step(_S.RETURNED, "submit", _S.SUBMITTED, _ENTERERS, _("Submit")),
+        _step(_S.SUBMITTED, "approve", _S.COUNTY_APPROVED, _COUNTY, _("Approve")),
+        _step(_S.SUBMITTED, "return", _S.RETURNED, _COUNTY, _("Return with comment")),
+        _step(_S.COUNTY_APPROVED, "approve", _S.PREFECTURE_APPROVED, _PREFECTURE, _("Approve")),
+        _step(_S.COUNTY_APPROVED, "return", _S.RETURNED, _PREFECTURE, _("Return with comment")),
+        _step(_S.PREFECTURE_APPROVED, "approve", _S.PROVINCE_APPROVED, _PROVINCE, _("Approve")),
+        _step(_S.PREFECTURE_APPROVED, "return", _S.RETURNED, _PROVINCE, _("Return with comment")),
+        _step(_S.COUNTY_APPROVED, "reopen", _S.RETURNED, _PREFECTURE + _PROVINCE, _("Reopen")),
+        _step(_S.PREFECTURE_APPROVED, "reopen", _S.RETURNED, _PROVINCE, _("Reopen")),
+        _step(_S.PROVINCE_APPROVED, "reopen", _S.RETURNED, _PROVINCE, _("Reopen")),
+    ),
+    refusals={
+        "submit": _("Only a draft or a returned submission can be submitted; this one is %(status)s."),
+        "approve": _("This submission is %(status)s; there is nothing to approve."),
+        "return": _("This submission is %(status)s and cannot be returned."),
+        "reopen": _("Only approved submissions can be reopened."),
+    },
+    denials={
+        "approve": _("Only the %(level)s education authority can do this at this stage."),
+        "return": _("Only the %(level)s education authority can do this at this stage."),
+        "reopen": _("Only a higher education authority can reopen approved data."),
+    },
+)
+
+# The level whose officers review a submission in each waiting state (for messages and lists).
+REVIEWING_LEVEL = {_S.SUBMITTED: "county", _S.COUNTY_APPROVED: "prefecture", _S.PREFECTURE_APPROVED: "province"}
 
 
 class Submission(models.Model):
@@ -43,7 +91,8 @@ class Submission(models.Model):
                                 related_name="submissions")
     school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="submissions")
     period = models.CharField(_("period"), max_length=10, db_index=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=SubmissionStatus.choices,
+                              default=SubmissionStatus.DRAFT, db_index=True)
     values = models.JSONField(_("values"), default=dict, blank=True)
     explanations = models.JSONField(_("explanations"), default=dict, blank=True)
     issues = models.JSONField(_("validation issues"), default=list, blank=True)

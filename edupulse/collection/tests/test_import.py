@@ -17,7 +17,7 @@ import python_calamine
 from edupulse.accounts.tests.factories import make_user
 from edupulse.collection import importer, layout
 from edupulse.collection.models import Submission
-from edupulse.collection.models.submission import Status
+from edupulse.collection.models.submission import SubmissionStatus
 from edupulse.collection.tests.conftest import FORM, good_values
 from edupulse.collection.tests.helpers import read_back, row_of, run_cli, template_bytes, write_xlsx
 from edupulse.core.actions import run_as_system
@@ -66,7 +66,7 @@ def test_template_round_trip_is_accepted_and_submitted(forms: Any, spec: Any, sc
     assert report == {"accepted": 1, "rejected": 0,
                       "files": [{"path": "a.xlsx", "school_code": school.code, "status": "accepted", "errors": []}]}
     submission = Submission.objects.get(school=school)
-    assert submission.status == Status.SUBMITTED
+    assert submission.status == SubmissionStatus.SUBMITTED
     assert submission.values["access_type"] == "01"
     assert submission.values["wireless_coverage_pct"] == 95.0  # 95% stored as 0.95 by Excel
     assert submission.values["reporter_phone"] == "028-85551234"
@@ -91,12 +91,12 @@ def test_warning_without_explanation_is_accepted_as_draft(forms: Any, spec: Any,
     warning = next(e for e in item["errors"] if e["rule"] == "R13")
     assert warning["severity"] == "warning" and warning["cell"].startswith("E")
     assert "教师终端数" in warning["message"] and "400" in warning["message"]
-    assert Submission.objects.get().status == Status.DRAFT
+    assert Submission.objects.get().status == SubmissionStatus.DRAFT
     # With an explanation in column G the same file is submitted.
     rows, meta = read_back(data)
     rows[row_of(rows, "teacher_terminals")][layout.COL_EXPLANATION] = "含创客实验室终端"
     run([("a.xlsx", write_xlsx(rows, meta))])
-    assert Submission.objects.get().status == Status.SUBMITTED
+    assert Submission.objects.get().status == SubmissionStatus.SUBMITTED
 
 
 def test_rule_error_names_field_value_and_rule(forms: Any, spec: Any, school: Any) -> None:

@@ -13,7 +13,7 @@ from edupulse.collection import actions, products
 from edupulse.collection.completeness import completeness, deadline, missing_schools
 from edupulse.collection.demo import load_demo_submissions
 from edupulse.collection.models import Submission
-from edupulse.collection.models.submission import Status
+from edupulse.collection.models.submission import SubmissionStatus
 from edupulse.collection.outliers import modified_z_scores, peer_outliers
 from edupulse.collection.tests.conftest import FORM, JINJIANG, WUHOU, good_values
 from edupulse.collection.tests.factories import make_submission
@@ -111,8 +111,8 @@ def test_demo_generator_is_realistic_and_repeatable(forms: Any) -> None:
     result = run_as_system(load_demo_submissions, "51", "2022", 7)
     assert result.expected == 40 and result.stored + result.missing == 40
     statuses = set(Submission.objects.filter(period="2022").values_list("status", flat=True))
-    assert Status.SUBMITTED in statuses or Status.COUNTY_APPROVED in statuses
-    assert Submission.objects.filter(period="2021", status=Status.PROVINCE_APPROVED).count() == 40
+    assert SubmissionStatus.SUBMITTED in statuses or SubmissionStatus.COUNTY_APPROVED in statuses
+    assert Submission.objects.filter(period="2021", status=SubmissionStatus.PROVINCE_APPROVED).count() == 40
     again = run_as_system(load_demo_submissions, "51", "2022", 7)
     assert again == result
     code, out = run_cli("demo", "--period", "2022", "--province", "51")

@@ -9,7 +9,7 @@ import pytest
 
 from edupulse.accounts.tests.factories import PASSWORD, make_user
 from edupulse.collection.models import Submission
-from edupulse.collection.models.submission import Status
+from edupulse.collection.models.submission import SubmissionStatus
 from edupulse.collection.tests.conftest import FORM, WUHOU, good_values
 from edupulse.collection.tests.factories import make_submission
 from edupulse.collection.tests.helpers import template_bytes
@@ -35,7 +35,7 @@ def test_school_cio_fills_in_online_and_submits(client: Any, forms: Any, school:
     page = client.post(edit, {**data, "submit": "1"})
     assert page.status_code == 200  # R01 fails: shown inline, nothing submitted
     assert "R01" in page.content.decode()
-    assert Submission.objects.get(pk=sub.pk).status == Status.DRAFT
+    assert Submission.objects.get(pk=sub.pk).status == SubmissionStatus.DRAFT
     data["multimedia_classrooms"] = "28"
     data["teachers_total"] = "约八十"
     page = client.post(edit, data)
@@ -43,7 +43,7 @@ def test_school_cio_fills_in_online_and_submits(client: Any, forms: Any, school:
     data["teachers_total"] = "８０"
     assert client.post(edit, {**data, "submit": "1"}).status_code == 302
     sub.refresh_from_db()
-    assert sub.status == Status.SUBMITTED and sub.values["teachers_total"] == 80
+    assert sub.status == SubmissionStatus.SUBMITTED and sub.values["teachers_total"] == 80
     detail = client.get(f"/collection/submissions/{sub.pk}/").content.decode()
     assert "已提交" in detail
     template = client.get(f"/collection/template/{FORM}/2022/")
@@ -63,9 +63,9 @@ def test_county_officer_reviews_downloads_and_uploads(client: Any, forms: Any, s
     run_as_system(actions.submit, sub)
     url = f"/collection/submissions/{sub.pk}/transition/"
     client.post(url, {"action": "return", "comment": ""})
-    assert Submission.objects.get(pk=sub.pk).status == Status.SUBMITTED  # a return needs a comment
+    assert Submission.objects.get(pk=sub.pk).status == SubmissionStatus.SUBMITTED  # a return needs a comment
     client.post(url, {"action": "approve"})
-    assert Submission.objects.get(pk=sub.pk).status == Status.COUNTY_APPROVED
+    assert Submission.objects.get(pk=sub.pk).status == SubmissionStatus.COUNTY_APPROVED
     archive = client.get(f"/collection/template/{FORM}/2022/?region={WUHOU}")
     assert archive.status_code == 200 and archive["Content-Type"] == "application/zip"
     upload = io.BytesIO(template_bytes(spec, other, values=good_values(websites_ipv6=9)))

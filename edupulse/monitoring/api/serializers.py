@@ -4,6 +4,8 @@ from typing import Any, ClassVar
 
 from rest_framework import serializers
 
+from edupulse.core.permissions import can
+from edupulse.core.workflows import Workflow
 from edupulse.monitoring.models import (
     AlertChannel,
     AlertDelivery,
@@ -16,6 +18,7 @@ from edupulse.monitoring.models import (
     Sweep,
     Website,
 )
+from edupulse.monitoring.models.notices import ITEM_WORKFLOW, NOTICE_WORKFLOW, NoticeStatus
 from edupulse.orgs.models import Region, School
 
 
@@ -88,19 +91,39 @@ class SweepSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         fields = ["id", "region", "status", "created_at", "finished_at", "total_sites", "batch_size", "checks"]
 
 
+def _transitions_for(serializer: serializers.Serializer, workflow: Workflow, obj: Any) -> list[str]:  # type: ignore[type-arg]
+    """The steps the requesting user may take on ``obj`` now, read from the workflow table (as the pages do)."""
+    user = getattr(serializer.context.get("request"), "user", None)
+    if user is None or not can(user, "change", obj):
+        return []
+    return workflow.available_verbs(user, obj)
+
+
 class NoticeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     number = serializers.CharField(read_only=True)
+    transitions = serializers.SerializerMethodField(help_text="The steps the caller may take on the notice now.")
 
     class Meta:
         model = Notice
-        fields = ["id", "region", "title", "number", "status", "deadline", "created_at", "issued_at"]
+        fields = ["id", "region", "title", "number", "status", "deadline", "created_at", "issued_at", "transitions"]
+
+    def get_transitions(self, notice: Notice) -> list[str]:
+        return _transitions_for(self, NOTICE_WORKFLOW, notice)
 
 
 class NoticeItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    transitions = serializers.SerializerMethodField(help_text="The steps the caller may take on the item now.")
+
     class Meta:
         model = NoticeItem
         fields = ["id", "notice", "finding", "website", "school", "owner_region", "status", "acknowledged_at",
-                  "response", "submitted_at", "reprobed_at", "reprobe_status", "closed_at", "escalated_at"]
+                  "response", "submitted_at", "reprobed_at", "reprobe_status", "closed_at", "escalated_at",
+                  "transitions"]
+
+    def get_transitions(self, item: NoticeItem) -> list[str]:
+        if item.notice.status != NoticeStatus.ISSUED:
+            return []
+        return _transitions_for(self, ITEM_WORKFLOW, item)
 
 
 class AlertChannelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

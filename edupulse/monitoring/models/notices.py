@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edupulse.core.roles import ALL, NONE, READ_ONLY, VIEW, Role
 from edupulse.core.scoping import ScopedManager
+from edupulse.core.workflows import Transition, Workflow
 from edupulse.monitoring.models.base import OwnedAsset
 from edupulse.monitoring.models.regional import RegionOwned
 
@@ -66,6 +67,59 @@ class ItemStatus(models.TextChoices):
 
 
 OPEN_ITEM_STATUSES = (ItemStatus.ISSUED, ItemStatus.ACKNOWLEDGED, ItemStatus.SUBMITTED)
+
+_OFFICERS = frozenset({Role.PROVINCE_ADMIN, Role.PREFECTURE_OFFICER, Role.COUNTY_OFFICER})
+# The receiving unit (a school's CIO, or the bureau's officer for a bureau's site) and the officers above it.
+_UNIT = frozenset({Role.SCHOOL_CIO, *_OFFICERS})
+# Asking for a re-probe early reads the site, nothing more: every role that sees the item may.
+_ANYONE = frozenset(Role.values)
+
+NOTICE_WORKFLOW = Workflow(
+    name="monitoring.notice",
+    transitions=(
+        Transition(NoticeStatus.DRAFT, "issue", NoticeStatus.ISSUED, _OFFICERS, _("Issue the notice")),
+        # Closed by the platform once the last item is verified.
+        Transition(NoticeStatus.ISSUED, "close", NoticeStatus.CLOSED, frozenset(), by_system=True),
+    ),
+    refusals={"issue": _("Only a draft notice can be issued."), "close": _("The notice is not open.")},
+)
+
+
+def _acknowledged(item: NoticeItem) -> bool:
+    return item.acknowledged_at is not None
+
+
+def _not_acknowledged(item: NoticeItem) -> bool:
+    return item.acknowledged_at is None
+
+
+_I = ItemStatus
+ITEM_WORKFLOW = Workflow(
+    name="monitoring.noticeitem",
+    transitions=(
+        Transition(_I.ISSUED, "acknowledge", _I.ACKNOWLEDGED, _UNIT, _("Acknowledge receipt")),
+        # Escalated before it was acknowledged: still rectifiable late, starting with the acknowledgement.
+        Transition(_I.ESCALATED, "acknowledge", _I.ACKNOWLEDGED, _UNIT, _("Acknowledge receipt"),
+                   when=_not_acknowledged),
+        Transition(_I.ACKNOWLEDGED, "submit", _I.SUBMITTED, _UNIT, _("Submit rectification evidence")),
+        Transition(_I.SUBMITTED, "submit", _I.SUBMITTED, _UNIT, _("Submit rectification evidence")),
+        Transition(_I.ESCALATED, "submit", _I.SUBMITTED, _UNIT, _("Submit rectification evidence"),
+                   when=_acknowledged),
+        Transition(_I.SUBMITTED, "reprobe", None, _ANYONE, _("Re-probe now")),
+        # The re-probe's verdict and the deadline are the platform's, whoever asked for the re-probe.
+        Transition(_I.SUBMITTED, "verify", _I.VERIFIED, frozenset(), by_system=True),
+        Transition(_I.ISSUED, "escalate", _I.ESCALATED, frozenset(), by_system=True),
+        Transition(_I.ACKNOWLEDGED, "escalate", _I.ESCALATED, frozenset(), by_system=True),
+        Transition(_I.SUBMITTED, "escalate", _I.ESCALATED, frozenset(), by_system=True),
+    ),
+    refusals={
+        "acknowledge": _("This item has already been acknowledged."),
+        "submit": _("Acknowledge the notice before submitting rectification evidence."),
+        "reprobe": _("Only items with submitted evidence are re-probed."),
+        "verify": _("Only items with submitted evidence are re-probed."),
+        "escalate": _("Only open items can be escalated."),
+    },
+)
 
 
 class NoticeItem(OwnedAsset):
