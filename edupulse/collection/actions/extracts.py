@@ -1,0 +1,26 @@
+"""Saved custom extracts (查询方案) of an officer's area."""
+
+from __future__ import annotations
+
+from edupulse.collection.models import SavedExtract
+from edupulse.core.actions import action, save_instance
+from edupulse.core.actors import Actor, is_system
+from edupulse.core.scoping import scope_of
+
+
+@action
+def save_extract(extract: SavedExtract, *, acting_user: Actor, region_code: str = "") -> SavedExtract:
+    """Create or change a saved extract; a new one is placed in the area of the officer who saves it."""
+    if extract._state.adding:
+        extract.owner = None if is_system(acting_user) else acting_user
+        extract.place(region_code or scope_of(acting_user).region_code)
+    saved = save_instance(extract, acting_user=acting_user)
+    assert isinstance(saved, SavedExtract)
+    return saved
+
+
+@action
+def delete_extract(extract: SavedExtract, *, acting_user: Actor) -> None:
+    from edupulse.core.actions import delete_instance
+
+    delete_instance(extract, acting_user=acting_user)
