@@ -38,11 +38,12 @@ demo: install
 	@echo "EduPulse demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	$(BIN)/edupulse runserver $(HOST):$(PORT) --insecure
 
-## make test: lint, type-check, check translations, run the suite on SQLite and on PostgreSQL.
+## make test: lint, type-check, check the layer contract and translations, run the suite on SQLite and on PostgreSQL.
 test: dev
 	tools/system-packages
 	$(BIN)/ruff check .
 	$(BIN)/mypy edupulse
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m edupulse.utilities.i18n --check
 	$(BIN)/pytest
 	PG_URL=$(PG_URL) tools/pytest-postgres

@@ -124,31 +124,32 @@ def child(args: argparse.Namespace) -> None:
     django.setup()
     from django.db import connection
 
-    from edupulse.collection import importer, products
+    from edupulse.collection import importing, products
     from edupulse.collection.models import Submission
-    from edupulse.collection.models.submission import Status
+    from edupulse.collection.models.submission import SubmissionStatus as Status
     from edupulse.collection.registry import current_version, spec_for
     from edupulse.core import context
+    from edupulse.core.actors import SYSTEM
 
     workdir = Path(args.workdir)
     paths, generate_seconds = write_files(args.count, workdir / "files")
     version = current_version(FORM)
     spec = spec_for(version)
-    limits = importer.current_limits()
+    limits = importing.current_limits()
     result: dict[str, Any] = {"vendor": connection.vendor, "files": len(paths), "generate_s": generate_seconds}
     with context.using(context.cli_context()):
-        tasks, failed = importer.tasks_from_paths(paths, limits)
+        tasks, failed = importing.tasks_from_paths(paths, limits)
         started = time.perf_counter()
-        importer.parse_all(tasks, spec, PERIOD, limits, workers=2)  # the parse stage alone, nothing stored
+        importing.parse_all(tasks, spec, PERIOD, limits, workers=2)  # the parse stage alone, nothing stored
         result["parse_only_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        tasks, failed = importer.tasks_from_paths(paths, limits)
-        report = importer.run_import(tasks, failed, form_code=FORM, period=PERIOD, acting_user=None, workers=2)
+        tasks, failed = importing.tasks_from_paths(paths, limits)
+        report = importing.run_import(tasks, failed, form_code=FORM, period=PERIOD, acting_user=SYSTEM, workers=2)
         result.update({"import_s": time.perf_counter() - started, "accepted": report.accepted,
                        "rejected": report.rejected, "check_store_s": report.check_store_seconds})
         started = time.perf_counter()
-        tasks, failed = importer.tasks_from_paths(paths, limits)
-        again = importer.run_import(tasks, failed, form_code=FORM, period=PERIOD, acting_user=None, workers=2)
+        tasks, failed = importing.tasks_from_paths(paths, limits)
+        again = importing.run_import(tasks, failed, form_code=FORM, period=PERIOD, acting_user=SYSTEM, workers=2)
         result["reimport_s"] = time.perf_counter() - started
         result["reimport_check_store_s"] = again.check_store_seconds
         result["reimport_accepted"] = again.accepted

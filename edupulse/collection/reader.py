@@ -54,7 +54,7 @@ class Record:
     cells: dict[str, str]
     sheet: str
     school_code_cell: str = ""
-    # Set by parallel workers, which validate right after parsing (see importer.parse_all).
+    # Set by parallel workers, which validate right after parsing (see importing.parse_all).
     issues: list[dict[str, Any]] | None = None
 
 

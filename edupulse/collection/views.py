@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
-from edupulse.collection import actions, importer, products, workbook
+from edupulse.collection import actions, importing, products, workbook
 from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline, missing_schools
 from edupulse.collection.filtersets import SubmissionFilterSet
 from edupulse.collection.forms import CommentForm, EntryForm, UploadForm
@@ -328,12 +328,12 @@ class UploadView(ScopedMixin, TemplateView):
             if not files:
                 form.add_error("uploads", _("Choose at least one file."))
             return self.render_to_response(context)
-        limits = importer.current_limits()
+        limits = importing.current_limits()
         # Read at most one byte over the limit: enough to refuse a huge file without holding it.
         items = [(upload.name or "upload", upload.read(limits.max_file_bytes + 1)) for upload in files]
-        tasks, failed = importer.tasks_from_bytes(items, limits)
+        tasks, failed = importing.tasks_from_bytes(items, limits)
         try:
-            report = importer.run_import(tasks, failed, form_code=form.cleaned_data["form"],
+            report = importing.run_import(tasks, failed, form_code=form.cleaned_data["form"],
                                          period=form.cleaned_data["period"], acting_user=_who(request), workers=1,
                                          source="upload")
         except ValidationError as exc:

@@ -15,7 +15,7 @@ import pytest
 import python_calamine
 
 from edupulse.accounts.tests.factories import make_user
-from edupulse.collection import importer, layout
+from edupulse.collection import importing, layout
 from edupulse.collection.models import Submission
 from edupulse.collection.models.submission import SubmissionStatus
 from edupulse.collection.tests.conftest import FORM, good_values
@@ -28,8 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 def run(items: list[tuple[str, bytes]], *, user: Any = SYSTEM, period: str = "2022") -> dict[str, Any]:
-    tasks, failed = importer.tasks_from_bytes(items, importer.current_limits())
-    report = importer.run_import(tasks, failed, form_code=FORM, period=period, acting_user=user, workers=1)
+    tasks, failed = importing.tasks_from_bytes(items, importing.current_limits())
+    report = importing.run_import(tasks, failed, form_code=FORM, period=period, acting_user=user, workers=1)
     return report.as_json()
 
 
@@ -362,14 +362,14 @@ def test_locked_submission_is_not_overwritten(forms: Any, spec: Any, school: Any
 
 
 def test_parallel_import_validates_in_workers(forms: Any, spec: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(importer, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(importing, "PARALLEL_THRESHOLD", 2)
     schools = [make_school("510107", name=f"并行学校{i}") for i in range(4)]
     run([("old.xlsx", template_bytes(spec, schools[0], period="2021", values=good_values()))], period="2021")
     items = [(f"{s.code}.xlsx", template_bytes(spec, s, values=good_values(spending_total=200.0 if i == 0 else 35.5)))
              for i, s in enumerate(schools)]
     items.append(("bad.xlsx", template_bytes(spec, make_school("510107"), values=good_values(websites_ipv6=7))))
-    tasks, failed = importer.tasks_from_bytes(items, importer.current_limits())
-    report = importer.run_import(tasks, failed, form_code=FORM, period="2022", acting_user=SYSTEM, workers=2)
+    tasks, failed = importing.tasks_from_bytes(items, importing.current_limits())
+    report = importing.run_import(tasks, failed, form_code=FORM, period="2022", acting_user=SYSTEM, workers=2)
     assert (report.accepted, report.rejected) == (4, 1)
     first = next(f for f in report.files if f["school_code"] == schools[0].code)
     assert [e["rule"] for e in first["errors"]] == ["YOY.spending_total"]  # last period came from the prefetch

@@ -174,15 +174,15 @@ class Command(BaseCommand):
     # ---------------------------------------------------------------------------------------- import
 
     def do_import(self, options: dict[str, Any]) -> int:
-        from edupulse.collection import importer, workbook
+        from edupulse.collection import importing, workbook
 
         user = _user(options.get("user"))
         missing = [str(p) for p in options["paths"] if not p.exists()]
         if missing:
             raise UsageError("no such file: " + ", ".join(missing))
-        limits = importer.current_limits()
-        tasks, failed = importer.tasks_from_paths(options["paths"], limits)
-        report = importer.run_import(tasks, failed, form_code=options["form"], period=options["period"],
+        limits = importing.current_limits()
+        tasks, failed = importing.tasks_from_paths(options["paths"], limits)
+        report = importing.run_import(tasks, failed, form_code=options["form"], period=options["period"],
                                      acting_user=user, workers=options["workers"],
                                      submit_clean=not options["no_submit"])
         if options["error_workbook"]:
