@@ -298,7 +298,8 @@ def env_int(
 
 
 def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
-    return list(read(name, Words(), tuple(default), environ))
+    items: tuple[str, ...] = read(name, Words(), tuple(default), environ)
+    return list(items)
 
 
 def env_choice(name: str, default: str, choices: tuple[str, ...], environ: Mapping[str, str] | None = None) -> str:
@@ -307,5 +308,6 @@ def env_choice(name: str, default: str, choices: tuple[str, ...], environ: Mappi
 
 def env_cidrs(name: str, environ: Mapping[str, str] | None = None) -> list[IPNetwork]:
     """Comma-separated CIDR blocks, e.g. ``127.0.0.0/8,::1/128``."""
-    return list(read(name, Cidrs(), (), environ))
+    networks: tuple[IPNetwork, ...] = read(name, Cidrs(), (), environ)
+    return list(networks)
 
