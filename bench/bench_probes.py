@@ -151,6 +151,7 @@ def serve() -> None:
     from aiohttp import web
 
     from edupulse.monitoring.tests.servers import LocalCA
+    from edupulse.utilities.config import current
 
     home = home_page().encode()
     sub = SUB_PAGE.encode()
@@ -204,7 +205,7 @@ def serve() -> None:
         cert, key = ca.leaf("bench", ["*.bench.test", "127.0.0.1", "::1"])
         ports: dict[str, object] = {}
         nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-        if nginx and os.environ.get("EDUPULSE_BENCH_SERVER", "nginx") == "nginx":
+        if nginx and current().bench_server == "nginx":
             directory.chmod(0o755)  # nginx's worker runs as an unprivileged user when started by root
             (directory / "site").mkdir()
             (directory / "site" / "index.html").write_bytes(home)

@@ -1,7 +1,9 @@
-"""Django settings for EduPulse, read from the environment (see docs/architecture.md#settings).
+"""Django settings for EduPulse, made from the environment (see docs/architecture.md#settings).
 
-The embedded default needs nothing: SQLite under ./var/ and DuckDB beside it. Production sets
-``DATABASE_URL`` (PostgreSQL) and ``EDUPULSE_REDIS_URL``. Any malformed variable stops start-up.
+Every variable is declared, parsed and typed once in ``edupulse.utilities.config``; this module only turns
+the parsed values into Django settings. The embedded default needs nothing: SQLite under ./var/ and DuckDB
+beside it. Production sets ``DATABASE_URL`` (PostgreSQL) and ``EDUPULSE_REDIS_URL``. Any malformed variable
+stops start-up with a message naming it.
 """
 
 from __future__ import annotations
@@ -10,35 +12,24 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from edupulse.utilities.env import (
-    SettingError,
-    env_bool,
-    env_choice,
-    env_database_url,
-    env_int,
-    env_list,
-    env_path,
-    env_str,
-)
+from edupulse.utilities.config import current
+
+# Lower-case, so that Django does not take it for a setting.
+_env = current()
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
-VAR_DIR = env_path("EDUPULSE_VAR_DIR", BASE_DIR / "var")
+VAR_DIR = _env.var_dir
 
-DEBUG = env_bool("EDUPULSE_DEBUG", False)
-_DEV_SECRET = "edupulse-insecure-development-key-change-me-in-production-0123456789"
-SECRET_KEY = env_str("EDUPULSE_SECRET_KEY", _DEV_SECRET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("EDUPULSE_PRODUCTION", False):
-    raise SettingError("EDUPULSE_SECRET_KEY", "(unset)", "a secret of your own when EDUPULSE_PRODUCTION=1")
-if len(SECRET_KEY) < 32:
-    raise SettingError("EDUPULSE_SECRET_KEY", "***", "at least 32 characters")
+DEBUG = _env.debug
+SECRET_KEY = _env.secret_key
 # Key for the audit hash chain; separate so that rotating SECRET_KEY does not break verification.
-AUDIT_KEY = env_str("EDUPULSE_AUDIT_KEY", SECRET_KEY)
+AUDIT_KEY = _env.audit_key
 # Key for keyed-HMAC pseudonyms of personal identifiers (students are minors).
-PSEUDONYM_KEY = env_str("EDUPULSE_PSEUDONYM_KEY", SECRET_KEY)
+PSEUDONYM_KEY = _env.pseudonym_key
 
-ALLOWED_HOSTS = env_list("EDUPULSE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
-CSRF_TRUSTED_ORIGINS = env_list("EDUPULSE_CSRF_TRUSTED_ORIGINS", [])
+ALLOWED_HOSTS = list(_env.allowed_hosts)
+CSRF_TRUSTED_ORIGINS = list(_env.csrf_trusted_origins)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -97,7 +88,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env_database_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'edupulse.sqlite3'}"),
+    "default": _env.database(),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default keeps its files in the data directory; a fresh clone does not have it yet.
@@ -108,8 +99,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
-DUCKDB_PATH = env_path("EDUPULSE_DUCKDB_PATH", VAR_DIR / "analytics.duckdb")
-REDIS_URL = env_str("EDUPULSE_REDIS_URL", "")
+DUCKDB_PATH = _env.duckdb_path
+REDIS_URL = _env.redis_url
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -128,30 +119,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Login throttling: this many failures per username or per address within the window lock it out.
-LOGIN_FAILURE_LIMIT = env_int("EDUPULSE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("EDUPULSE_LOGIN_FAILURE_WINDOW", 900, minimum=10)
+LOGIN_FAILURE_LIMIT = _env.login_failure_limit
+LOGIN_FAILURE_WINDOW_SECONDS = _env.login_failure_window
 
-SECURE_COOKIES = env_bool("EDUPULSE_SECURE_COOKIES", False)
+SECURE_COOKIES = _env.secure_cookies
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("EDUPULSE_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_COOKIE_AGE = _env.session_seconds
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = 31536000 if SECURE_COOKIES else 0
-SECURE_SSL_REDIRECT = env_bool("EDUPULSE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("EDUPULSE_BEHIND_PROXY", False) else None
+SECURE_SSL_REDIRECT = _env.ssl_redirect
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _env.behind_proxy else None
 # Only trust X-Forwarded-For (for the audit's "from where") behind a proxy we were told about.
-BEHIND_PROXY = env_bool("EDUPULSE_BEHIND_PROXY", False)
+BEHIND_PROXY = _env.behind_proxy
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = env_str("EDUPULSE_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = _env.time_zone
 USE_I18N = True
 USE_TZ = True
 
@@ -197,18 +188,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("EDUPULSE_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": _env.log_level},
 }
 
 # Raise when an audited model is written outside an action (always on in the test suite).
-EDUPULSE_ENFORCE_ACTIONS = env_bool("EDUPULSE_ENFORCE_ACTIONS", False)
+EDUPULSE_ENFORCE_ACTIONS = _env.enforce_actions
 
 # Background tasks (issue 4): the django-tasks backport of Django 6's django.tasks. "db" (default,
 # embedded) keeps the queue in the database (django-tasks-db, worker: `edupulse worker`); "rq" puts it
-# on Redis (django-tasks-rq) for several workers on several machines and needs EDUPULSE_REDIS_URL.
-TASK_BACKEND = env_choice("EDUPULSE_TASK_BACKEND", "db", ("db", "rq"))
-if TASK_BACKEND == "rq" and not REDIS_URL:
-    raise SettingError("EDUPULSE_TASK_BACKEND", "rq", "EDUPULSE_REDIS_URL to be set as well")
+# on Redis (django-tasks-rq) for several workers on several machines and needs EDUPULSE_REDIS_URL
+# (utilities/config.py refuses "rq" without it).
+TASK_BACKEND = _env.task_backend
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend" if TASK_BACKEND == "db" else "django_tasks_rq.RQBackend",
@@ -218,7 +208,7 @@ TASKS = {
 RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
              for name in ("default", "monitoring")}
 # A sweep batch whose worker has not reported for this long is given to another worker.
-SWEEP_LEASE_SECONDS = env_int("EDUPULSE_SWEEP_LEASE_SECONDS", 300, minimum=30)
+SWEEP_LEASE_SECONDS = _env.sweep_lease_seconds
 # Uploaded files (rectification evidence of notices) live in the data directory, never served raw.
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -226,13 +216,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 # `edupulse scheduler`) ticks first; minutes between runs, 0 switches a job off.
 SCHEDULE_MINUTES = {
     # Every check on every active site (TLS, content and the IPv6 link sample included).
-    "full_sweep": env_int("EDUPULSE_FULL_SWEEP_MINUTES", 24 * 60, minimum=0),
+    "full_sweep": _env.full_sweep_minutes,
     # Availability, DNS and IPv6 only: how fast an outage is noticed (a finding opens after two failures).
-    "quick_sweep": env_int("EDUPULSE_QUICK_SWEEP_MINUTES", 60, minimum=0),
+    "quick_sweep": _env.quick_sweep_minutes,
     # The dashboard's per-region roll-up of today, overdue notice items, retention.
-    "rollup": env_int("EDUPULSE_ROLLUP_MINUTES", 60, minimum=0),
-    "escalate": env_int("EDUPULSE_ESCALATE_MINUTES", 60, minimum=0),
-    "purge": env_int("EDUPULSE_PURGE_MINUTES", 24 * 60, minimum=0),
+    "rollup": _env.rollup_minutes,
+    "escalate": _env.escalate_minutes,
+    "purge": _env.purge_minutes,
     # Tampering baselines for sites that have none yet (a background task).
-    "baseline": env_int("EDUPULSE_BASELINE_MINUTES", 7 * 24 * 60, minimum=0),
+    "baseline": _env.baseline_minutes,
 }

@@ -14,6 +14,7 @@ import pytest
 from edupulse.accounts.tests.factories import PASSWORD, make_user
 from edupulse.conftest import require_service
 from edupulse.orgs.tests.factories import make_school
+from edupulse.utilities.config import current
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -48,8 +49,8 @@ def test_county_officer_walks_the_ui_in_chinese_and_never_sees_mianyang(live_ser
     body = page.inner_text("body")
     assert "学校标识码" in body and mine.name in body and theirs.name not in body
     assert "四川省成都市武侯区" in body  # the officer's area in the header
-    if os.environ.get("EDUPULSE_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["EDUPULSE_SCREENSHOTS"], "schools.png"), full_page=True)
+    if screenshots := current().screenshots:
+        page.screenshot(path=screenshots / "schools.png", full_page=True)
     page.fill("input[name=q]", "实验")
     page.click(".filters button[type=submit]")
     assert mine.name in page.inner_text("table")
@@ -59,5 +60,5 @@ def test_county_officer_walks_the_ui_in_chinese_and_never_sees_mianyang(live_ser
     assert response is not None and response.status == 404
     page.goto(f"{live_server.url}/regions/")
     assert "武侯区" in page.inner_text("main") and "绵阳市" not in page.inner_text("main")
-    if os.environ.get("EDUPULSE_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["EDUPULSE_SCREENSHOTS"], "regions.png"), full_page=True)
+    if screenshots := current().screenshots:
+        page.screenshot(path=screenshots / "regions.png", full_page=True)

@@ -1,18 +1,9 @@
 """Probe configuration: SSRF allowlist, DNS servers, time/size caps, concurrency.
 
-Read from the environment with ``ProbeConfig.from_env()`` (strict parsing, see ``edupulse.utilities.env``):
-
-* ``EDUPULSE_PROBE_ALLOW`` — comma-separated CIDRs the prober may connect to although they are private,
-  loopback, link-local or otherwise special (e.g. ``127.0.0.0/8,::1/128`` for local tests).
-* ``EDUPULSE_DNS_SERVERS`` — comma-separated ``host[:port]`` (IPv6 as ``[addr]:port``); empty = the
-  system resolver.
-* ``EDUPULSE_PROBE_TIMEOUT`` (seconds, default 15), ``EDUPULSE_PROBE_MAX_BYTES`` (default 2,000,000),
-  ``EDUPULSE_PROBE_CONCURRENCY`` (sites at once, default 200), ``EDUPULSE_PROBE_PER_HOST`` (requests at once
-  to one host name, default 4), ``EDUPULSE_PROBE_PER_IP`` (requests at once to one server address, default 16:
-  hundreds of school sites often share one hosting server), ``EDUPULSE_PROBE_RETRIES`` (re-tries of a home
-  page whose connection failed or timed out, default 1), ``EDUPULSE_PROBE_CA_FILE`` (extra CA bundle trusted
-  for certificate checks), ``EDUPULSE_PROBE_HTTP_PORT`` / ``EDUPULSE_PROBE_HTTPS_PORT`` (where the plain-HTTP /
-  HTTPS counterpart of a URL is looked for, default 80 / 443).
+``ProbeConfig.from_env()`` makes it from the process's settings (``edupulse.utilities.config``, where the
+``EDUPULSE_PROBE_*`` and ``EDUPULSE_DNS_SERVERS`` variables are declared, with their defaults and meanings:
+see docs/architecture.md#settings); ``from_env(mapping)`` parses another environment, and keyword overrides
+(CLI flags, tests) win over both.
 """
 
 from __future__ import annotations
@@ -22,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from edupulse.utilities.env import SettingError, env_cidrs, env_int, env_list, env_str
+from edupulse.utilities.config import Config, current, load
+from edupulse.utilities.env import dns_server_address
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -50,29 +42,10 @@ def parse_dns_server(value: str) -> tuple[str, int]:
     >>> parse_dns_server("127.0.0.1:5353"), parse_dns_server("[::1]:53"), parse_dns_server("::1")
     (('127.0.0.1', 5353), ('::1', 53), ('::1', 53))
     """
-    text = value.strip()
-    host, port_text = text, ""
-    if text.startswith("["):
-        end = text.find("]")
-        if end < 0:
-            raise ConfigError(f"DNS server {value!r}: missing ']'")
-        host, rest = text[1:end], text[end + 1 :]
-        if rest:
-            if not rest.startswith(":"):
-                raise ConfigError(f"DNS server {value!r}: expected [address]:port")
-            port_text = rest[1:]
-    elif text.count(":") == 1:
-        host, port_text = text.split(":")
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        raise ConfigError(f"DNS server {value!r}: host must be an IP address") from None
-    port = 53
-    if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise ConfigError(f"DNS server {value!r}: port must be 1-65535")
-        port = int(port_text)
-    return str(address), port
+        return dns_server_address(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def parse_cidr(value: str) -> IPNetwork:
@@ -123,28 +96,27 @@ class ProbeConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ProbeConfig:
-        """Read the ``EDUPULSE_PROBE_*`` / ``EDUPULSE_DNS_SERVERS`` variables; ``overrides`` win."""
-        dns_servers = tuple(env_list("EDUPULSE_DNS_SERVERS", [], environ))
-        for server in dns_servers:
-            try:
-                parse_dns_server(server)
-            except ConfigError:
-                raise SettingError(
-                    "EDUPULSE_DNS_SERVERS", server, "comma-separated host[:port] with an IP host"
-                ) from None
+        """The probe settings of this process (``environ``: of that environment instead); ``overrides`` win.
+
+        Raises ``SettingError`` naming the variable when a variable of ``environ`` is malformed."""
+        return cls.from_settings(current() if environ is None else load(environ), **overrides)
+
+    @classmethod
+    def from_settings(cls, settings: Config, **overrides: Any) -> ProbeConfig:
+        """The probe part of ``settings`` (the defaults of the fields above are those of the variables)."""
         values: dict[str, Any] = {
-            "allow": tuple(env_cidrs("EDUPULSE_PROBE_ALLOW", environ)),
-            "dns_servers": dns_servers,
-            "timeout_s": float(env_int("EDUPULSE_PROBE_TIMEOUT", 15, minimum=1, maximum=300, environ=environ)),
-            "max_bytes": env_int("EDUPULSE_PROBE_MAX_BYTES", 2_000_000, minimum=1024, environ=environ),
-            "concurrency": env_int("EDUPULSE_PROBE_CONCURRENCY", 200, minimum=1, maximum=10_000, environ=environ),
-            "per_host_concurrency": env_int("EDUPULSE_PROBE_PER_HOST", 4, minimum=1, maximum=100, environ=environ),
-            "per_ip_concurrency": env_int("EDUPULSE_PROBE_PER_IP", 16, minimum=1, maximum=10_000, environ=environ),
-            "retries": env_int("EDUPULSE_PROBE_RETRIES", 1, minimum=0, maximum=5, environ=environ),
+            "allow": settings.probe_allow,
+            "dns_servers": settings.dns_servers,
+            "timeout_s": float(settings.probe_timeout),
+            "max_bytes": settings.probe_max_bytes,
+            "concurrency": settings.probe_concurrency,
+            "per_host_concurrency": settings.probe_per_host,
+            "per_ip_concurrency": settings.probe_per_ip,
+            "retries": settings.probe_retries,
             # The other scheme's port (80 / 443 on the internet; test and bench servers listen elsewhere).
-            "http_port": env_int("EDUPULSE_PROBE_HTTP_PORT", 80, minimum=1, maximum=65535, environ=environ),
-            "https_port": env_int("EDUPULSE_PROBE_HTTPS_PORT", 443, minimum=1, maximum=65535, environ=environ),
-            "ca_file": env_str("EDUPULSE_PROBE_CA_FILE", "", environ) or None,
+            "http_port": settings.probe_http_port,
+            "https_port": settings.probe_https_port,
+            "ca_file": settings.probe_ca_file,
         }
         values.update(overrides)
         return cls(**values)

@@ -10,7 +10,6 @@ officer sees the notice closed. Runs in CI (chromium and a CJK font installed); 
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from datetime import timedelta
@@ -29,6 +28,7 @@ from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.tests.factories import make_finding, make_website, report
 from edupulse.monitoring.tests.test_notices import _require_cjk_font
 from edupulse.orgs.tests.factories import make_school
+from edupulse.utilities.config import current
 
 EVIDENCE_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
                 b"trailer<</Root 1 0 R>>\n%%EOF\n")
@@ -37,8 +37,8 @@ EVIDENCE_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<
 
 
 def _shot(page: Any, name: str) -> None:
-    if os.environ.get("EDUPULSE_SCREENSHOTS"):
-        page.screenshot(path=os.path.join(os.environ["EDUPULSE_SCREENSHOTS"], f"notice-{name}.png"), full_page=True)
+    if screenshots := current().screenshots:
+        page.screenshot(path=screenshots / f"notice-{name}.png", full_page=True)
 
 
 def _sign_in(page: Any, url: str, username: str) -> None:
