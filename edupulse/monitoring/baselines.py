@@ -12,11 +12,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils import timezone
-
-from edupulse.core import audit
-from edupulse.core.actions import action
-from edupulse.core.actors import SYSTEM, Actor
+from edupulse.core.actors import SYSTEM
+from edupulse.monitoring.actions.baselines import save_baselines
 from edupulse.monitoring.models import SiteState, Website
 
 SAMPLES = 3
@@ -52,25 +49,6 @@ def fetch_baselines(urls: Sequence[str], *, samples: int = SAMPLES, interval_s: 
         except ValueError:
             continue  # no successful fetch: no baseline
     return built
-
-
-@action
-def save_baselines(baselines: dict[str, dict], *, acting_user: Actor) -> int:
-    """Store built baselines on the sites' states (one audit row)."""
-    now = timezone.now()
-    sites = {w.url: w for w in Website.objects.filter(url__in=list(baselines))}
-    states = {s.website_id: s for s in SiteState.objects.filter(website__in=sites.values())}
-    for url, data in baselines.items():
-        site = sites.get(url)
-        if site is None:
-            continue
-        state = states.get(site.pk) or SiteState(website=site, statuses={}, streaks={})
-        state.copy_placement(site)
-        state.baseline, state.baseline_at = data, now
-        state.save()
-    audit.record("monitoring.sitestate.baseline", None, acting_user=acting_user, object_type="monitoring.sitestate",
-                 object_repr=f"{len(baselines)} baselines", after={"urls": sorted(baselines)[:1000]})
-    return len(baselines)
 
 
 def build_missing_baselines(*, samples: int = SAMPLES, interval_s: float = INTERVAL_S) -> dict[str, Any]:

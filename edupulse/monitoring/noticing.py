@@ -195,7 +195,7 @@ def reprobe_item(item: NoticeItem, *, acting_user: Actor) -> NoticeItem:
 @action
 def _record_reprobe(item: NoticeItem, reports: Sequence[Any], *, acting_user: Actor) -> NoticeItem:
     """The atomic part of ``reprobe_item``: save the probe and verify, or record the failed re-probe."""
-    from edupulse.monitoring.recording import save_reports
+    from edupulse.monitoring.actions.results import save_reports
 
     item.refresh_from_db()
     ITEM_WORKFLOW.enforce(acting_user, item, "reprobe")  # changed while the probe ran (another re-probe verified it)

@@ -65,7 +65,7 @@ def _quick_sweep() -> dict[str, Any]:
 
 
 def _rollup() -> dict[str, Any]:
-    from edupulse.monitoring.recording import roll_up_day
+    from edupulse.monitoring.actions.results import roll_up_day
 
     return {"regions": roll_up_day(acting_user=SYSTEM)}
 
@@ -85,7 +85,7 @@ def _baseline() -> dict[str, Any]:
 
 
 def _purge() -> dict[str, Any]:
-    from edupulse.monitoring.recording import purge_results
+    from edupulse.monitoring.actions.results import purge_results
 
     return dict(purge_results(acting_user=SYSTEM).__dict__)
 

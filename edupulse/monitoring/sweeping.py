@@ -300,7 +300,7 @@ def _save_chunk(batch: SweepBatch, sweep: Sweep, reports: list[Any], websites: d
     Renewing first fences a worker whose lease expired and was taken over: it saves nothing. On
     PostgreSQL the renewal also locks the batch row until the results are committed, so a worker
     claiming the batch meanwhile waits and then sees them (and skips those sites)."""
-    from edupulse.monitoring.recording import save_reports
+    from edupulse.monitoring.actions.results import save_reports
 
     with transaction.atomic():
         if not renew_lease(batch):

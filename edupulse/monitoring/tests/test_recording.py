@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
-from edupulse.monitoring import actions, recording
+from edupulse.monitoring import actions
+from edupulse.monitoring.actions import results
 from edupulse.monitoring.checks import CHECK_NAMES
 from edupulse.monitoring.models import CheckResult, DailyAggregate, Finding, RegionDaily, SiteState
 from edupulse.monitoring.tests.factories import FakeCheck, FakeReport, make_website, report
@@ -31,7 +32,7 @@ def test_finding_opens_after_n_failures_and_resolves_after_m_passes():
     site = make_website(make_school())
     now = timezone.now()
     at = [now + timedelta(minutes=i) for i in range(10)]
-    assert recording.FAILURES_TO_OPEN == 2 and recording.SUCCESSES_TO_RESOLVE == 2
+    assert results.FAILURES_TO_OPEN == 2 and results.SUCCESSES_TO_RESOLVE == 2
     save(report(site.url, failing=("hsts",), at=at[0]))
     assert not Finding.objects.exists()
     summary = save(report(site.url, failing=("hsts",), at=at[1]))

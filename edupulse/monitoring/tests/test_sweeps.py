@@ -142,10 +142,10 @@ def test_db_backend_worker_dies_mid_batch(fake_probes, django_capture_on_commit_
 
 
 def test_batch_is_probed_at_once_and_saved_while_probing(fake_engine, monkeypatch):
-    from edupulse.monitoring import recording
+    from edupulse.monitoring.actions import results
 
     saves: list[int] = []
-    real_save = recording.save_reports
+    real_save = results.save_reports
     first_saved = threading.Event()
 
     def spy(reports, **kwargs):
@@ -155,7 +155,7 @@ def test_batch_is_probed_at_once_and_saved_while_probing(fake_engine, monkeypatc
         first_saved.set()
         return summary
 
-    monkeypatch.setattr(recording, "save_reports", spy)
+    monkeypatch.setattr(results, "save_reports", spy)
     # The engine does not go on past the 7th site until the first chunk is stored.
     fake_engine["gate"] = (6, first_saved)
     sites = _sites(8)

@@ -91,10 +91,11 @@ class Command(BaseCommand):
         return {"requeued_batches": reclaim_expired()}
 
     def do_purge(self, *, raw_days: int | None, aggregate_days: int | None, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring import actions, recording
+        from edupulse.monitoring import actions
+        from edupulse.monitoring.actions import results
 
-        raw = recording.RAW_RETENTION_DAYS if raw_days is None else raw_days
-        agg = recording.AGGREGATE_RETENTION_DAYS if aggregate_days is None else aggregate_days
+        raw = results.RAW_RETENTION_DAYS if raw_days is None else raw_days
+        agg = results.AGGREGATE_RETENTION_DAYS if aggregate_days is None else aggregate_days
         if raw < 1 or agg < 30:
             _fail("--raw-days must be at least 1 and --aggregate-days at least 30")
         summary = actions.purge_results(acting_user=SYSTEM, raw_days=raw, aggregate_days=agg)
@@ -111,7 +112,7 @@ class Command(BaseCommand):
         return {"day": target, "regions": regions}
 
     def do_baseline(self, *, region: str, refresh: bool, samples: int, interval: float, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring import baselines
+        from edupulse.monitoring import actions, baselines
         from edupulse.monitoring.filtersets import region_filter
         from edupulse.monitoring.models import Website
 
@@ -126,7 +127,7 @@ class Command(BaseCommand):
             sites = sites.exclude(state__baseline__isnull=False)
         urls = list(sites.values_list("url", flat=True))
         built = baselines.fetch_baselines(urls, samples=samples, interval_s=interval)
-        baselines.save_baselines(built, acting_user=SYSTEM)
+        actions.save_baselines(built, acting_user=SYSTEM)
         return {"sites": len(urls), "baselines": len(built), "failed": sorted(set(urls) - set(built))}
 
     def do_escalate(self, **_: Any) -> dict[str, Any]:

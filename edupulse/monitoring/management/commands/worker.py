@@ -76,8 +76,8 @@ class Command(BaseCommand):
             if backend == "rq":
                 # RQ forks a work horse per job: load the probe engine (HTTP client, TLS, parsers) once here so
                 # that each batch does not import it again (about 0.35 s per batch).
+                import edupulse.monitoring.actions.results
                 import edupulse.monitoring.probes.engine
-                import edupulse.monitoring.recording
                 import edupulse.monitoring.sweeping  # noqa: F401
 
                 call_command("rqworker", *names, job_class="django_tasks_rq.Job", burst=burst,

@@ -1,9 +1,4 @@
-"""State changes of the monitoring registry. Every function here is an action (see core.actions).
-
-The other monitoring actions live beside their logic and are re-exported here so that callers have one
-place to look: saving probe reports and findings (:mod:`.recording`), sweeps (:mod:`.sweeping`),
-alerts (:mod:`.alerting`) and notices (:mod:`.noticing`).
-"""
+"""The asset registry: websites, information systems and education apps (create, change, delete, import)."""
 
 from __future__ import annotations
 
@@ -133,23 +128,3 @@ def import_assets(kind: str, rows: list[dict[str, Any]], *, acting_user: Actor) 
         else:
             saver(instance, acting_user=acting_user)
     return len(rows)
-
-
-from edupulse.monitoring.alerting import save_channel, save_window, send_pending_alerts  # noqa: E402
-from edupulse.monitoring.noticing import (  # noqa: E402
-    acknowledge_item,
-    create_notice,
-    escalate_overdue,
-    issue_notice,
-    reprobe_item,
-    submit_evidence,
-)
-from edupulse.monitoring.recording import purge_results, roll_up_day, save_reports  # noqa: E402
-from edupulse.monitoring.sweeping import claim_batch, reclaim_expired, start_sweep  # noqa: E402
-
-__all__ = [
-    "acknowledge_item", "claim_batch", "create_notice", "delete_app", "delete_system", "delete_website",
-    "escalate_overdue", "import_assets", "issue_notice", "purge_results", "reclaim_expired", "reprobe_item",
-    "roll_up_day", "save_app", "save_channel", "save_reports", "save_system", "save_website", "save_window",
-    "send_pending_alerts", "start_sweep", "submit_evidence",
-]
