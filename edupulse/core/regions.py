@@ -32,7 +32,7 @@ _LEVEL_OF_LENGTH = {n: level for level, n in LENGTHS.items()}
 Columns = Literal["id", "code"]
 
 
-class InvalidRegionCode(ValueError):
+class RegionCodeError(ValueError):
     """Raised for anything that is not a 2-, 4- or 6-digit region code."""
 
     def __init__(self, value: object) -> None:
@@ -94,14 +94,14 @@ class RegionPlacement(NamedTuple):
 @dataclass(frozen=True, order=True, slots=True)
 class RegionCode:
     """A validated region code. ``RegionCode.parse("510104")`` or ``RegionCode("510104")``; a malformed
-    code raises :class:`InvalidRegionCode` (a ``ValueError``). ``str()`` and ``.code`` give the code back
+    code raises :class:`RegionCodeError` (a ``ValueError``). ``str()`` and ``.code`` give the code back
     for ORM filters and templates; a ``RegionCode`` never equals a plain str."""
 
     code: str
 
     def __post_init__(self) -> None:
         if not is_region_code(self.code):
-            raise InvalidRegionCode(self.code)
+            raise RegionCodeError(self.code)
 
     @staticmethod
     def parse(value: RegionCode | str) -> RegionCode:
@@ -109,7 +109,7 @@ class RegionCode:
         if isinstance(value, RegionCode):
             return value
         if not is_region_code(value):
-            raise InvalidRegionCode(value)
+            raise RegionCodeError(value)
         return _parse(value)
 
     @staticmethod
@@ -171,7 +171,10 @@ class RegionCode:
 
     def contains(self, other: RegionCode | str) -> bool:
         """Whether ``other`` (a region, or e.g. a school's county code) is this region or lies in it."""
-        return RegionCode.parse(other).code.startswith(self.code)
+        code = other.code if isinstance(other, RegionCode) else other
+        if not is_region_code(code):
+            raise RegionCodeError(code)
+        return code.startswith(self.code)
 
     # ------------------------------------------------------------------------------ queries and storage
 
