@@ -139,10 +139,22 @@ class RegionCode:
         """The level of this region's children (None for a county)."""
         return level_below(self.level)
 
-    def at(self, level: str) -> RegionCode | None:
-        """This region's ancestor (or itself) at ``level``; None when ``level`` is below this region."""
+    @property
+    def depth(self) -> int:
+        """1 for a province, 2 for a prefecture, 3 for a county (sorting by it puts parents first)."""
+        return len(self.code) // 2
+
+    @property
+    def number(self) -> int:
+        """The number of this region within its parent: 7 for 510107, 1 for 5101, 51 for 51."""
+        return int(self.code[-2:])
+
+    def at(self, level: str) -> RegionCode:
+        """This region's ancestor (or itself) at ``level``, which must not be below this region."""
         length = LENGTHS[level]
-        return _parse(self.code[:length]) if length <= len(self.code) else None
+        if length > len(self.code):
+            raise ValueError(f"{self.code} ({self.level}) has no {level}")
+        return _parse(self.code[:length])
 
     @property
     def province(self) -> RegionCode:
@@ -150,10 +162,12 @@ class RegionCode:
 
     @property
     def prefecture(self) -> RegionCode | None:
-        return self.at(PREFECTURE)
+        """The prefecture of a prefecture or county; None for a province."""
+        return _parse(self.code[:4]) if len(self.code) >= LENGTHS[PREFECTURE] else None
 
     @property
     def county(self) -> RegionCode | None:
+        """The region itself when it is a county; None above."""
         return self if len(self.code) == LENGTHS[COUNTY] else None
 
     @property
@@ -214,10 +228,17 @@ class PlacedInRegion:
 
     placement_columns: ClassVar[Columns] = "id"
 
-    def store_placement(self, region: RegionCode | str | None) -> None:
-        """Place the object in ``region`` (None: nowhere, i.e. nation-wide)."""
+    @classmethod
+    def placement_fields(cls, region: RegionCode | str | None) -> dict[str, str | None]:
+        """The placement columns for an object in ``region`` (None or "": nowhere, i.e. nation-wide), as
+        keyword arguments for objects built for ``bulk_create``, which does not call ``save()``."""
         code = RegionCode.parse_optional(region)
-        self.store_placement_of(code.placement if code is not None else RegionPlacement())
+        return (code.placement if code is not None else RegionPlacement()).columns(cls.placement_columns)
+
+    def store_placement(self, region: RegionCode | str | None) -> None:
+        """Place the object in ``region`` (None or "": nowhere, i.e. nation-wide)."""
+        for column, value in self.placement_fields(region).items():
+            setattr(self, column, value)
 
     def store_placement_of(self, placement: RegionPlacement) -> None:
         for column, value in placement.columns(self.placement_columns).items():
