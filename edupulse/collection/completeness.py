@@ -18,12 +18,13 @@ from django.utils import timezone
 from edupulse.collection.definitions import FormSpec, period_bounds
 from edupulse.collection.models import Submission
 from edupulse.collection.models.submission import REPORTED
+from edupulse.core.regions import LEVELS, RegionCode, level_field
 from edupulse.orgs.models import Region, School
 
 if TYPE_CHECKING:
     from edupulse.accounts.models import User
 
-LEVEL_FIELD = {"province": "province_id", "prefecture": "prefecture_id", "county": "county_id"}
+LEVEL_FIELD = {level: level_field(level) for level in LEVELS}
 
 
 def deadline(spec: FormSpec, period: str) -> dt.datetime:
@@ -39,8 +40,8 @@ def expected_schools(spec: FormSpec, user: User | None) -> QuerySet[School]:
         schools = schools.filter(category__in=spec.categories)
     if spec.regions:
         q = Q()
-        for prefix in spec.regions:
-            q |= Q(county_id__startswith=prefix)
+        for region in spec.regions:  # validated codes; every school's county_id begins with its ancestors'
+            q |= Q(county_id__startswith=RegionCode.parse(region).code)
         schools = schools.filter(q)
     return schools
 
@@ -49,13 +50,9 @@ def missing_schools(spec: FormSpec, period: str, user: User | None, region: str 
     """Expected schools with no submitted (or approved) submission for the period."""
     schools = expected_schools(spec, user)
     if region:
-        schools = schools.filter(**{LEVEL_FIELD[_level_of(region)]: region})
+        schools = schools.filter(**RegionCode.parse(region).lookup())
     reported = Submission.objects.filter(form__code=spec.code, period=period, status__in=list(REPORTED))
     return schools.exclude(pk__in=reported.values("school_id")).select_related("county", "prefecture")
-
-
-def _level_of(code: str) -> str:
-    return {2: "province", 4: "prefecture", 6: "county"}[len(code)]
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ def completeness(spec: FormSpec, period: str, user: User | None, *, level: str,
     group = LEVEL_FIELD[level]
     schools = expected_schools(spec, user)
     if region:
-        schools = schools.filter(**{LEVEL_FIELD[_level_of(region)]: region})
+        schools = schools.filter(**RegionCode.parse(region).lookup())
     expected: dict[str, int] = {}
     for code in schools.values_list(group, flat=True).iterator(chunk_size=5000):
         expected[code] = expected.get(code, 0) + 1

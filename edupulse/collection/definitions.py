@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from edupulse.collection import expressions
 from edupulse.collection.expressions import ExpressionError, Node
+from edupulse.core.regions import RegionCode, is_region_code
 
 FORMS_DIR = Path(__file__).resolve().parent / "form_definitions"
 
@@ -178,7 +179,7 @@ class FormSpec:
     def applies_to(self, category: str, county_code: str) -> bool:
         if self.categories and category not in self.categories:
             return False
-        return not self.regions or any(county_code.startswith(prefix) for prefix in self.regions)
+        return not self.regions or any(RegionCode.parse(region).contains(county_code) for region in self.regions)
 
     def valid_period(self, period: str) -> bool:
         return bool(PERIOD_RES[self.period_type].match(period))
@@ -236,7 +237,7 @@ def spec_from_mapping(data: Any, source: str = "<form>") -> FormSpec:
     categories = tuple(str(c) for c in assignment.get("categories") or ())
     regions = tuple(str(r) for r in assignment.get("regions") or ())
     for region in regions:
-        if not re.fullmatch(r"\d{2}|\d{4}|\d{6}", region):
+        if not is_region_code(region):
             raise _error(source, "assignment.regions", _("%(code)s is not a region code") % {"code": region})
 
     sections: list[SectionSpec] = []

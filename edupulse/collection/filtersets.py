@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edupulse.collection.models import Form, Submission
 from edupulse.collection.models.submission import SubmissionStatus
-
-_REGION_FIELD = {2: "school__province_id", 4: "school__prefecture_id", 6: "school__county_id"}
+from edupulse.core.regions import RegionCode
 
 
 class SubmissionFilterSet(django_filters.FilterSet):
@@ -25,11 +24,10 @@ class SubmissionFilterSet(django_filters.FilterSet):
         fields = ["form", "period", "status", "region", "school", "has_errors"]
 
     def in_region(self, queryset: QuerySet[Submission], name: str, value: str) -> QuerySet[Submission]:
-        value = value.strip()
-        field = _REGION_FIELD.get(len(value))
-        if field is None or not value.isdigit():
+        region = RegionCode.parse_or_none(value.strip())
+        if region is None:
             return queryset.none()
-        return queryset.filter(**{field: value})
+        return queryset.filter(**region.lookup(via="school"))
 
     def with_errors(self, queryset: QuerySet[Submission], name: str, value: bool | None) -> QuerySet[Submission]:
         if value is None:

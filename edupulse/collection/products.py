@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from edupulse.collection.definitions import FieldSpec, FormSpec, IndicatorSpec
 from edupulse.collection.models import Submission
 from edupulse.collection.models.submission import APPROVED, REPORTED, SubmissionStatus
+from edupulse.core.regions import LEVELS, RegionCode, level_field
 from edupulse.orgs.codes import SchoolCategory
 from edupulse.orgs.models import Region
 
 if TYPE_CHECKING:
     from edupulse.accounts.models import User
 
-LEVEL_FIELD = {"province": "school__province_id", "prefecture": "school__prefecture_id", "county": "school__county_id"}
+LEVEL_FIELD = {level: level_field(level, via="school") for level in LEVELS}
 STATUS_SETS = {
     "approved": APPROVED,
     "province_approved": frozenset({SubmissionStatus.PROVINCE_APPROVED}),
@@ -117,7 +118,7 @@ def summarise(spec: FormSpec, period: str, level: str, *, user: User | None = No
         raise ValueError(level)
     queryset = submissions_for(user, spec.code, period, STATUS_SETS[status])
     if region:
-        queryset = queryset.filter(**{LEVEL_FIELD[{2: "province", 4: "prefecture", 6: "county"}[len(region)]]: region})
+        queryset = queryset.filter(**RegionCode.parse(region).lookup(via="school"))
     cells: dict[tuple[str, str], Cell] = {}
     rows = queryset.values_list(LEVEL_FIELD[level], "school__category", "values").iterator(chunk_size=5000)
     for region_code, category, values in rows:
@@ -207,9 +208,9 @@ def query(spec: FormSpec, *, fields: Sequence[str], regions: Sequence[str], peri
     base = submissions_for(user, spec.code, periods, STATUS_SETS[status])
     result: list[dict[str, Any]] = []
     for region_code in regions:
-        lookup = LEVEL_FIELD[{2: "province", 4: "prefecture", 6: "county"}[len(region_code)]]
         per_period: dict[str, Cell] = {p: Cell() for p in periods}
-        for period, values in base.filter(**{lookup: region_code}).values_list("period", "values"):
+        in_region = RegionCode.parse(region_code).lookup(via="school")
+        for period, values in base.filter(**in_region).values_list("period", "values"):
             per_period[period].add(values, spec)
         for period in periods:
             cell = per_period[period]

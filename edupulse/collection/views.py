@@ -29,6 +29,7 @@ from edupulse.collection.tables import MissingSchoolTable, SavedExtractTable, Su
 from edupulse.collection.validation import display
 from edupulse.core.models import AuditLog
 from edupulse.core.permissions import can
+from edupulse.core.regions import COUNTY, RegionCode, level_below
 from edupulse.core.scoping import scope_of
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.orgs.models import Region, School
@@ -42,7 +43,6 @@ def _who(request: HttpRequest) -> User:
     return cast("User", request.user)
 
 
-NEXT_LEVEL = {"nation": "province", "province": "prefecture", "prefecture": "county", "county": "county"}
 ERRORS_DIR = "collection-errors"
 MAX_WEB_TEMPLATES = 3000
 
@@ -257,10 +257,10 @@ class TemplateDownloadView(ScopedMixin, View):
         scope = scope_of(request.user)
         region = request.GET.get("region", "")
         if region:
-            field = {2: "province_id", 4: "prefecture_id", 6: "county_id"}.get(len(region))
-            if field is None:
+            area = RegionCode.parse_or_none(region)
+            if area is None:
                 raise Http404
-            chosen = [s for s in schools.filter(**{field: region}).order_by("code")
+            chosen = [s for s in schools.filter(**area.lookup()).order_by("code")
                       if spec.applies_to(s.category, s.county_id)]
             if not chosen:
                 raise Http404
@@ -378,7 +378,7 @@ class MissingSchoolsView(ScopedListView):
     def get_queryset(self) -> QuerySet[School]:
         _version, spec = _spec_or_404(self.kwargs["form"])
         region = self.request.GET.get("region", "")
-        if region and (len(region) not in {2, 4, 6} or not region.isdigit()):
+        if region and RegionCode.parse_or_none(region) is None:
             raise Http404
         return missing_schools(spec, self.kwargs["period"], _who(self.request), region)
 
@@ -400,9 +400,11 @@ class CompletenessView(ScopedMixin, TemplateView):
         period = kwargs["period"]
         scope = scope_of(self.request.user)
         region = self.request.GET.get("region", "") or (scope.region_code if scope.level in LEVEL_FIELD else "")
-        if region and (len(region) not in {2, 4, 6} or not region.isdigit()):
+        area = RegionCode.parse_or_none(region)
+        if region and area is None:
             raise Http404
-        level = NEXT_LEVEL[{2: "province", 4: "prefecture", 6: "county"}.get(len(region), "nation")]
+        # One level below the region; a county's table stays at the county.
+        level = level_below(area.level if area is not None else None) or COUNTY
         rows, total = completeness(spec, period, _who(self.request), level=level, region=region)
         context.update({"spec": spec, "period": period, "rows": rows, "total": total, "region": region,
                         "level": level, "deadline": deadline(spec, period),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from edupulse.core import context
 from edupulse.core.actors import require_actor
 from edupulse.core.models import AuditLog
+from edupulse.core.regions import RegionCode
 from edupulse.core.scoping import _resolve, spec_for
 
 if TYPE_CHECKING:
@@ -52,10 +53,18 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Placement:
+    """Where an audited object sits; copied onto its audit rows so that officers see their area's trail."""
+
     province_code: str = ""
     prefecture_code: str = ""
     county_code: str = ""
     school_id: int | None = None
+
+    @classmethod
+    def of(cls, region: RegionCode | str | None, school_id: int | None = None) -> Placement:
+        """The placement of an object in ``region`` (None or "": nowhere in particular)."""
+        code = RegionCode.parse_optional(region)
+        return cls(*code.placement, school_id=school_id) if code is not None else cls(school_id=school_id)
 
 
 def placement_of(instance: models.Model | None) -> Placement:

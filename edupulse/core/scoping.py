@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 
 from edupulse.core.guards import GuardedQuerySet
+from edupulse.core.regions import LEVELS as REGION_CODE_LEVELS
+from edupulse.core.regions import RegionCode
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from edupulse.core.actors import Actor
 
 LEVELS = ("nation", "province", "prefecture", "county", "school")
+# The levels at which a scope is a region code (the nation is every region, a school is not a region).
+REGION_LEVELS = frozenset(REGION_CODE_LEVELS)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,11 @@ class Scope:
 
     NATION: ClassVar[Scope]
     NOTHING: ClassVar[Scope]
+
+    @property
+    def region(self) -> RegionCode | None:
+        """The region of a province, prefecture or county scope; None for the nation, a school or nothing."""
+        return RegionCode.parse_or_none(self.region_code) if self.level in REGION_LEVELS else None
 
     def describe(self) -> str:
         return f"{self.level}:{self.school_id if self.level == 'school' else self.region_code}"

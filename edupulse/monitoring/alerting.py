@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from edupulse.core.actions import action, save_instance
 from edupulse.core.actors import Actor
+from edupulse.core.regions import RegionCode, RegionPlacement
 from edupulse.monitoring.checks import Severity
 from edupulse.monitoring.models import AlertChannel, AlertDelivery, Finding, MaintenanceWindow
 from edupulse.monitoring.models.alerts import ChannelKind, DeliveryStatus
@@ -54,18 +55,22 @@ def save_window(window: MaintenanceWindow, *, acting_user: Actor) -> Maintenance
     return saved
 
 
-def _site_code(finding: Finding) -> str:
-    site = finding.website
-    return str(site.county_id or site.prefecture_id or site.province_id)
+def _site_region(finding: Finding) -> RegionCode | None:
+    return RegionPlacement.of(finding.website).region
+
+
+def _covers(region_id: str | None, placed: RegionCode | None) -> bool:
+    """Whether a channel's or window's region contains the site; a row without a region covers nothing."""
+    return bool(region_id) and placed is not None and RegionCode.parse(str(region_id)).contains(placed)
 
 
 def _in_maintenance(finding: Finding, now: Any) -> bool:
-    code = _site_code(finding)
+    placed = _site_region(finding)
     windows = MaintenanceWindow.objects.filter(starts_at__lte=now, ends_at__gt=now)
     for window in windows:
         if window.website_id == finding.website_id:
             return True
-        if window.website_id is None and code.startswith(str(window.region_id)):
+        if window.website_id is None and _covers(window.region_id, placed):
             return True
     return False
 
@@ -91,9 +96,9 @@ def queue_alerts(finding_id: int, event: str) -> list[AlertDelivery]:
     """Create the deliveries for one finding event (called inside the recording action)."""
     finding = Finding.objects.select_related("website", "website__school", "website__owner_region").get(pk=finding_id)
     now = timezone.now()
-    code = _site_code(finding)
+    placed = _site_region(finding)
     channels = [c for c in AlertChannel.objects.filter(enabled=True, min_severity__lte=finding.severity)
-                if code.startswith(str(c.region_id))]
+                if _covers(c.region_id, placed)]
     if not channels:
         return []
     maintenance = _in_maintenance(finding, now)

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from edupulse.core.regions import RegionCode, level_below, level_field
 from edupulse.monitoring.checks import Severity
 from edupulse.monitoring.models import Finding, RegionDaily, SiteState, Website
 from edupulse.monitoring.models.results import FindingStatus
@@ -22,10 +23,14 @@ IPV6_TARGET = 100.0  # % of official education websites (work plans: all of them
 CERT_WARNING_DAYS = 30
 TREND_DAYS = 365
 WORST_SITES = 10
-_LEVEL_FIELD = {2: "province_id", 4: "prefecture_id", 6: "county_id"}
-_CHILD_FIELD = {0: "province_id", 2: "prefecture_id", 4: "county_id"}
-_STATE_FIELD = {2: "province_code", 4: "prefecture_code", 6: "county_code"}
-_CHILD_STATE_FIELD = {0: "province_code", 2: "prefecture_code", 4: "county_code"}
+# Every function takes a region code, "" for the nation. Websites hold their placement in foreign-key
+# columns (province_id …), site states and findings in char columns (province_code …).
+
+
+def _child_level(region_code: str) -> str | None:
+    """The level of the breakdown below ``region_code`` (provinces for the nation; None below a county)."""
+    region = RegionCode.parse_optional(region_code)
+    return level_below(region.level if region is not None else None)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -45,7 +50,7 @@ class Figure:
 def _sites(user: Any, region_code: str) -> QuerySet[Website]:
     sites = Website.objects.visible_to(user).filter(is_active=True)
     if region_code:
-        sites = sites.filter(**{_LEVEL_FIELD[len(region_code)]: region_code})
+        sites = sites.filter(**RegionCode.parse(region_code).lookup())
     return sites
 
 
@@ -53,7 +58,7 @@ def _states(user: Any, region_code: str) -> QuerySet[SiteState]:
     """Current states of the active sites in the region, scoped, read without joining the websites."""
     states = SiteState.objects.visible_to(user).filter(active=True)
     if region_code:
-        states = states.filter(**{_STATE_FIELD[len(region_code)]: region_code})
+        states = states.filter(**RegionCode.parse(region_code).lookup("code"))
     return states
 
 
@@ -88,10 +93,11 @@ class Counts:
 
 def counts(user: Any, region_code: str, today: date | None = None) -> Counts:
     today = today or timezone.localdate()
-    child_site, child_state = _CHILD_FIELD.get(len(region_code)), _CHILD_STATE_FIELD.get(len(region_code))
+    child_level = _child_level(region_code)
     sites_qs, states_qs = _sites(user, region_code), _states(user, region_code)
-    if child_site is None or child_state is None:  # a county: nothing below it
+    if child_level is None:  # a county: nothing below it
         return Counts({"": sites_qs.count()}, {"": states_qs.aggregate(**_state_counts(today))})
+    child_site, child_state = level_field(child_level), level_field(child_level, "code")
     sites = {code or "": n for code, n in sites_qs.values_list(child_site).annotate(n=Count("pk")).order_by()}
     states = {r.pop(child_state) or "": r
               for r in states_qs.values(child_state).annotate(**_state_counts(today)).order_by()}
@@ -105,7 +111,7 @@ def summary(user: Any, region_code: str, today: date | None = None, known: Count
     now = timezone.now()
     findings = Finding.objects.visible_to(user).filter(status=FindingStatus.OPEN)
     if region_code:
-        findings = findings.filter(**{_STATE_FIELD[len(region_code)]: region_code})
+        findings = findings.filter(**RegionCode.parse(region_code).lookup("code"))
     by_severity = {r["severity"]: r for r in findings.values("severity").annotate(
         total=Count("pk"), week=Count("pk", filter=Q(first_seen__lt=now - timedelta(days=7))),
         month=Count("pk", filter=Q(first_seen__lt=now - timedelta(days=30)))).order_by()}
@@ -138,7 +144,7 @@ def breakdown(user: Any, region_code: str, known: Counts | None = None) -> list[
     """Per child region (prefectures of a province, counties of a prefecture): the same rates."""
     from edupulse.orgs.models import Region
 
-    if len(region_code) not in _CHILD_FIELD:
+    if _child_level(region_code) is None:
         return []
     c = known or counts(user, region_code)
     children = sorted(code for code in c.sites if code)

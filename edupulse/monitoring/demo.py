@@ -25,6 +25,7 @@ from edupulse.core import audit
 from edupulse.core.actions import action
 from edupulse.core.actors import SYSTEM
 from edupulse.core.context import inside_action
+from edupulse.core.regions import PREFECTURE, PROVINCE, RegionCode
 from edupulse.monitoring.checks import severity_for
 from edupulse.monitoring.describing import describe
 from edupulse.monitoring.models import (
@@ -74,23 +75,22 @@ def _load(*, acting_user: None, seed: int, days: int) -> DemoSummary:
     schools = list(School.objects.filter(is_active=True).only("pk", "code", "name", "county_id", "prefecture_id",
                                                               "province_id", "contact_name", "contact_phone"))
     county_codes = sorted({s.county_id for s in schools})
-    region_codes = sorted({c[:2] for c in county_codes} | {c[:4] for c in county_codes} | set(county_codes))
+    region_codes = sorted({code for county in county_codes for code in RegionCode.parse(county).lineage()})
     regions = Region.objects.in_bulk(region_codes)
 
     sites: list[Website] = []
     for code in region_codes:
         region = regions[code]
         sites.append(Website(url=f"https://jyj.gov{code}.cn/", name=f"{_bureau_name(region)}门户网站",
-                             category=WebsiteCategory.BUREAU_PORTAL, owner_region=region, province_id=code[:2],
-                             prefecture_id=code[:4] if len(code) >= 4 else None,
-                             county_id=code if len(code) == 6 else None, contact_name="信息中心",
+                             category=WebsiteCategory.BUREAU_PORTAL, owner_region=region,
+                             **Website.placement_fields(code), contact_name="信息中心",
                              icp_number=f"蜀ICP备{rng.randrange(10**7, 10**8)}号-1"))
     for school in schools:
         if rng.random() < SCHOOL_SITE_SHARE:
             sites.append(Website(url=f"https://www.s{school.code}.edu.cn/", name=f"{school.name}网站",
-                                 category=WebsiteCategory.SCHOOL_SITE, school=school, province_id=school.province_id,
-                                 prefecture_id=school.prefecture_id, county_id=school.county_id,
-                                 contact_name=school.contact_name, contact_phone=school.contact_phone))
+                                 category=WebsiteCategory.SCHOOL_SITE, school=school,
+                                 **Website.placement_fields(school.county_id), contact_name=school.contact_name,
+                                 contact_phone=school.contact_phone))
     Website.objects.bulk_create(sites, batch_size=2000)
     sites = list(Website.objects.order_by("pk"))
     audit.record_many("monitoring.website.create", list(sites), acting_user=SYSTEM)
@@ -117,9 +117,10 @@ def _systems(rng: random.Random, region_codes: list[str], regions: dict[str, Reg
     owners: list[tuple[Region | None, School | None]] = [(regions[c], None) for c in region_codes]
     owners += [(None, s) for s in rng.sample(schools, k=min(len(schools), len(schools) // 40))]
     for region, school in owners:
-        high = region is not None and len(region.code) <= 4
+        level = region.region_code.level if region is not None else None
+        high = level in {PROVINCE, PREFECTURE}
         info = ("society", "serious") if high or rng.random() < 0.5 else ("citizens", "serious")
-        service = ("society", "especially_serious") if region is not None and len(region.code) == 2 else \
+        service = ("society", "especially_serious") if level == PROVINCE else \
             ("citizens", "serious")
         system = InformationSystem(name=rng.choice(SYSTEM_NAMES), owner_region=region, school=school,
                                    info_harm_object=info[0], info_harm_degree=info[1],
@@ -137,12 +138,11 @@ def _systems(rng: random.Random, region_codes: list[str], regions: dict[str, Reg
                 system.last_assessment_result = rng.choice(["conforms", "basically", "basically", "fails"])
         system.compute()
         if school is not None:
-            system.province_id, system.prefecture_id, system.county_id = (school.province_id, school.prefecture_id,
-                                                                          school.county_id)
+            system.store_placement(school.county_id)
         else:
             assert region is not None
             system.place_in_hierarchy()
-        system.is_cii = region is not None and len(region.code) == 2
+        system.is_cii = level == PROVINCE
         result.append(system)
     return result
 
@@ -229,8 +229,7 @@ def _trend(rng: random.Random, days: int, today: date) -> int:
             wobble = 0.01 * math.sin(back / 7)
             sites = r["sites"]
             rows.append(RegionDaily(
-                region_id=code, province_code=code[:2], prefecture_code=code[:4] if len(code) >= 4 else "",
-                county_code=code if len(code) == 6 else "", day=day, sites=sites, probed=sites,
+                region_id=code, **RegionDaily.placement_fields(code), day=day, sites=sites, probed=sites,
                 ipv6=max(0, min(sites, round(r["ipv6"] * (1 - lag + wobble)))),
                 https=max(0, min(sites, round(r["https"] * (1 - lag * 0.6 + wobble)))),
                 available=max(0, min(sites, round(sites * (0.96 + 0.03 * rng.random())))) if back else r["available"],

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import RegionCode
 from edupulse.monitoring.checks import Check, Severity
 from edupulse.monitoring.models import (
     AlertDelivery,
@@ -24,15 +25,14 @@ from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, ItemStatus, N
 from edupulse.monitoring.models.registry import AppStatus, WebsiteCategory
 from edupulse.monitoring.models.results import FindingStatus
 
-_BY_LENGTH = {2: "province_id", 4: "prefecture_id", 6: "county_id"}
-
 
 def region_filter(queryset: QuerySet[Any], value: str, prefix: str = "") -> QuerySet[Any]:
-    value = value.strip()
-    field = _BY_LENGTH.get(len(value))
-    if field is None or not value.isdigit():
+    """Objects placed in the region ``value`` (none for a malformed code); ``prefix`` reaches the placed
+    object through a relation, e.g. ``"website__"``."""
+    region = RegionCode.parse_or_none(value.strip())
+    if region is None:
         return queryset.none()
-    return queryset.filter(**{f"{prefix}{field}": value})
+    return queryset.filter(**{f"{prefix}{region.field()}": region.code})
 
 
 class WebsiteFilterSet(django_filters.FilterSet):

@@ -22,6 +22,7 @@ from edupulse.core import audit
 from edupulse.core.actions import action, save_instance
 from edupulse.core.actors import SYSTEM, Actor, is_system
 from edupulse.core.permissions import can, require
+from edupulse.core.regions import RegionPlacement
 from edupulse.monitoring.checks import Status
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.models.notices import (
@@ -106,7 +107,8 @@ def create_notice(findings: Sequence[Finding], *, acting_user: Actor, region: Re
         if refusal is not None:
             raise ValidationError({"findings": refusal})
         site = finding.website
-        if not str(site.county_id or site.prefecture_id or site.province_id).startswith(str(region.code)):
+        placed = RegionPlacement.of(site).region
+        if placed is None or not region.region_code.contains(placed):
             raise ValidationError({"findings": _("Finding %(id)s is outside the issuing region.") % {"id": finding.pk}})
         item = NoticeItem(notice=notice, finding=finding, website=site, school=site.school,
                           owner_region=site.owner_region)

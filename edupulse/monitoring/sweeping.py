@@ -80,7 +80,7 @@ def start_sweep(*, acting_user: Actor, region: Region | None = None, batch_size:
     require(acting_user, "add", sweep)
     sites = Website.objects.filter(is_active=True)
     if region is not None:
-        sites = sites.filter(**{f"{_level_field(region.code)}": region.code})
+        sites = sites.filter(**region.region_code.lookup())
     ids = list(sites.order_by("pk").values_list("pk", flat=True))
     sweep.total_sites = len(ids)
     if not ids:
@@ -97,10 +97,6 @@ def start_sweep(*, acting_user: Actor, region: Region | None = None, batch_size:
         batch_ids = list(sweep.batches.values_list("pk", flat=True))
         transaction.on_commit(lambda: _enqueue(batch_ids))
     return sweep
-
-
-def _level_field(code: str) -> str:
-    return {2: "province_id", 4: "prefecture_id", 6: "county_id"}[len(code)]
 
 
 def _enqueue(batch_ids: Sequence[int]) -> None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from edupulse.core.permissions import can
+from edupulse.core.regions import RegionCode
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.monitoring import actions, importing
 from edupulse.monitoring.checks import Status
@@ -670,7 +671,7 @@ class DashboardView(ScopedMixin, TemplateView):
         code = (self.request.GET.get("region") or "").strip()
         region = None
         if code:
-            if len(code) not in (2, 4, 6) or not code.isdigit():
+            if RegionCode.parse_or_none(code) is None:
                 raise Http404
             region = get_object_or_404(Region.objects.visible_to(user), code=code)  # type: ignore[attr-defined]
         elif scope.level in {"province", "prefecture", "county"}:

@@ -31,6 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from edupulse.core.regions import COUNTY, LEVELS, PREFECTURE, PROVINCE, RegionCode
+
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 DIVISIONS_DIR = Path(__file__).resolve().parent / "data" / "admin-divisions"
 DEMO_PASSWORD = "EduPulse-demo-2026"
@@ -111,7 +113,8 @@ class ProvinceLayout:
     counties: tuple[Division, ...]
 
     def counties_of(self, prefecture_code: str) -> list[Division]:
-        return [c for c in self.counties if c.code[:4] == prefecture_code]
+        prefecture = RegionCode.parse(prefecture_code)
+        return [c for c in self.counties if prefecture.contains(c.code)]
 
 
 def layout_from_files(province_code: str, directory: Path = DIVISIONS_DIR) -> ProvinceLayout:
@@ -158,7 +161,8 @@ def base_name(name: str) -> str:
 def county_kind(county: Division, province_code: str) -> str:
     """core (central district of the capital) / district / city (county-level city) / county."""
     if county.name.endswith("区"):
-        if county.code[:4] == province_code + "01" and int(county.code[4:]) < 10:
+        code = RegionCode.parse(county.code)
+        if code.at(PREFECTURE).code == province_code + "01" and code.number < 10:
             return "core"
         return "district"
     if county.name.endswith("市"):
@@ -234,8 +238,9 @@ def county_weights(layout: ProvinceLayout, category: str, seed: int) -> list[flo
     weights = []
     for county in layout.counties:
         kind = county_kind(county, province)
-        capital = county.code[:4] == province + "01"
-        prefecture = prefectures.get(county.code[:4], Division(county.code[:4], ""))
+        prefecture_code = RegionCode.parse(county.code).at(PREFECTURE).code
+        capital = prefecture_code == province + "01"
+        prefecture = prefectures.get(prefecture_code, Division(prefecture_code, ""))
         sparse = _sparse_factor(county, prefecture)
         if category == "41":
             # Higher education lives in the capital and the prefecture seats.
@@ -586,7 +591,7 @@ def _higher_name(ctx: CountyContext, school_type: str, private: bool) -> str:
     """Universities and colleges, named after the province or the prefecture (unique in the province)."""
     parts = tables().parts
     rng = ctx.rng
-    capital = ctx.county.code[:4] == ctx.province.code + "01"
+    capital = RegionCode.parse(ctx.county.code).at(PREFECTURE).code == ctx.province.code + "01"
     province_base = base_name(ctx.province.name)
     prefecture_base = base_name(ctx.prefecture.name) if ctx.prefecture.name not in PLACEHOLDERS else province_base
     county_base = base_name(ctx.county.name)
@@ -802,7 +807,8 @@ def demo_users(layout: ProvinceLayout) -> list[DemoUser]:
         first = layout.prefectures[0].code
         prefecture = first
         county = layout.counties_of(first)[0].code
-        others = [c.code for c in layout.counties if c.code[:4] != first] or [c.code for c in layout.counties[1:]]
+        in_first = RegionCode.parse(first)
+        others = [c.code for c in layout.counties if not in_first.contains(c.code)] or [c.code for c in layout.counties[1:]]
         other = others[0] if others else county
     tag = f"demo{province}"
     return [
@@ -845,17 +851,18 @@ class DemoResult:
 def layout_from_db(province_code: str) -> ProvinceLayout:
     from edupulse.orgs.models import Region
 
-    if not re.fullmatch(r"\d{2}", province_code or ""):
+    province = RegionCode.parse_or_none(province_code)
+    if province is None or province.level != PROVINCE:
         raise DemoError(f"--province must be a 2-digit GB/T 2260 province code such as 51, got {province_code!r}.")
     if not Region.objects.exists():
         raise DemoError("No regions are loaded: run `edupulse load-regions` first.")
-    rows = list(Region.objects.filter(code__startswith=province_code).order_by("code").values_list("code", "name"))
-    by_length: dict[int, list[Division]] = {2: [], 4: [], 6: []}
+    rows = list(Region.objects.filter(code__startswith=province.code).order_by("code").values_list("code", "name"))
+    by_level: dict[str, list[Division]] = {level: [] for level in LEVELS}
     for code, name in rows:
-        by_length.setdefault(len(code), []).append(Division(code, name))
-    if not by_length[2]:
+        by_level[RegionCode.parse(code).level].append(Division(code, name))
+    if not by_level[PROVINCE]:
         raise DemoError(f"Unknown province code {province_code!r}.")
-    return ProvinceLayout(by_length[2][0], tuple(by_length[4]), tuple(by_length[6]))
+    return ProvinceLayout(by_level[PROVINCE][0], tuple(by_level[PREFECTURE]), tuple(by_level[COUNTY]))
 
 
 def load_demo(province_code: str, *, scale: float = 1.0, seed: int = 7,

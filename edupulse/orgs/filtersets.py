@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import RegionCode
 from edupulse.orgs.codes import Ownership, SchoolCategory, UrbanRural
 from edupulse.orgs.models import Region, School
 
@@ -50,12 +51,10 @@ class SchoolFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
     def in_region(self, queryset: QuerySet[School], name: str, value: str) -> QuerySet[School]:
-        value = value.strip()
-        by_length = {2: "province_id", 4: "prefecture_id", 6: "county_id"}
-        field = by_length.get(len(value))
-        if field is None or not value.isdigit():
+        region = RegionCode.parse_or_none(value.strip())
+        if region is None:
             return queryset.none()
-        return queryset.filter(**{field: value})
+        return queryset.filter(**region.lookup())
 
 
 class RegionFilterSet(django_filters.FilterSet):

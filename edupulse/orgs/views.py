@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
+from edupulse.core.regions import COUNTY, PROVINCE
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.orgs import actions
 from edupulse.orgs.codes import SchoolCategory
@@ -16,7 +17,6 @@ from edupulse.orgs.filtersets import SchoolFilterSet
 from edupulse.orgs.forms import SchoolForm, SchoolImportForm
 from edupulse.orgs.importing import parse_schools
 from edupulse.orgs.models import Region, School
-from edupulse.orgs.models.region import ancestors_and_self
 from edupulse.orgs.tables import SchoolTable
 from edupulse.utilities.tabular import TableError, read_table
 
@@ -39,19 +39,19 @@ class RegionTreeView(ScopedMixin, TemplateView):
             raise Http404
         schools: QuerySet[School] = School.objects.visible_to(request.user)
         if region is not None:
-            schools = schools.filter(**{f"{region.level}_id": region.code})
+            schools = schools.filter(**region.region_code.lookup())
         counts: dict[str, dict[str, int]] = {}
         for row in schools.values("county_id", "category").annotate(n=Count("id")).order_by():
             counts.setdefault(row["county_id"], {})
             counts[row["county_id"]][row["category"]] = row["n"]
         children = list(regions.filter(level="province") if region is None else regions.filter(parent=region))
         grandchildren: dict[str, list[Region]] = {}
-        if region is not None and region.level == "province":
+        if region is not None and region.level == PROVINCE:
             for county in regions.filter(parent__parent=region).order_by("code"):
                 grandchildren.setdefault(county.parent_id or "", []).append(county)
         rows = [self._row(child, counts, grandchildren.get(child.code, [])) for child in children]
         total_row = [sum(r["by_category"][i] for r in rows) for i in range(len(_TOTAL_CATEGORIES))]
-        breadcrumbs = list(regions.filter(code__in=ancestors_and_self(region.code))) if region else []
+        breadcrumbs = list(regions.filter(code__in=region.region_code.lineage())) if region else []
         county_count = sum(len(r["children"]) for r in rows) if grandchildren else 0
         return render(request, self.template_name, {
             "region": region, "rows": rows, "breadcrumbs": breadcrumbs, "county_count": county_count,
@@ -61,8 +61,9 @@ class RegionTreeView(ScopedMixin, TemplateView):
 
     def _row(self, region: Region, counts: dict[str, dict[str, int]], children: list[Region]) -> dict[str, Any]:
         by_category: dict[str, int] = {}
+        area = region.region_code
         for county_code, per_category in counts.items():
-            if county_code.startswith(region.code):
+            if area.contains(county_code):
                 for category, n in per_category.items():
                     by_category[category] = by_category.get(category, 0) + n
         return {
@@ -75,7 +76,7 @@ class RegionTreeView(ScopedMixin, TemplateView):
 
     @staticmethod
     def _url(region: Region) -> str:
-        if region.level == "county":
+        if region.level == COUNTY:
             return reverse("orgs:school-list") + f"?region={region.code}"
         return reverse("orgs:region-tree-node", args=[region.code])
 

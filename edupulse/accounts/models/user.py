@@ -8,10 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import RegionCode
 from edupulse.core.roles import ALL, NONE, READ_ONLY, ROLE_SCOPE_LEVELS, STAFF_ROLES, Role
 from edupulse.core.scoping import Scope, ScopedManager, ScopedQuerySet, ScopeSpec
-
-_REGION_LEVEL_BY_LENGTH = {2: "province", 4: "prefecture", 6: "county"}
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
@@ -65,9 +64,9 @@ class User(AbstractUser):
             return Scope.NATION
         if self.scope_school_id is not None:
             return Scope(level="school", school_id=self.scope_school_id)
-        if self.scope_region_id:
-            level = _REGION_LEVEL_BY_LENGTH.get(len(self.scope_region_id), "none")
-            return Scope(level=level, region_code=self.scope_region_id)
+        region = RegionCode.parse_or_none(self.scope_region_id)
+        if region is not None:
+            return Scope(level=region.level, region_code=region.code)
         return Scope.NOTHING
 
     def in_scope(self, scope: Scope) -> bool:
@@ -75,14 +74,15 @@ class User(AbstractUser):
         the users of their area, never users above or beside it."""
         if scope.level == "nation":
             return True
-        if self.is_superuser or scope.level in {"none", "school"}:
+        area = scope.region
+        if self.is_superuser or area is None:
             return False
         if self.scope_school_id is not None:
             from edupulse.orgs.models import School
 
             county = School.objects.filter(pk=self.scope_school_id).values_list("county_id", flat=True).first() or ""
-            return county.startswith(scope.region_code)
-        return bool(self.scope_region_id) and str(self.scope_region_id).startswith(scope.region_code)
+            return bool(county) and area.contains(county)
+        return bool(self.scope_region_id) and area.contains(str(self.scope_region_id))
 
     def scope_label(self) -> str:
         """The user's area in words, e.g. 四川省成都市武侯区 or a school's name."""
@@ -114,10 +114,8 @@ class User(AbstractUser):
         from edupulse.core.audit import Placement
 
         if self.scope_school_id is not None and self.scope_school is not None:
-            school = self.scope_school
-            return Placement(school.province_id, school.prefecture_id, school.county_id, school.pk)
-        code = self.scope_region_id or ""
-        return Placement(code[:2], code[:4] if len(code) >= 4 else "", code if len(code) == 6 else "")
+            return Placement.of(self.scope_school.county_id, school_id=self.scope_school.pk)
+        return Placement.of(self.scope_region_id)
 
 
 class LoginFailure(models.Model):

@@ -26,6 +26,7 @@ from edupulse.collection.forms import SpecField
 from edupulse.collection.models import Form, SavedExtract, Submission
 from edupulse.collection.registry import current_version, spec_for
 from edupulse.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from edupulse.core.regions import is_region_code
 
 if TYPE_CHECKING:
     from edupulse.accounts.models import User
@@ -112,7 +113,7 @@ class SubmissionViewSet(ScopedReadOnlyViewSet):
         problems: dict[str, str] = {}
         if unknown := [f for f in fields if f not in spec.fields_by_code]:
             problems["fields"] = "unknown: " + ", ".join(unknown)
-        if bad := [r for r in regions if len(r) not in {2, 4, 6} or not r.isdigit()]:
+        if bad := [r for r in regions if not is_region_code(r)]:
             problems["regions"] = "not region codes: " + ", ".join(bad)
         if bad_periods := [p for p in periods if not spec.valid_period(p)]:
             problems["periods"] = "invalid: " + ", ".join(bad_periods)

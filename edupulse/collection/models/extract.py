@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import PlacedInRegion, is_region_code
 from edupulse.core.roles import ALL, NONE, READ_ONLY, Role
 from edupulse.core.scoping import ScopedManager, ScopeSpec
 
 
-class SavedExtract(models.Model):
+class SavedExtract(PlacedInRegion, models.Model):
     """A saved query of approved data. It belongs to the area of the officer who saved it
     (province/prefecture/county codes copied from their scope): colleagues of that area and the levels
     above see it, levels below do not."""
@@ -34,6 +35,7 @@ class SavedExtract(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     scope_spec = ScopeSpec(province="province_code", prefecture="prefecture_code", county="county_code")
+    placement_columns = "code"
     role_permissions = {
         Role.PROVINCE_ADMIN: ALL,
         Role.PREFECTURE_OFFICER: ALL,
@@ -54,9 +56,7 @@ class SavedExtract(models.Model):
         return self.name
 
     def place(self, region_code: str) -> None:
-        self.province_code = region_code[:2]
-        self.prefecture_code = region_code[:4] if len(region_code) >= 4 else ""
-        self.county_code = region_code if len(region_code) == 6 else ""
+        self.store_placement(region_code)
 
     def clean(self) -> None:
         from edupulse.collection.registry import current_version, spec_for
@@ -70,7 +70,7 @@ class SavedExtract(models.Model):
         if not self.field_codes or unknown:
             errors["field_codes"] = str(_("Give field codes of the form; unknown: %(codes)s")
                                         % {"codes": ", ".join(unknown) or "-"})
-        bad = [r for r in self.region_codes if len(str(r)) not in {2, 4, 6} or not str(r).isdigit()]
+        bad = [r for r in self.region_codes if not is_region_code(str(r))]
         if not self.region_codes or bad:
             errors["region_codes"] = str(_("Give region codes (2, 4 or 6 digits); invalid: %(codes)s")
                                          % {"codes": ", ".join(map(str, bad)) or "-"})

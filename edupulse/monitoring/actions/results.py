@@ -285,8 +285,7 @@ def roll_up_day(*, acting_user: Actor, day: date | None = None) -> int:
             counters[row[f"website__{level}"]]["open_findings"] = row["n"]
     RegionDaily.objects.filter(day=day).delete()
     RegionDaily.objects.bulk_create([
-        RegionDaily(region_id=code, province_code=code[:2], prefecture_code=code[:4] if len(code) >= 4 else "",
-                    county_code=code if len(code) == 6 else "", day=day, **values)
+        RegionDaily(region_id=code, **RegionDaily.placement_fields(code), day=day, **values)
         for code, values in counters.items()
     ], batch_size=2000)
     audit.record("monitoring.regiondaily.roll_up", None, acting_user=acting_user,

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import PlacedInRegion
 from edupulse.core.roles import ALL, READ_ONLY, VIEW, Role
 from edupulse.core.scoping import ScopedManager, ScopeSpec
 
@@ -31,7 +32,7 @@ ASSET_PERMISSIONS: dict[str, frozenset[str]] = {
 OWNED_SCOPE = ScopeSpec(province="province_id", prefecture="prefecture_id", county="county_id", school="school_id")
 
 
-class OwnedAsset(models.Model):
+class OwnedAsset(PlacedInRegion, models.Model):
     """Abstract base: ``school`` XOR ``owner_region``; the province/prefecture/county columns are
     copied from the owner on save so that scoping and per-region counts are single indexed lookups."""
 
@@ -66,13 +67,9 @@ class OwnedAsset(models.Model):
         if self.school_id is not None:
             school = self.school
             assert school is not None
-            self.province_id, self.prefecture_id, self.county_id = (
-                school.province_id, school.prefecture_id, school.county_id)
+            self.store_placement(school.county_id)
         elif self.owner_region_id:
-            code = str(self.owner_region_id)
-            self.province_id = code[:2]
-            self.prefecture_id = code[:4] if len(code) >= 4 else None
-            self.county_id = code if len(code) == 6 else None
+            self.store_placement(str(self.owner_region_id))
 
     def clean_fields(self, exclude: Any = None) -> None:
         self.place_in_hierarchy()

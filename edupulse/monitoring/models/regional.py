@@ -7,12 +7,13 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import PlacedInRegion
 from edupulse.core.scoping import ScopeSpec
 
 REGION_SCOPE = ScopeSpec(province="province_code", prefecture="prefecture_code", county="county_code")
 
 
-class RegionOwned(models.Model):
+class RegionOwned(PlacedInRegion, models.Model):
     """``region`` is the owning authority; the codes are copied from it on save for scoping. A row
     without a region is nation-wide (visible only with nation scope, e.g. a CLI sweep of everything)."""
 
@@ -23,6 +24,7 @@ class RegionOwned(models.Model):
     county_code = models.CharField(max_length=6, blank=True, editable=False, db_index=True)
 
     scope_spec = REGION_SCOPE
+    placement_columns = "code"
 
     class Meta:
         abstract = True
@@ -32,10 +34,7 @@ class RegionOwned(models.Model):
         super().save(*args, **kwargs)
 
     def place_in_hierarchy(self) -> None:
-        code = str(self.region_id or "")
-        self.province_code = code[:2]
-        self.prefecture_code = code[:4] if len(code) >= 4 else ""
-        self.county_code = code if len(code) == 6 else ""
+        self.store_placement(str(self.region_id or ""))
 
     def clean_fields(self, exclude: Any = None) -> None:
         self.place_in_hierarchy()

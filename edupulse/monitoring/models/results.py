@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import PlacedInRegion, RegionPlacement
 from edupulse.core.roles import READ_ONLY, Role
 from edupulse.core.scoping import ScopedManager, ScopeSpec
 from edupulse.monitoring.checks import Check, Severity, Status
@@ -91,7 +92,7 @@ class DailyAggregate(models.Model):
         return self.score_sum / self.scored_runs if self.scored_runs else None
 
 
-class SiteState(models.Model):
+class SiteState(PlacedInRegion, models.Model):
     """The latest known state of a site: per-check status and streaks (for n-to-open / m-to-resolve)
     and the few facts the dashboard counts, so that it reads one row per site."""
 
@@ -119,6 +120,7 @@ class SiteState(models.Model):
 
     scope_spec = ScopeSpec(province="province_code", prefecture="prefecture_code", county="county_code",
                            school="school_id")
+    placement_columns = "code"
     role_permissions = RESULT_PERMISSIONS
     objects = ScopedManager()
 
@@ -137,14 +139,12 @@ class SiteState(models.Model):
         return f"state of {self.website_id}"
 
     def copy_placement(self, site: Website) -> None:
-        self.province_code = str(site.province_id or "")
-        self.prefecture_code = str(site.prefecture_id or "")
-        self.county_code = str(site.county_id or "")
+        self.store_placement_of(RegionPlacement.of(site))
         self.school_id = site.school_id
         self.active = site.is_active
 
 
-class RegionDaily(models.Model):
+class RegionDaily(PlacedInRegion, models.Model):
     """Dashboard roll-up per region (province, prefecture, county) and day; written by
     :func:`monitoring.actions.roll_up_day`, so that a year of trend is 365 rows, not 100 million."""
 
@@ -161,6 +161,7 @@ class RegionDaily(models.Model):
     open_findings = models.PositiveIntegerField(_("open findings"), default=0)
 
     scope_spec = ScopeSpec(province="province_code", prefecture="prefecture_code", county="county_code")
+    placement_columns = "code"
     role_permissions = RESULT_PERMISSIONS
     objects = ScopedManager()
 
@@ -179,7 +180,7 @@ class FindingStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
-class Finding(models.Model):
+class Finding(PlacedInRegion, models.Model):
     """A problem found on a site by one check. At most one open finding per site × check; opened after
     ``FAILURES_TO_OPEN`` failures in a row, resolved after ``SUCCESSES_TO_RESOLVE`` passes in a row."""
 
@@ -202,6 +203,7 @@ class Finding(models.Model):
 
     scope_spec = ScopeSpec(province="province_code", prefecture="prefecture_code", county="county_code",
                            school="school_id")
+    placement_columns = "code"
     role_permissions = RESULT_PERMISSIONS
     audited = True
     # last_seen / evidence refreshes on every failing probe are bookkeeping, not audited events.
@@ -227,9 +229,7 @@ class Finding(models.Model):
         super().save(*args, **kwargs)
 
     def copy_placement(self, site: Website) -> None:
-        self.province_code = str(site.province_id or "")
-        self.prefecture_code = str(site.prefecture_id or "")
-        self.county_code = str(site.county_id or "")
+        self.store_placement_of(RegionPlacement.of(site))
         self.school_id = site.school_id
 
     @property

@@ -13,6 +13,7 @@ from edupulse.core import audit
 from edupulse.core.actions import action, save_instance
 from edupulse.core.actors import Actor
 from edupulse.core.permissions import require
+from edupulse.core.regions import RegionCode
 from edupulse.orgs.models import Region
 from edupulse.orgs.models.region import RegionLevel
 
@@ -60,7 +61,7 @@ def load_regions(*, acting_user: Actor, directory: Path = DIVISIONS_DIR) -> Regi
                          after=audit.snapshot(stored))
             to_update.append(stored)
     # Parents first, so that foreign keys hold on PostgreSQL as rows arrive.
-    to_create.sort(key=lambda r: len(r.code))
+    to_create.sort(key=lambda r: RegionCode.parse(r.code).depth)
     Region.objects.bulk_create(to_create, batch_size=1000)
     Region.objects.bulk_update(to_update, ["name", "parent", "level"], batch_size=1000)
     audit.record_many("orgs.region.create", list(to_create), acting_user=acting_user)

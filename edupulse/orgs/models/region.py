@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import LENGTHS, RegionCode
 from edupulse.core.roles import CHANGE, READ_ONLY, VIEW, Role
 from edupulse.core.scoping import Scope, ScopedManager, ScopeSpec
 
@@ -16,7 +17,7 @@ class RegionLevel(models.TextChoices):
     COUNTY = "county", _("County")
 
 
-CODE_LENGTH = {RegionLevel.PROVINCE: 2, RegionLevel.PREFECTURE: 4, RegionLevel.COUNTY: 6}
+CODE_LENGTH = {RegionLevel(level): length for level, length in LENGTHS.items()}
 
 
 def _region_scope(scope: Scope) -> Q:
@@ -28,13 +29,9 @@ def _region_scope(scope: Scope) -> Q:
         from edupulse.orgs.models.school import School
 
         county = School.objects.filter(pk=scope.school_id or 0).values_list("county_id", flat=True).first() or ""
-        return Q(code__in=ancestors_and_self(county)) if county else Q(pk__in=[])
-    code = scope.region_code
-    return Q(code__startswith=code) | Q(code__in=ancestors_and_self(code))
-
-
-def ancestors_and_self(code: str) -> list[str]:
-    return [code[:n] for n in (2, 4, 6) if n <= len(code)]
+        return Q(code__in=RegionCode.parse(county).lineage()) if county else Q(pk__in=[])
+    region = RegionCode.parse(scope.region_code)
+    return Q(code__startswith=region.code) | Q(code__in=region.lineage())
 
 
 class Region(models.Model):
@@ -76,19 +73,20 @@ class Region(models.Model):
         return f"{self.name} ({self.code})"
 
     @property
+    def region_code(self) -> RegionCode:
+        """The code as a value (level, ancestors, containment, placement)."""
+        return RegionCode.parse(self.code)
+
+    @property
     def province_code(self) -> str:
-        return self.code[:2]
+        return self.region_code.province.code
 
     def full_name(self) -> str:
         """Names from the province down, skipping the placeholder '市辖区' of municipalities."""
-        names = Region.objects.filter(code__in=ancestors_and_self(self.code)).order_by("code").values_list("name", flat=True)
+        names = Region.objects.filter(code__in=self.region_code.lineage()).order_by("code").values_list("name", flat=True)
         return "".join(n for n in names if n not in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
     def org_placement(self):  # type: ignore[no-untyped-def]
         from edupulse.core.audit import Placement
 
-        return Placement(
-            province_code=self.code[:2],
-            prefecture_code=self.code[:4] if len(self.code) >= 4 else "",
-            county_code=self.code if len(self.code) == 6 else "",
-        )
+        return Placement.of(self.region_code)

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.regions import COUNTY, PlacedInRegion, RegionCode
 from edupulse.core.roles import ALL, CHANGE, READ_ONLY, VIEW, Role
 from edupulse.core.scoping import ScopedManager, ScopeSpec
 from edupulse.orgs.codes import Ownership, SchoolCategory, SchoolType, UrbanRural, school_code_problems
@@ -17,7 +18,7 @@ from edupulse.orgs.models.region import Region, RegionLevel
 phone_validator = RegexValidator(r"^[0-9+\-() ]{5,32}$", _("Enter a phone number using digits, spaces, + - ( )."))
 
 
-class School(models.Model):
+class School(PlacedInRegion, models.Model):
     """An institution with a 10-digit 学校标识码, placed in a county.
 
     ``prefecture`` and ``province`` are copied from the county when the school is saved (never entered
@@ -86,9 +87,11 @@ class School(models.Model):
         super().save(*args, **kwargs)
 
     def place_in_hierarchy(self) -> None:
-        if self.county_id:
-            self.prefecture_id = self.county_id[:4]
-            self.province_id = self.county_id[:2]
+        county = RegionCode.parse_or_none(self.county_id)
+        if county is not None:
+            # The county column stays as given even when it holds a province or prefecture code: clean()
+            # reports that a school must be placed in a county.
+            self.store_placement_of(county.placement._replace(county=county.code))
 
     def clean_fields(self, exclude=None):  # type: ignore[no-untyped-def]
         self.place_in_hierarchy()
@@ -102,7 +105,8 @@ class School(models.Model):
                 % {"type": self.school_type, "category": self.category}
             )
         county_code = self.county_id or ""
-        if county_code and len(county_code) != 6:
+        county = RegionCode.parse_or_none(county_code)
+        if county_code and (county is None or county.level != COUNTY):
             errors["county"] = str(_("A school must be placed in a county-level region."))
         errors.update(school_code_problems(self.code, self.category, county_code))
         if errors:

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from edupulse.core import context
 from edupulse.core.actors import SYSTEM
+from edupulse.core.regions import RegionCode
 
 USAGE = 2
 
@@ -159,10 +160,10 @@ class Command(BaseCommand):
             self.stdout.write(str(target))
             return 0
         region = options["region"]
-        field = {2: "province_id", 4: "prefecture_id", 6: "county_id"}.get(len(region))
-        if field is None or not region.isdigit():
+        area = RegionCode.parse_or_none(region)
+        if area is None:
             raise UsageError(f"{region!r} is not a region code (2, 4 or 6 digits)")
-        schools = expected_schools(spec, None).filter(**{field: region}).order_by("code")
+        schools = expected_schools(spec, None).filter(**area.lookup()).order_by("code")
         data, count = workbook.build_template_zip(spec, schools.values_list("code", "name"), period)
         if not count:
             raise UsageError(f"no schools in region {region} are assigned form {spec.code}")

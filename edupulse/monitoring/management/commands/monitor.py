@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from edupulse.core import context
 from edupulse.core.actors import SYSTEM
+from edupulse.core.regions import RegionCode
 
 
 def _fail(message: str) -> None:
@@ -120,7 +121,7 @@ class Command(BaseCommand):
             _fail("--samples must be 1-10 and --interval not negative")
         sites: Any = Website.objects.filter(is_active=True)
         if region:
-            if len(region) not in (2, 4, 6) or not region.isdigit():
+            if RegionCode.parse_or_none(region) is None:
                 _fail(f"unknown region code {region!r}")
             sites = region_filter(sites, region)
         if not refresh:

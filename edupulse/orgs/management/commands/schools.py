@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from edupulse.core.actions import run_as_system
+from edupulse.core.regions import RegionCode
 from edupulse.orgs import actions
 from edupulse.orgs.importing import parse_schools
 from edupulse.utilities.tabular import TableError, read_table
@@ -82,10 +83,10 @@ class Command(BaseCommand):
 
         schools = School.objects.select_related("county").order_by("code")
         if region:
-            field = {2: "province_id", 4: "prefecture_id", 6: "county_id"}.get(len(region))
-            if field is None:
+            area = RegionCode.parse_or_none(region)
+            if area is None:
                 raise CommandError("--region must be a 2-, 4- or 6-digit GB/T 2260 code")
-            schools = schools.filter(**{field: region})
+            schools = schools.filter(**area.lookup())
         headers = ["学校标识码", "学校名称", "学校类别", "办学类型", "所在县代码", "城乡分类", "办别", "地址", "经度", "纬度",
                    "联系人", "联系电话"]
         rows = ([s.code, s.name, s.category, s.school_type, s.county_id, s.urban_rural,
