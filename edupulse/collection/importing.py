@@ -38,7 +38,7 @@ from edupulse.core.permissions import can
 from edupulse.orgs.models import School
 
 if TYPE_CHECKING:
-    from edupulse.accounts.models import User
+    pass
 
 PARALLEL_THRESHOLD = 200
 
@@ -90,7 +90,7 @@ _WORKER: dict[str, Any] = {}
 RuleContext = tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]
 
 
-def prefetch_context(spec: FormSpec, period: str, user: User | None) -> RuleContext:
+def prefetch_context(spec: FormSpec, period: str, user: Actor) -> RuleContext:
     """Everything the rules may look up, for every school the user may see, keyed by school code, so
     that workers can validate without the database. Only used for large imports."""
     from edupulse.collection.actions import context_values

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from edupulse.core import audit
 from edupulse.core.actions import action
-from edupulse.core.actors import SYSTEM
+from edupulse.core.actors import SYSTEM, Actor
 from edupulse.core.context import inside_action
 from edupulse.core.regions import PREFECTURE, PROVINCE, RegionCode
 from edupulse.monitoring.checks import severity_for
@@ -65,7 +65,7 @@ def _bureau_name(region: Region) -> str:
 
 
 @action
-def _load(*, acting_user: None, seed: int, days: int) -> DemoSummary:
+def _load(*, acting_user: Actor, seed: int, days: int) -> DemoSummary:
     rng = random.Random(seed)
     summary = DemoSummary()
     if Website.objects.exists():

@@ -98,7 +98,7 @@ def create_notice(findings: Sequence[Finding], *, acting_user: Actor, region: Re
         raise ValidationError({"deadline": _("The deadline must be in the future.")})
     notice = Notice(region=region, title=title, body=body, deadline=deadline, created_at=timezone.now(),
                     number_prefix=number_prefix or default_prefix(region),
-                    created_by=None if is_system(acting_user) else acting_user)
+                    created_by=None if is_system(acting_user) else acting_user)  # type: ignore[misc]  # a User here
     save_instance(notice, acting_user=acting_user)
     for finding in findings:
         if not can(acting_user, "view", finding):

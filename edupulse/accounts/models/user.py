@@ -78,9 +78,9 @@ class User(AbstractUser):
         if self.is_superuser or area is None:
             return False
         if self.scope_school_id is not None:
-            from edupulse.orgs.models import School
-
-            county = School.objects.filter(pk=self.scope_school_id).values_list("county_id", flat=True).first() or ""
+            # Through the foreign key, not an import of orgs: accounts sits below orgs in the layers.
+            school = self.scope_school
+            county = str(school.county_id or "") if school is not None else ""
             return bool(county) and area.contains(county)
         return bool(self.scope_region_id) and area.contains(str(self.scope_region_id))
 

@@ -12,7 +12,7 @@ from edupulse.core.scoping import scope_of
 def save_extract(extract: SavedExtract, *, acting_user: Actor, region_code: str = "") -> SavedExtract:
     """Create or change a saved extract; a new one is placed in the area of the officer who saves it."""
     if extract._state.adding:
-        extract.owner = None if is_system(acting_user) else acting_user
+        extract.owner = None if is_system(acting_user) else acting_user  # type: ignore[assignment]  # a User here
         extract.place(region_code or scope_of(acting_user).region_code)
     saved = save_instance(extract, acting_user=acting_user)
     assert isinstance(saved, SavedExtract)
