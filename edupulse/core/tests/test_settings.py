@@ -110,7 +110,9 @@ def test_postgresql_connections_are_kept_for_the_configured_age_sqlite_ones_are_
 
 
 def test_the_django_settings_are_made_from_the_environment(tmp_path: Path) -> None:
-    env = {**os.environ, "EDUPULSE_VAR_DIR": str(tmp_path), "EDUPULSE_SESSION_SECONDS": "600",
+    # The PostgreSQL pass of the suite sets DATABASE_URL; this test is about the embedded default.
+    inherited = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+    env = {**inherited, "EDUPULSE_VAR_DIR": str(tmp_path), "EDUPULSE_SESSION_SECONDS": "600",
            "EDUPULSE_ALLOWED_HOSTS": "edu.example", "EDUPULSE_REDIS_URL": "redis://127.0.0.1:6379/3",
            "EDUPULSE_TASK_BACKEND": "rq", "EDUPULSE_QUICK_SWEEP_MINUTES": "0", "EDUPULSE_BEHIND_PROXY": "on"}
     code = ("import django, json; django.setup(); from django.conf import settings as s; print(json.dumps({"
