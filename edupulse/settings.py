@@ -209,6 +209,9 @@ RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIM
              for name in ("default", "monitoring")}
 # A sweep batch whose worker has not reported for this long is given to another worker.
 SWEEP_LEASE_SECONDS = _env.sweep_lease_seconds
+# What sweeps and notice re-probes call to probe sites (monitoring/runners.py): a dotted path or the runner
+# itself. Not an environment variable: it is swapped by code (tests, a deployment's own probe farm).
+PROBE_RUNNER = "edupulse.monitoring.runners.EngineRunner"
 # Uploaded files (rectification evidence of notices) live in the data directory, never served raw.
 MEDIA_ROOT = VAR_DIR / "media"
 

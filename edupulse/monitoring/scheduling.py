@@ -45,7 +45,7 @@ class Job:
 
 
 def _sweep(checks: tuple[str, ...], minutes: int) -> dict[str, Any]:
-    from edupulse.monitoring.sweeping import start_sweep
+    from edupulse.monitoring.actions.sweeps import start_sweep
 
     stale = timezone.now() - timedelta(minutes=minutes * STALE_SWEEP_INTERVALS)
     running = Sweep.objects.filter(status=SweepStatus.RUNNING, region__isnull=True, checks=list(checks),
@@ -71,7 +71,7 @@ def _rollup() -> dict[str, Any]:
 
 
 def _escalate() -> dict[str, Any]:
-    from edupulse.monitoring.noticing import escalate_overdue
+    from edupulse.monitoring.actions.notices import escalate_overdue
 
     return {"escalated": escalate_overdue(acting_user=SYSTEM)}
 

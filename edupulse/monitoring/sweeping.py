@@ -1,14 +1,16 @@
 """Sweeps split into batches that workers claim with a lease.
 
-``start_sweep`` snapshots the active sites of a region into batches and enqueues one task per batch.
+``actions.start_sweep`` snapshots the active sites of a region into batches and enqueues one task per batch;
+this module is the worker's side, the orchestration around the sweep actions (``actions/sweeps.py``).
 A worker *claims* a batch with a conditional UPDATE (only one worker can win it). It probes the whole
 batch at once (the engine runs in a thread with its own event loop) and, in the worker's main thread,
-saves the reports in chunks as they arrive, so probing and saving overlap. Each chunk is saved
+saves the reports in chunks as they arrive (through ``actions.save_reports``), so probing and saving overlap. Each chunk is saved
 idempotently (keyed by sweep + site) in one transaction that first renews the lease: a worker that
 lost its lease saves nothing more and stops. If the worker dies, its lease runs out and
 :func:`reclaim_expired` (run by every ``edupulse worker`` on a timer, and by ``edupulse monitor
 requeue``) enqueues the batch again; the new worker skips the sites already saved, so nothing is lost
-or doubled. Per-host politeness, timeouts and retries of single fetches are the probe engine's.
+or doubled. The reports come from the configured probe runner (:mod:`monitoring.runners`). Per-host
+politeness, timeouts and retries of single fetches are the probe engine's.
 """
 
 from __future__ import annotations
@@ -18,25 +20,21 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from edupulse.core import audit
-from edupulse.core.actions import action
-from edupulse.core.actors import SYSTEM, Actor
-from edupulse.core.permissions import require
+from edupulse.core.actors import SYSTEM
+from edupulse.monitoring import runners
+from edupulse.monitoring.actions.results import save_reports
+from edupulse.monitoring.actions.sweeps import enqueue_batches, finish_batch
 from edupulse.monitoring.models import CheckResult, Sweep, SweepBatch, Website
-from edupulse.monitoring.models.sweeps import BatchStatus, SweepStatus
+from edupulse.monitoring.models.sweeps import BatchStatus
 
-if TYPE_CHECKING:
-    from edupulse.orgs.models import Region
-
-BATCH_SIZE = 200
 CHUNK_SIZE = 100  # reports saved together (one transaction, one lease renewal) inside a batch
 MAX_ATTEMPTS = 5
 
@@ -44,66 +42,11 @@ MAX_ATTEMPTS = 5
 def lease_seconds() -> int:
     """``EDUPULSE_SWEEP_LEASE_SECONDS`` (default 300). The lease is renewed with every saved chunk and,
     while no report arrives, every third of the lease, so a live worker never loses it."""
-    from django.conf import settings
-
     return int(getattr(settings, "SWEEP_LEASE_SECONDS", 300))
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def default_probe_runner(urls: Sequence[str], checks: Sequence[str] | None) -> list[Any]:
-    """Run the engine on ``urls`` with their stored tampering baselines; tests replace :data:`probe_runner`.
-
-    ``run_batch`` does not call this one: with the default runner it streams the engine's reports
-    (:func:`_engine_producer`); a replaced runner is called chunk by chunk instead."""
-    from edupulse.monitoring.baselines import baselines_for
-    from edupulse.monitoring.probes import ProbeConfig, probe_sites_sync
-
-    return list(probe_sites_sync(list(urls), config=ProbeConfig.from_env(), checks=list(checks) if checks else None,
-                                 baselines=baselines_for(urls)))
-
-
-probe_runner: Callable[[Sequence[str], Sequence[str] | None], list[Any]] = default_probe_runner
-
-# A producer runs in the probe thread: it calls ``emit(report)`` once per site and returns when done,
-# or early once ``stop`` is set. It must not touch the database (connections are per thread).
-Producer = Callable[[Callable[[Any], None], threading.Event], None]
-
-
-@action
-def start_sweep(*, acting_user: Actor, region: Region | None = None, batch_size: int = BATCH_SIZE,
-                checks: Sequence[str] = (), enqueue: bool = True) -> Sweep:
-    """Create a sweep of every active site in ``region`` (all sites when None) and queue its batches."""
-    sweep = Sweep(region=region, created_at=timezone.now(), batch_size=batch_size, checks=list(checks))
-    require(acting_user, "add", sweep)
-    sites = Website.objects.filter(is_active=True)
-    if region is not None:
-        sites = sites.filter(**region.region_code.lookup())
-    ids = list(sites.order_by("pk").values_list("pk", flat=True))
-    sweep.total_sites = len(ids)
-    if not ids:
-        sweep.status, sweep.finished_at = SweepStatus.DONE, sweep.created_at
-    sweep.save()
-    SweepBatch.objects.bulk_create([
-        SweepBatch(sweep=sweep, number=n, website_ids=ids[i:i + batch_size])
-        for n, i in enumerate(range(0, len(ids), batch_size), start=1)
-    ])
-    audit.record("monitoring.sweep.create", sweep, acting_user=acting_user, after=audit.snapshot(sweep))
-    if enqueue:
-        from django.db import transaction
-
-        batch_ids = list(sweep.batches.values_list("pk", flat=True))
-        transaction.on_commit(lambda: _enqueue(batch_ids))
-    return sweep
-
-
-def _enqueue(batch_ids: Sequence[int]) -> None:
-    from edupulse.monitoring.tasks import run_batch
-
-    for batch_id in batch_ids:
-        run_batch.enqueue(batch_id)
 
 
 def claim_batch(batch_id: int, *, owner: str, lease: int | None = None) -> SweepBatch | None:
@@ -113,16 +56,10 @@ def claim_batch(batch_id: int, *, owner: str, lease: int | None = None) -> Sweep
     claimable = Q(status=BatchStatus.PENDING) | Q(status=BatchStatus.CLAIMED, lease_expires_at__lt=now)
     won = (SweepBatch.objects.filter(claimable, pk=batch_id, attempts__lt=MAX_ATTEMPTS)
            .update(status=BatchStatus.CLAIMED, lease_owner=owner,
-                   lease_expires_at=now + timedelta(seconds=lease or lease_seconds()), attempts=_plus_one()))
+                   lease_expires_at=now + timedelta(seconds=lease or lease_seconds()), attempts=F("attempts") + 1))
     if won != 1:
         return None
     return SweepBatch.objects.select_related("sweep").get(pk=batch_id)
-
-
-def _plus_one() -> Any:
-    from django.db.models import F
-
-    return F("attempts") + 1
 
 
 def renew_lease(batch: SweepBatch) -> bool:
@@ -147,55 +84,8 @@ def run_batch(batch_id: int, *, owner: str | None = None) -> int:
     saved, complete = _probe_and_save(batch, sweep, todo)
     if not complete:
         return saved  # the lease was lost; the new holder finishes (already-saved sites are skipped)
-    SweepBatch.objects.filter(pk=batch.pk, lease_owner=owner, status=BatchStatus.CLAIMED).update(
-        status=BatchStatus.DONE, finished_at=timezone.now(), lease_expires_at=None)
-    finish_if_complete(sweep)
+    finish_batch(batch, acting_user=SYSTEM)
     return saved
-
-
-def _producer(urls: list[str], checks: list[str] | None) -> Producer:
-    if probe_runner is default_probe_runner:
-        return _engine_producer(urls, checks)
-    runner = probe_runner
-
-    def produce(emit: Callable[[Any], None], stop: threading.Event) -> None:
-        for start in range(0, len(urls), CHUNK_SIZE):
-            if stop.is_set():
-                return
-            for report in runner(urls[start:start + CHUNK_SIZE], checks):
-                emit(report)
-
-    return produce
-
-
-def _engine_producer(urls: list[str], checks: list[str] | None) -> Producer:
-    """The engine over the whole batch on its own event loop; ``on_report`` streams each site's report."""
-    import asyncio
-
-    from edupulse.monitoring.baselines import baselines_for
-    from edupulse.monitoring.probes import ProbeConfig, probe_sites
-    from edupulse.monitoring.probes.engine import run_async
-
-    config, baselines = ProbeConfig.from_env(), baselines_for(urls)  # database work: here, in the caller's thread
-
-    def produce(emit: Callable[[Any], None], stop: threading.Event) -> None:
-        async def main() -> None:
-            probing = asyncio.ensure_future(probe_sites(urls, config=config, checks=checks, baselines=baselines,
-                                                        on_report=lambda _index, report: emit(report)))
-            while not probing.done():
-                if stop.is_set():
-                    probing.cancel()
-                    break
-                await asyncio.wait({probing}, timeout=0.2)
-            try:
-                await probing
-            except asyncio.CancelledError:
-                if not stop.is_set():
-                    raise
-
-        run_async(main())
-
-    return produce
 
 
 class _Failed:
@@ -214,7 +104,7 @@ def _probe_and_save(batch: SweepBatch, sweep: Sweep, sites: list[Website]) -> tu
     if not sites:
         return 0, True
     by_url = {site.url: site for site in sites}
-    produce = _producer(list(by_url), list(sweep.checks) or None)
+    produce = runners.producer_for(runners.probe_runner(), list(by_url), list(sweep.checks) or None, CHUNK_SIZE)
     # The probe thread collects reports and hands over whole chunks, so this thread wakes once per chunk
     # (not per site) and the two threads do not trade the GIL for every report.
     inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -296,19 +186,11 @@ def _save_chunk(batch: SweepBatch, sweep: Sweep, reports: list[Any], websites: d
     Renewing first fences a worker whose lease expired and was taken over: it saves nothing. On
     PostgreSQL the renewal also locks the batch row until the results are committed, so a worker
     claiming the batch meanwhile waits and then sees them (and skips those sites)."""
-    from edupulse.monitoring.actions.results import save_reports
-
     with transaction.atomic():
         if not renew_lease(batch):
             return False, 0
         summary = save_reports(reports, acting_user=SYSTEM, sweep=sweep, websites=websites)
     return True, summary.saved_sites
-
-
-def finish_if_complete(sweep: Sweep) -> None:
-    if not sweep.batches.exclude(status=BatchStatus.DONE).exists():
-        Sweep.objects.filter(pk=sweep.pk, status=SweepStatus.RUNNING).update(
-            status=SweepStatus.DONE, finished_at=timezone.now())
 
 
 def reclaim_expired(*, enqueue: bool = True) -> list[int]:
@@ -317,5 +199,5 @@ def reclaim_expired(*, enqueue: bool = True) -> list[int]:
     expired = list(SweepBatch.objects.filter(status=BatchStatus.CLAIMED, lease_expires_at__lt=now,
                                              attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
     if expired and enqueue:
-        _enqueue(expired)
+        enqueue_batches(expired)
     return expired

@@ -5,6 +5,7 @@ Every page starts from a ``core.views`` base class (scope and role), and every P
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import django_tables2 as tables
@@ -23,7 +24,7 @@ from django.views.generic import TemplateView
 from edupulse.core.permissions import can
 from edupulse.core.regions import RegionCode
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
-from edupulse.monitoring import actions, importing
+from edupulse.monitoring import actions, importing, noticing
 from edupulse.monitoring.checks import Status
 from edupulse.monitoring.filtersets import (
     AppFilterSet,
@@ -364,7 +365,7 @@ class NoticeCreateView(ScopedMixin, TemplateView):
     template_name = "monitoring/notice_form.html"
 
     def selected(self) -> list[Finding]:
-        from edupulse.monitoring.noticing import open_item_of
+        from edupulse.monitoring.actions.notices import open_item_of
 
         ids = [int(i) for i in self.request.POST.getlist("select") + self.request.GET.getlist("select") if i.isdigit()]
         findings = list(Finding.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
@@ -470,7 +471,8 @@ class ObjectActionView(ScopedMixin, TemplateView):
 
     required_verb = "view"
     http_method_names = ["post"]
-    action_name: ClassVar[str]
+    #: The action (or, for the re-probe, the orchestration that ends in one) run on the object.
+    perform: ClassVar[Callable[..., Any]]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         obj = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
@@ -484,7 +486,7 @@ class ObjectActionView(ScopedMixin, TemplateView):
         return HttpResponseRedirect(self.next_url(obj))
 
     def run(self, obj: Any) -> None:
-        getattr(actions, self.action_name)(obj, acting_user=self.request.user)
+        type(self).perform(obj, acting_user=self.request.user)
 
     def report_success(self, obj: Any) -> None:
         messages.success(self.request, _("Done."))
@@ -495,7 +497,7 @@ class ObjectActionView(ScopedMixin, TemplateView):
 
 class NoticeIssueView(ObjectActionView):
     model = Notice
-    action_name = "issue_notice"
+    perform = staticmethod(actions.issue_notice)
 
     def report_success(self, obj: Any) -> None:
         messages.success(self.request, _("Notice issued as %(number)s; the units see it under Rectification.")
@@ -611,7 +613,7 @@ class NoticeItemDetailView(ScopedDetailView):
 
 class ItemAcknowledgeView(ObjectActionView):
     model = NoticeItem
-    action_name = "acknowledge_item"
+    perform = staticmethod(actions.acknowledge_item)
 
     def report_success(self, obj: Any) -> None:
         messages.success(self.request, _("Receipt acknowledged. Rectify the problem, then submit the rectification "
@@ -620,7 +622,7 @@ class ItemAcknowledgeView(ObjectActionView):
 
 class ItemReprobeView(ObjectActionView):
     model = NoticeItem
-    action_name = "reprobe_item"
+    perform = staticmethod(noticing.reprobe_item)
 
     def report_success(self, obj: Any) -> None:
         if obj.status == ItemStatus.VERIFIED:

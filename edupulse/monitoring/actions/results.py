@@ -22,6 +22,7 @@ from edupulse.core.actions import action
 from edupulse.core.actors import Actor
 from edupulse.core.context import inside_action
 from edupulse.monitoring import fastsql
+from edupulse.monitoring.actions.alerts import queue_alerts
 from edupulse.monitoring.checks import Status, severity_for
 from edupulse.monitoring.models import (
     AlertDelivery,
@@ -130,8 +131,6 @@ def save_reports(reports: Iterable[ReportLike], *, acting_user: Actor, sweep: Sw
                  websites: dict[str, Website] | None = None) -> SaveSummary:
     """Store a list of site reports (see module docstring); writes one summary audit row, plus one per
     finding opened or resolved. ``websites`` maps URL → Website when the caller already has them."""
-    from edupulse.monitoring import alerting
-
     reports = list(reports)
     summary = SaveSummary()
     urls = [r.url for r in reports]
@@ -195,9 +194,9 @@ def save_reports(reports: Iterable[ReportLike], *, acting_user: Actor, sweep: Sw
                         "opened": summary.opened, "resolved": summary.resolved,
                         "sweep": sweep.pk if sweep is not None else None})
     for finding_id in summary.opened:
-        alerting.queue_alerts(finding_id, "opened")
+        queue_alerts(finding_id, "opened")
     for finding_id in summary.resolved:
-        alerting.queue_alerts(finding_id, "resolved")
+        queue_alerts(finding_id, "resolved")
     return summary
 
 

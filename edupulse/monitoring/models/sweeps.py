@@ -29,7 +29,6 @@ class Sweep(RegionOwned):
     role_permissions = {Role.PROVINCE_ADMIN: ALL, Role.PREFECTURE_OFFICER: ALL, Role.COUNTY_OFFICER: ALL,
                         Role.SCHOOL_CIO: READ_ONLY, Role.EXPERT_REVIEWER: READ_ONLY, Role.AUDITOR: READ_ONLY}
     audited = True
-    unaudited_fields = ("status", "finished_at")
     objects = ScopedManager()
 
     class Meta:

@@ -56,7 +56,7 @@ def channel(kind: str, target: str, secret: str = "", **kw) -> AlertChannel:
 
 
 def send() -> int:
-    return run_as_system(actions.send_pending_alerts)
+    return run_as_system(alerting.send_pending_alerts)
 
 
 def test_dingtalk_signed_robot(receiver):
@@ -109,7 +109,7 @@ def test_min_severity_dedup_rate_limit_and_maintenance():
     assert not AlertDelivery.objects.exists()
     site = make_website(school)
     finding = make_finding(site, "availability")
-    alerting.queue_alerts(finding.pk, "opened")  # the same event again: duplicate
+    actions.queue_alerts(finding.pk, "opened")  # the same event again: duplicate
     make_finding(make_website(school), "availability")
     make_finding(make_website(school), "availability")  # third within the hour: over the rate limit
     reasons = sorted(AlertDelivery.objects.values_list("status", "reason"))
@@ -129,7 +129,7 @@ def test_channel_outside_region_gets_nothing_and_failures_retry(receiver):
     make_finding(make_website(make_school("510107")), "availability")
     delivery = AlertDelivery.objects.get()
     assert delivery.channel.region_id == "510107"
-    for _ in range(alerting.MAX_SEND_ATTEMPTS):
+    for _ in range(actions.alerts.MAX_SEND_ATTEMPTS):
         send()
     delivery.refresh_from_db()
     assert delivery.status == "failed" and "310000" in delivery.reason and len(received) == 3

@@ -16,11 +16,11 @@ __all__ = ["local_sites"]
 pytestmark = pytest.mark.django_db
 
 
-def test_sweep_with_the_real_engine(local_sites: LocalSites, monkeypatch):
+def test_sweep_with_the_real_engine(local_sites: LocalSites, monkeypatch, settings):
     def runner(urls, checks):
         return probe_sites_sync(list(urls), config=local_sites.config(), checks=list(checks) if checks else None)
 
-    monkeypatch.setattr(sweeping, "probe_runner", runner)
+    settings.PROBE_RUNNER = runner
     school = make_school("510107")
     good = make_website(school, url=local_sites.url("good"))
     dark = make_website(school, url=local_sites.url("dark"))

@@ -14,7 +14,8 @@ import pytest
 from django.db import connection
 
 from edupulse.core.actions import run_as_system
-from edupulse.monitoring import actions, noticing
+from edupulse.monitoring import actions
+from edupulse.monitoring.actions import notices
 from edupulse.monitoring.tests.factories import make_notice
 from edupulse.orgs.tests.factories import make_school
 
@@ -26,7 +27,7 @@ def test_two_notices_issued_at_once_get_numbers_one_and_two(monkeypatch) -> None
     # Hold each issuer just before it writes its number, until the other one got there too (or 2 s passed):
     # without the lock both have read the same highest number by then.
     barrier = threading.Barrier(2, timeout=2)
-    real_change = noticing._change
+    real_change = notices._change
 
     def change_after_the_other_read(obj, *args, **kwargs):  # type: ignore[no-untyped-def]
         if len(args) > 1 and args[1] == "issue":
@@ -34,7 +35,7 @@ def test_two_notices_issued_at_once_get_numbers_one_and_two(monkeypatch) -> None
                 barrier.wait()
         return real_change(obj, *args, **kwargs)
 
-    monkeypatch.setattr(noticing, "_change", change_after_the_other_read)
+    monkeypatch.setattr(notices, "_change", change_after_the_other_read)
     errors: list[str] = []
 
     def issue(notice):  # type: ignore[no-untyped-def]

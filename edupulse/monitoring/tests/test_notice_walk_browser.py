@@ -23,7 +23,7 @@ from edupulse.accounts.tests.factories import PASSWORD, make_user
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
 from edupulse.core.tests.test_browser import browser_page  # noqa: F401  (the chromium fixture)
-from edupulse.monitoring import actions, sweeping
+from edupulse.monitoring import actions
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.tests.factories import make_finding, make_website, report
 from edupulse.monitoring.tests.test_notices import _require_cjk_font
@@ -64,8 +64,8 @@ def _main(page: Any) -> str:
     return str(page.inner_text("main"))
 
 
-def _set_probe(monkeypatch: Any, *, failing: tuple[str, ...]) -> None:
-    monkeypatch.setattr(sweeping, "probe_runner", lambda urls, checks: [report(u, failing=failing) for u in urls])
+def _set_probe(settings: Any, *, failing: tuple[str, ...]) -> None:
+    settings.PROBE_RUNNER = lambda urls, checks: [report(u, failing=failing) for u in urls]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -164,7 +164,7 @@ def test_notice_walked_from_findings_to_closure(live_server: Any, browser_page: 
     item.refresh_from_db()
     assert item.status == "acknowledged" and "已签收" in _main(page) and "第 2 步" in page.inner_text("#next-step")
 
-    _set_probe(monkeypatch, failing=("dark_links",))  # the dark links are still there
+    _set_probe(settings, failing=("dark_links",))  # the dark links are still there
     page.fill("textarea[name=response]", "已删除暗链代码。")
     page.set_input_files("input[name=evidence]", files=[
         {"name": "整改报告.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE_PDF}])
@@ -182,7 +182,7 @@ def test_notice_walked_from_findings_to_closure(live_server: Any, browser_page: 
     assert "复测未通过" in main and "暗链" in main, main  # a reason the school can act on
     assert page.is_visible("button:has-text('提交整改材料')")  # and it can submit again
 
-    _set_probe(monkeypatch, failing=())
+    _set_probe(settings, failing=())
     page.fill("textarea[name=response]", "已删除暗链代码并加固网站后台。")
     page.set_input_files("input[name=evidence]", files=[
         {"name": "整改报告2.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE_PDF}])

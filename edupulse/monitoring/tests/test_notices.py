@@ -14,7 +14,7 @@ from edupulse.accounts.tests.factories import PASSWORD, make_user
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
 from edupulse.core.tests.arrange import arranging
-from edupulse.monitoring import actions, documents, sweeping
+from edupulse.monitoring import actions, documents, noticing
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.tests.factories import make_finding, make_notice, make_website, report
 from edupulse.orgs.models import Region
@@ -39,7 +39,7 @@ def _require_cjk_font() -> None:
 @pytest.fixture
 def probes_pass(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(sweeping, "probe_runner", lambda urls, checks: [report(u) for u in urls])
+    settings.PROBE_RUNNER = lambda urls, checks: [report(u) for u in urls]
 
 
 def test_full_flow_in_the_browser(client, probes_pass, django_capture_on_commit_callbacks):
@@ -95,14 +95,14 @@ def test_full_flow_in_the_browser(client, probes_pass, django_capture_on_commit_
         <= set(trail)
 
 
-def test_reprobe_failure_keeps_item_open(monkeypatch, probes_pass):
+def test_reprobe_failure_keeps_item_open(monkeypatch, probes_pass, settings):
     notice = make_notice(make_school("510107"))
     run_as_system(actions.issue_notice, notice)
     item = notice.items.get()
     run_as_system(actions.acknowledge_item, item)
     run_as_system(actions.submit_evidence, item, response="已整改")
-    monkeypatch.setattr(sweeping, "probe_runner", lambda urls, checks: [report(u, failing=("hsts",)) for u in urls])
-    run_as_system(actions.reprobe_item, item)
+    settings.PROBE_RUNNER = lambda urls, checks: [report(u, failing=("hsts",)) for u in urls]
+    run_as_system(noticing.reprobe_item, item)
     item.refresh_from_db()
     assert item.status == "submitted" and item.reprobe_status == "fail"
 
@@ -202,20 +202,20 @@ def test_escalated_item_can_still_be_rectified_late_and_is_escalated_once(probes
     run_as_system(actions.acknowledge_item, item)
     run_as_system(actions.submit_evidence, item, response="逾期整改完成")
     assert run_as_system(actions.escalate_overdue) == 0  # escalated once; the record stays in escalated_at
-    run_as_system(actions.reprobe_item, item)
+    run_as_system(noticing.reprobe_item, item)
     item.refresh_from_db()
     notice.refresh_from_db()
     assert item.status == "verified" and item.escalated_at and notice.status == "closed"
 
 
-def test_failed_reprobe_shows_the_reason_and_the_next_step(client, monkeypatch, probes_pass):
+def test_failed_reprobe_shows_the_reason_and_the_next_step(client, monkeypatch, probes_pass, settings):
     school = make_school("510107")
     notice = make_notice(school)
     run_as_system(actions.issue_notice, notice)
     item = notice.items.get()
     run_as_system(actions.acknowledge_item, item)
     run_as_system(actions.submit_evidence, item, response="已整改")
-    monkeypatch.setattr(sweeping, "probe_runner", lambda urls, checks: [report(u, failing=("hsts",)) for u in urls])
+    settings.PROBE_RUNNER = lambda urls, checks: [report(u, failing=("hsts",)) for u in urls]
     cio = make_user("school_cio", school=school)
     client.login(username=cio.username, password=PASSWORD)
     response = client.post(f"/monitoring/rectification/{item.pk}/reprobe/", follow=True)
@@ -309,15 +309,15 @@ def test_a_draft_is_checked_again_when_issued(probes_pass) -> None:
         run_as_system(actions.issue_notice, resolved)
 
 
-def test_evidence_submitted_in_time_is_not_escalated_while_it_waits_for_the_reprobe(probes_pass, monkeypatch) -> None:
+def test_evidence_submitted_in_time_is_not_escalated_while_it_waits_for_the_reprobe(probes_pass, monkeypatch, settings) -> None:
     item = _item_with_evidence()
     later = timezone.now() + timedelta(days=11)
     assert run_as_system(actions.escalate_overdue, now=later) == 0
     item.refresh_from_db()
     assert item.status == "submitted"
     # The re-probe fails: the unit's turn again, so now it is overdue.
-    monkeypatch.setattr(sweeping, "probe_runner", lambda urls, checks: [report(u, failing=("hsts",)) for u in urls])
-    run_as_system(actions.reprobe_item, item)
+    settings.PROBE_RUNNER = lambda urls, checks: [report(u, failing=("hsts",)) for u in urls]
+    run_as_system(noticing.reprobe_item, item)
     assert run_as_system(actions.escalate_overdue, now=later) == 1
 
 
@@ -349,7 +349,7 @@ def test_an_export_with_a_mistyped_filter_says_why_instead_of_exporting_nothing(
     assert "未导出" in response.content.decode() and "bogus" in response.content.decode()
 
 
-def test_the_reprobe_does_not_hold_a_transaction_while_the_site_answers(probes_pass, monkeypatch) -> None:
+def test_the_reprobe_does_not_hold_a_transaction_while_the_site_answers(probes_pass, monkeypatch, settings) -> None:
     from django.db import connection
 
     item = _item_with_evidence()
@@ -360,8 +360,8 @@ def test_the_reprobe_does_not_hold_a_transaction_while_the_site_answers(probes_p
         during.append(len(connection.savepoint_ids))
         return [report(u) for u in urls]
 
-    monkeypatch.setattr(sweeping, "probe_runner", probe)
-    run_as_system(actions.reprobe_item, item)
+    settings.PROBE_RUNNER = probe
+    run_as_system(noticing.reprobe_item, item)
     assert during == [outside]  # no action savepoint open while probing (SQLite's write lock would be held)
     item.refresh_from_db()
     assert item.status == "verified"

@@ -13,6 +13,7 @@ from edupulse.monitoring import actions
 from edupulse.monitoring.actions import results
 from edupulse.monitoring.checks import CHECK_NAMES
 from edupulse.monitoring.models import CheckResult, DailyAggregate, Finding, RegionDaily, SiteState
+from edupulse.monitoring.runners import EngineRunner
 from edupulse.monitoring.tests.factories import FakeCheck, FakeReport, make_website, report
 from edupulse.orgs.tests.factories import make_school
 
@@ -132,7 +133,7 @@ def test_roll_up_counts_per_region_level():
 
 def test_tampering_baselines_are_stored_and_passed_to_the_engine(monkeypatch):
     probes = pytest.importorskip("edupulse.monitoring.probes")
-    from edupulse.monitoring import baselines, sweeping
+    from edupulse.monitoring import baselines
 
     site = make_website(make_school())
     html = "<html><head><title>首页</title></head><body><p>学校新闻</p><a href='/a'>a</a></body></html>"
@@ -144,10 +145,9 @@ def test_tampering_baselines_are_stored_and_passed_to_the_engine(monkeypatch):
     assert stored[site.url].title == "首页"
     seen = {}
 
-    def fake_sync(urls, **kwargs):
+    async def engine(urls, **kwargs):
         seen.update(kwargs)
         return []
 
-    monkeypatch.setattr(probes, "probe_sites_sync", fake_sync)
-    sweeping.default_probe_runner([site.url], None)
+    EngineRunner(engine=engine)([site.url], None)
     assert site.url in seen["baselines"]

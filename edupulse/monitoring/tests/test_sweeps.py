@@ -18,6 +18,7 @@ from edupulse.core.actions import run_as_system
 from edupulse.monitoring import actions, sweeping
 from edupulse.monitoring.checks import CHECK_NAMES
 from edupulse.monitoring.models import CheckResult, DailyAggregate, SweepBatch
+from edupulse.monitoring.runners import EngineRunner
 from edupulse.monitoring.tests.factories import make_website, report
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
@@ -39,7 +40,7 @@ def _keep_test_connection(monkeypatch):
 
 
 @pytest.fixture
-def fake_probes(monkeypatch):
+def fake_probes(monkeypatch, settings):
     """Replace the network probes by instant reports; ``die_after`` kills the 'worker' after n calls."""
     calls: list[list[str]] = []
     state = {"die_after": None}
@@ -51,19 +52,17 @@ def fake_probes(monkeypatch):
         calls.append(list(urls))
         return [report(u, failing=("hsts",)) for u in urls]
 
-    monkeypatch.setattr(sweeping, "probe_runner", runner)
+    settings.PROBE_RUNNER = runner
     monkeypatch.setattr(sweeping, "CHUNK_SIZE", 2)
     return calls, state
 
 
 @pytest.fixture
-def fake_engine(monkeypatch):
+def fake_engine(monkeypatch, settings):
     """Replace the engine itself, keeping the default runner: ``run_batch`` then takes the streaming path
     (the engine in a thread, ``on_report`` per site). Reports come 20 ms apart; ``stall_after`` makes the
     engine hang after that many sites (until cancelled); ``gate = (n, event)`` makes it wait (at most 5 s)
     for the event before the n-th site and note in ``gate_open`` whether it came."""
-    from edupulse.monitoring import probes
-
     log: dict = {"calls": [], "cancelled": False, "stall_after": None, "gate": None}
 
     async def probe_sites(urls, *, on_report=None, **_kwargs):
@@ -81,8 +80,7 @@ def fake_engine(monkeypatch):
             raise
         return []
 
-    assert sweeping.probe_runner is sweeping.default_probe_runner
-    monkeypatch.setattr(probes, "probe_sites", probe_sites)
+    settings.PROBE_RUNNER = EngineRunner(engine=probe_sites)
     monkeypatch.setattr(sweeping, "CHUNK_SIZE", 3)
     return log
 
@@ -100,6 +98,11 @@ def _assert_exactly_once(sweep, sites):
     sweep.refresh_from_db()
     assert sweep.status == "done"
     assert set(sweep.batches.values_list("status", flat=True)) == {"done"}
+    # The sweep was finished once, by an action, on the record (who and when it ended).
+    from edupulse.core.models import AuditLog
+
+    finished = AuditLog.objects.filter(action="monitoring.sweep.finish", object_id=str(sweep.pk))
+    assert list(finished.values_list("actor_username", "after__status")) == [("system", "done")]
 
 
 def test_two_workers_cannot_claim_the_same_batch():
@@ -141,26 +144,28 @@ def test_db_backend_worker_dies_mid_batch(fake_probes, django_capture_on_commit_
     assert len(probed) == len(sites) and len(set(probed)) == len(sites)
 
 
-def test_batch_is_probed_at_once_and_saved_while_probing(fake_engine, monkeypatch):
-    from edupulse.monitoring.actions import results
+def test_batch_is_probed_at_once_and_saved_while_probing(fake_engine):
+    from django.db.models.signals import post_save
+
+    from edupulse.core.models import AuditLog
 
     saves: list[int] = []
-    real_save = results.save_reports
     first_saved = threading.Event()
 
-    def spy(reports, **kwargs):
-        reports = list(reports)
-        saves.append(len(reports))
-        summary = real_save(reports, **kwargs)
-        first_saved.set()
-        return summary
+    def on_audit(sender, instance, **kwargs):  # each saved chunk writes one summary row
+        if instance.action == "monitoring.results.save":
+            saves.append(instance.after["sites"])
+            first_saved.set()
 
-    monkeypatch.setattr(results, "save_reports", spy)
     # The engine does not go on past the 7th site until the first chunk is stored.
     fake_engine["gate"] = (6, first_saved)
     sites = _sites(8)
     sweep = run_as_system(actions.start_sweep, enqueue=False)
-    assert sweeping.run_batch(sweep.batches.get().pk, owner="worker-a") == 8
+    post_save.connect(on_audit, sender=AuditLog, weak=False, dispatch_uid="test-sweep-chunks")
+    try:
+        assert sweeping.run_batch(sweep.batches.get().pk, owner="worker-a") == 8
+    finally:
+        post_save.disconnect(sender=AuditLog, dispatch_uid="test-sweep-chunks")
     # One engine run for the whole batch; its reports saved in chunks of CHUNK_SIZE as they arrived,
     # the first chunk while later sites were still being probed.
     assert fake_engine["calls"] == [[s.url for s in sites]]
@@ -198,9 +203,7 @@ def test_lost_lease_stops_the_batch_and_the_prober(fake_engine, monkeypatch):
     _assert_exactly_once(sweep, sites)
 
 
-def test_prober_failure_saves_what_arrived_and_raises(fake_engine, monkeypatch):
-    from edupulse.monitoring import probes
-
+def test_prober_failure_saves_what_arrived_and_raises(settings):
     _sites(5)
 
     async def broken(urls, *, on_report=None, **_kwargs):
@@ -208,7 +211,7 @@ def test_prober_failure_saves_what_arrived_and_raises(fake_engine, monkeypatch):
             on_report(index, report(url))
         raise RuntimeError("engine bug")
 
-    monkeypatch.setattr(probes, "probe_sites", broken)
+    settings.PROBE_RUNNER = EngineRunner(engine=broken)
     sweep = run_as_system(actions.start_sweep, enqueue=False)
     with pytest.raises(RuntimeError, match="engine bug"):
         sweeping.run_batch(sweep.batches.get().pk, owner="worker-a")

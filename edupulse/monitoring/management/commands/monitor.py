@@ -137,9 +137,9 @@ class Command(BaseCommand):
         return {"escalated": actions.escalate_overdue(acting_user=SYSTEM)}
 
     def do_send_alerts(self, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring import actions
+        from edupulse.monitoring.alerting import send_pending_alerts
 
-        return {"sent": actions.send_pending_alerts(acting_user=SYSTEM)}
+        return {"sent": send_pending_alerts(acting_user=SYSTEM)}
 
     def do_demo(self, *, seed: int, days: int, **_: Any) -> dict[str, Any]:
         from edupulse.monitoring import demo
