@@ -4,194 +4,15 @@ The probe engine's evidence is a technical JSON contract (English keys and reaso
 ``docs/cli-monitoring-probe.md``). Officials read findings in the finding list, in alerts and in formal
 notices (通报), so every place that shows a finding to a person uses :func:`describe` (what is wrong, with
 the figures from the evidence) and :func:`advice` (the rectification asked for, 整改要求). Both go through
-Django's i18n: Chinese by default, English when the reader chose it.
+Django's i18n: Chinese by default, English when the reader chose it. Each check's sentence and advice are part
+of its presentation in ``monitoring.checks``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
 from django.utils.translation import gettext as _
 
-Evidence = Mapping[str, Any]
-
-#: Dark-link kinds (``probes.darklinks.DarkLinkFinding.kind``) in words.
-_DARK_KINDS: dict[str, Callable[[], str]] = {
-    "hidden-link": lambda: _("hidden link"),
-    "keyword-link": lambda: _("link to a gambling/pornography site"),
-    "script-link": lambda: _("link written by a script"),
-    "zero-width": lambda: _("text split by zero-width characters"),
-    "cloaking": lambda: _("content or redirects shown only to search-engine spiders or to visitors from a search "
-                          "engine"),
-    "referrer-hijack": lambda: _("script redirecting visitors from search engines"),
-    "hidden-iframe": lambda: _("hidden frame loading another site"),
-    "redirect": lambda: _("redirect of visitors to another site"),
-}
-
-_CERT_PROBLEMS: dict[str, Callable[[], str]] = {
-    "expired": lambda: _("expired"),
-    "not yet valid": lambda: _("not yet valid"),
-    "host name mismatch": lambda: _("issued for another host name"),
-    "self-signed": lambda: _("self-signed"),
-}
-
-
-def _items(values: Any, limit: int = 3) -> str:
-    items = [str(value) for value in (values or []) if str(value)]
-    text = "、".join(items[:limit])
-    return text + (_(" and %(count)d more") % {"count": len(items) - limit} if len(items) > limit else "")
-
-
-def _availability(status: str, ev: Evidence) -> str:
-    if not ev.get("error") and not ev.get("error_kind") and (ev.get("slow") or ev.get("too_many_redirects")):
-        if ev.get("too_many_redirects"):
-            return _("The site redirects %(count)s times before answering.") % {"count": ev.get("redirects")}
-        return _("The site answers slowly (%(ms)s ms).") % {"ms": round(float(ev.get("elapsed_ms") or 0))}
-    kind = ev.get("error_kind")
-    if kind == "timeout":
-        return _("The site cannot be reached: no answer within the time limit.")
-    if kind == "dns":
-        return _("The site cannot be reached: its domain name does not resolve.")
-    if kind in ("connect", "tls"):
-        return _("The site cannot be reached: the connection was refused or broken.")
-    if ev.get("status_code"):
-        return _("The site cannot be reached: it answers with HTTP status %(code)s.") % {"code": ev["status_code"]}
-    return _("The site cannot be reached.")
-
-
-def _dns(status: str, ev: Evidence) -> str:
-    return _("The domain name %(host)s has no address (no A or AAAA record).") % {"host": ev.get("host", "")}
-
-
-def _ipv6(status: str, ev: Evidence) -> str:
-    if not ev.get("aaaa"):
-        return _("The site has no IPv6 address (no AAAA record).")
-    closed = [port for port, ok in (ev.get("other_ports") or {}).items() if not ok]
-    if closed and "port" in str(ev.get("error", "")):
-        return _("The site answers over IPv6, but not on port %(ports)s, which answers over IPv4.") % {
-            "ports": "、".join(closed)}
-    return _("The site has an IPv6 address but cannot be reached over IPv6.")
-
-
-def _ipv6_content(status: str, ev: Evidence) -> str:
-    if ev.get("v4_status") != ev.get("v6_status"):
-        return _("The site answers differently over IPv4 (HTTP %(v4)s) and IPv6 (HTTP %(v6)s).") % {
-            "v4": ev.get("v4_status"), "v6": ev.get("v6_status")}
-    return _("The page over IPv6 differs from the page over IPv4 by %(pct)s%%.") % {
-        "pct": round(100 * float(ev.get("difference") or 0))}
-
-
-def _ipv6_links(status: str, ev: Evidence) -> str:
-    tested, reachable = int(ev.get("tested") or 0), int(ev.get("reachable") or 0)
-    return _("Only %(pct)s%% of the second- and third-level links checked can be reached over IPv6 "
-             "(%(reachable)s of %(tested)s).") % {
-        "pct": round(100 * float(ev.get("share") or 0)), "reachable": reachable, "tested": tested}
-
-
-def _tls_protocols(status: str, ev: Evidence) -> str:
-    if ev.get("insecure"):
-        names = {"TLSv1": "TLS 1.0", "TLSv1.1": "TLS 1.1", "SSLv3": "SSL 3.0"}
-        return _("The server still accepts insecure protocol versions: %(versions)s.") % {
-            "versions": _items([names.get(version, version) for version in ev["insecure"]])}
-    return _("The server does not offer TLS 1.3.")
-
-
-def _tls_certificate(status: str, ev: Evidence) -> str:
-    problems = ev.get("problems") or []
-    if problems:
-        words = [_CERT_PROBLEMS[p]() if p in _CERT_PROBLEMS else _("not trusted") for p in problems]
-        return _("The HTTPS certificate is invalid: %(problems)s.") % {"problems": "、".join(dict.fromkeys(words))}
-    return _("The HTTPS certificate expires in %(days)s days.") % {"days": ev.get("days_to_expiry")}
-
-
-def _https_redirect(status: str, ev: Evidence) -> str:
-    if status == "warn" and "another host" in str(ev.get("reason", "")):
-        return _("Visitors using http:// are first sent to another host, not to https:// on the same host.")
-    return _("Visitors using http:// are not redirected to https://.")
-
-
-def _hsts(status: str, ev: Evidence) -> str:
-    if ev.get("certificate"):
-        return _("HSTS is sent over an invalid certificate (%(problem)s), so browsers ignore it.") % {
-            "problem": ev["certificate"]}
-    if "shorter" in str(ev.get("reason", "")):
-        return _("HSTS is enabled but its max-age is shorter than one year.")
-    return _("HSTS (Strict-Transport-Security) is not enabled.")
-
-
-def _headers(status: str, ev: Evidence) -> str:
-    failed = [name for name, test in (ev.get("tests") or {}).items() if not test.get("pass")]
-    return _("Security headers are graded %(grade)s (%(score)s points); failing: %(tests)s.") % {
-        "grade": ev.get("grade", "F"), "score": ev.get("score"), "tests": _items(failed, 5) or "-"}
-
-
-def _tampering(status: str, ev: Evidence) -> str:
-    if ev.get("new_keywords"):
-        return _("The home page differs from its recorded baseline on every re-check and now carries gambling or "
-                 "pornographic words (%(words)s): it has probably been tampered with.") % {
-            "words": _items(ev["new_keywords"], 5)}
-    return _("The home page differs from its recorded baseline (similarity score %(score)s) on every re-check: "
-             "it may have been tampered with.") % {"score": min(ev.get("refetch_scores") or [ev.get("score", 0)])}
-
-
-def _dark_links(status: str, ev: Evidence) -> str:
-    findings = ev.get("findings") or []
-    kinds = [_DARK_KINDS[f["kind"]]() for f in findings if f.get("kind") in _DARK_KINDS]
-    examples = [f.get("href") or f.get("text") for f in findings if f.get("href") or f.get("text")]
-    text = _("%(count)s suspicious link(s) found on the home page: %(kinds)s.") % {
-        "count": ev.get("finding_count", len(findings)), "kinds": "、".join(dict.fromkeys(kinds)) or "-"}
-    if examples:
-        # The leading space is part of the message: English needs it between sentences, Chinese does not.
-        text += _(" For example: %(examples)s.") % {"examples": _items(examples, 2)}
-    return text
-
-
-def _sensitive_words(status: str, ev: Evidence) -> str:
-    words = [*(ev.get("gambling_porn") or []), *(ev.get("sensitive") or [])]
-    return _("The page contains words that must not appear on an education website: %(words)s.") % {
-        "words": _items(words, 5)}
-
-
-_DESCRIBERS: dict[str, Callable[[str, Evidence], str]] = {
-    "availability": _availability,
-    "dns": _dns,
-    "ipv6": _ipv6,
-    "ipv6_content": _ipv6_content,
-    "ipv6_links": _ipv6_links,
-    "tls_protocols": _tls_protocols,
-    "tls_certificate": _tls_certificate,
-    "https_redirect": _https_redirect,
-    "hsts": _hsts,
-    "headers": _headers,
-    "tampering": _tampering,
-    "dark_links": _dark_links,
-    "sensitive_words": _sensitive_words,
-}
-
-_ADVICE: dict[str, Callable[[], str]] = {
-    "availability": lambda: _("Restore the site's service and tell the informatization office the cause; a site that "
-                              "is no longer used must be closed and deregistered."),
-    "dns": lambda: _("Fix the domain name's DNS records, or deregister the site if it has been closed."),
-    "ipv6": lambda: _("Enable IPv6 on the site (AAAA record and IPv6 access on the same ports as IPv4), as the "
-                      "IPv6 deployment plan requires for every official education website."),
-    "ipv6_content": lambda: _("Make the IPv6 service serve the same site as IPv4 (check the IPv6 proxy or CDN "
-                              "configuration)."),
-    "ipv6_links": lambda: _("Make the site's second- and third-level pages and sub-domains reachable over IPv6."),
-    "tls_protocols": lambda: _("Disable TLS 1.0 and 1.1 on the server and enable TLS 1.2 and 1.3."),
-    "tls_certificate": lambda: _("Install a valid certificate issued by a trusted authority for the site's domain "
-                                 "name, and renew it before it expires."),
-    "https_redirect": lambda: _("Enable HTTPS and redirect every http:// request to https://."),
-    "hsts": lambda: _("Send the Strict-Transport-Security header with a max-age of at least one year."),
-    "headers": lambda: _("Configure the missing security response headers (Content-Security-Policy, "
-                         "X-Content-Type-Options, X-Frame-Options, Referrer-Policy and others)."),
-    "tampering": lambda: _("Check the page at once; if it was tampered with, take the site offline, restore it "
-                           "from a clean copy, find and close the way in, and report the incident."),
-    "dark_links": lambda: _("Remove the hidden links at once, check the site's back end and server for intrusion "
-                            "and web shells, change all administrator passwords, and report what was found."),
-    "sensitive_words": lambda: _("Remove the content at once, find out how it was published, and tighten the "
-                                 "review of content before publication."),
-}
+from edupulse.monitoring.checks import PRESENTATIONS, Evidence
 
 
 def describe(check_name: str, evidence: Evidence | None, status: str = "fail") -> str:
@@ -199,16 +20,16 @@ def describe(check_name: str, evidence: Evidence | None, status: str = "fail") -
 
     ``status`` is the check's (a finding is opened by "fail" or "warn"); the evidence tells the cases apart.
     """
-    describer = _DESCRIBERS.get(check_name)
-    if describer is None or status not in ("fail", "warn"):
+    presentation = PRESENTATIONS.get(check_name)
+    if presentation is None or status not in ("fail", "warn"):
         return _("%(check)s: %(status)s") % {"check": check_name, "status": status}
     try:
-        return describer(status, evidence or {})
+        return presentation.describe(status, evidence or {})
     except (TypeError, ValueError, KeyError, AttributeError):  # evidence of an older engine: say it plainly
         return _("%(check)s: %(status)s") % {"check": check_name, "status": status}
 
 
 def advice(check_name: str) -> str:
     """What the responsible unit is asked to do (整改要求), in the active language."""
-    make = _ADVICE.get(check_name)
-    return make() if make is not None else _("Fix the problem and report back.")
+    presentation = PRESENTATIONS.get(check_name)
+    return presentation.advice() if presentation is not None else _("Fix the problem and report back.")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from edupulse.core.regions import RegionCode
-from edupulse.monitoring.checks import Check, Severity
+from edupulse.monitoring.checks import CHECK_CHOICES, Severity
 from edupulse.monitoring.models import (
     AlertDelivery,
     EducationApp,
@@ -102,7 +102,7 @@ class FindingFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(label=_("Region code"), method="in_region")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=FindingStatus.choices)
     severity = django_filters.MultipleChoiceFilter(label=_("Severity"), choices=Severity.choices)
-    check_name = django_filters.MultipleChoiceFilter(label=_("Check"), choices=Check.choices)
+    check_name = django_filters.MultipleChoiceFilter(label=_("Check"), choices=CHECK_CHOICES)
 
     class Meta:
         model = Finding

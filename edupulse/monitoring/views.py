@@ -25,7 +25,7 @@ from edupulse.core.permissions import can
 from edupulse.core.regions import RegionCode
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.monitoring import actions, importing, noticing
-from edupulse.monitoring.checks import Status
+from edupulse.monitoring.checks import CheckStatus
 from edupulse.monitoring.filtersets import (
     AppFilterSet,
     DeliveryFilterSet,
@@ -409,8 +409,8 @@ class NoticeDetailView(ScopedDetailView):
         for item in items:
             item.is_overdue = item_overdue(item)  # type: ignore[attr-defined]
             item.status_label = item_status_label(item)  # type: ignore[attr-defined]
-            item.reprobe_label = (Status(item.reprobe_status).label  # type: ignore[attr-defined]
-                                  if item.reprobe_status in Status.values else item.reprobe_status)
+            item.reprobe_label = (CheckStatus(item.reprobe_status).label  # type: ignore[attr-defined]
+                                  if item.reprobe_status in CheckStatus.values else item.reprobe_status)
         context["items"] = items
         context["closed_count"] = sum(1 for i in items if i.status == ItemStatus.VERIFIED)
         context["overdue_count"] = sum(1 for i in items if item_overdue(i) or i.status == ItemStatus.ESCALATED)
@@ -434,18 +434,18 @@ def reprobe_outcome(item: NoticeItem) -> dict[str, Any]:
     when = timezone.localtime(item.reprobed_at).strftime("%Y-%m-%d %H:%M") if item.reprobed_at else ""
     check = item.finding.get_check_name_display()  # type: ignore[attr-defined]
     status = item.reprobe_status
-    if status == Status.PASS:
+    if status == CheckStatus.PASS:
         text = _("Re-probe passed at %(when)s: %(check)s no longer shows the problem.") % {"when": when,
                                                                                             "check": check}
-    elif status == Status.ERROR or not status:
+    elif status == CheckStatus.ERROR or not status:
         text = _("The re-probe at %(when)s could not reach the site or did not finish; re-probe again later.") % {
             "when": when}
     else:
         text = _("Re-probe failed at %(when)s: %(check)s still shows the problem (%(status)s: %(detail)s). "
                  "Keep rectifying, then submit the report again.") % {
-            "when": when, "check": check, "status": Status(status).label if status in Status.values else status,
+            "when": when, "check": check, "status": CheckStatus(status).label if status in CheckStatus.values else status,
             "detail": item.finding.summary or "—"}
-    return {"ok": status == Status.PASS, "text": text}
+    return {"ok": status == CheckStatus.PASS, "text": text}
 
 
 def next_step(item: NoticeItem) -> str:
@@ -457,7 +457,7 @@ def next_step(item: NoticeItem) -> str:
     if item.acknowledged_at is None:
         return _("Step 1 of 3: acknowledge receipt of this notice.")
     pending = item.reprobed_at is None or (item.submitted_at is not None and item.reprobed_at < item.submitted_at)
-    if item.status == ItemStatus.SUBMITTED and (pending or item.reprobe_status == Status.ERROR):
+    if item.status == ItemStatus.SUBMITTED and (pending or item.reprobe_status == CheckStatus.ERROR):
         return _("Step 3 of 3: the platform is re-probing the site; the result appears here. You may also "
                  "re-probe now.")
     if item.status == ItemStatus.SUBMITTED:

@@ -26,7 +26,7 @@ from edupulse.core.permissions import can, require
 from edupulse.core.regions import RegionPlacement
 from edupulse.monitoring import tasks
 from edupulse.monitoring.actions.results import save_reports
-from edupulse.monitoring.checks import Status
+from edupulse.monitoring.checks import CheckStatus
 from edupulse.monitoring.models import Finding, Notice, NoticeItem
 from edupulse.monitoring.models.notices import (
     ITEM_WORKFLOW,
@@ -184,9 +184,9 @@ def record_reprobe(item: NoticeItem, reports: Sequence[Any], *, acting_user: Act
     finding = item.finding
     save_reports(reports, acting_user=acting_user, websites={item.website.url: item.website})
     statuses = [c.status for r in reports for c in r.checks if c.name == finding.check_name]
-    status = statuses[0] if statuses else Status.ERROR
+    status = statuses[0] if statuses else CheckStatus.ERROR
     now = timezone.now()
-    if status == Status.PASS:
+    if status == CheckStatus.PASS:
         verified = ITEM_WORKFLOW.enforce(SYSTEM, item, "verify")  # the probe's verdict, not the requester's
         _change(item, acting_user, "verify", status=verified.target, reprobed_at=now, reprobe_status=status,
                 closed_at=now)

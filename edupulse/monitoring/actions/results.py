@@ -23,7 +23,7 @@ from edupulse.core.actors import Actor
 from edupulse.core.context import inside_action
 from edupulse.monitoring import fastsql
 from edupulse.monitoring.actions.alerts import queue_alerts
-from edupulse.monitoring.checks import Status, severity_for
+from edupulse.monitoring.checks import CheckStatus, severity_for
 from edupulse.monitoring.models import (
     AlertDelivery,
     CheckResult,
@@ -44,8 +44,8 @@ SUCCESSES_TO_RESOLVE = 2
 RAW_RETENTION_DAYS = 30
 AGGREGATE_RETENTION_DAYS = 5 * 366
 DELIVERY_RETENTION_DAYS = 180
-PROBLEM = {Status.FAIL, Status.WARN}
-_COUNTER: dict[str, int] = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3}  # after "runs"
+PROBLEM = {CheckStatus.FAIL, CheckStatus.WARN}
+_COUNTER: dict[str, int] = {CheckStatus.PASS: 0, CheckStatus.WARN: 1, CheckStatus.FAIL: 2, CheckStatus.ERROR: 3}  # after "runs"
 
 
 class CheckLike(Protocol):
@@ -112,13 +112,13 @@ def _update_state(state: SiteState, checks: Sequence[CheckLike], checked_at: dat
     by_name = {c.name: c for c in checks}
     for check in checks:
         state.statuses[check.name] = check.status
-    if (c := by_name.get("availability")) is not None and c.status != Status.ERROR:
-        state.available = c.status in (Status.PASS, Status.WARN)
-    if (c := by_name.get("ipv6")) is not None and c.status != Status.ERROR:
-        state.ipv6 = c.status == Status.PASS if _applies(c) else None
-    if (c := by_name.get("tls_certificate")) is not None and c.status != Status.ERROR:
+    if (c := by_name.get("availability")) is not None and c.status != CheckStatus.ERROR:
+        state.available = c.status in (CheckStatus.PASS, CheckStatus.WARN)
+    if (c := by_name.get("ipv6")) is not None and c.status != CheckStatus.ERROR:
+        state.ipv6 = c.status == CheckStatus.PASS if _applies(c) else None
+    if (c := by_name.get("tls_certificate")) is not None and c.status != CheckStatus.ERROR:
         # "Does not apply" here means the site has no HTTPS service at all.
-        state.https = c.status in (Status.PASS, Status.WARN) and _applies(c)
+        state.https = c.status in (CheckStatus.PASS, CheckStatus.WARN) and _applies(c)
         state.cert_not_after = _cert_not_after(c, checked_at) if state.https else None
     if (c := by_name.get("headers")) is not None and isinstance((c.evidence or {}).get("grade"), str):
         state.headers_grade = str(c.evidence["grade"])[:2]
@@ -204,7 +204,7 @@ def _advance_finding(site: Website, check: CheckLike, state: SiteState,
                      open_findings: dict[tuple[int, str], Finding], checked_at: datetime, summary: SaveSummary,
                      acting_user: Actor) -> None:
     fails, passes = state.streaks.get(check.name, [0, 0])
-    if check.status == Status.ERROR:
+    if check.status == CheckStatus.ERROR:
         return
     if check.status in PROBLEM:
         fails, passes = fails + 1, 0

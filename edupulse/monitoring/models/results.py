@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from edupulse.core.regions import PlacedInRegion, RegionPlacement
 from edupulse.core.roles import READ_ONLY, Role
 from edupulse.core.scoping import ScopedManager, ScopeSpec
-from edupulse.monitoring.checks import Check, Severity, Status
+from edupulse.monitoring.checks import CHECK_CHOICES, CheckStatus, Severity
 from edupulse.monitoring.models.base import OWNED_SCOPE
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ class CheckResult(models.Model):
                                 related_name="results")
     sweep = models.ForeignKey("monitoring.Sweep", verbose_name=_("sweep"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="results")
-    check_name = models.CharField(_("check"), max_length=20, choices=Check.choices)
-    status = models.CharField(_("status"), max_length=5, choices=Status.choices)
+    check_name = models.CharField(_("check"), max_length=20, choices=CHECK_CHOICES)
+    status = models.CharField(_("status"), max_length=5, choices=CheckStatus.choices)
     score = models.IntegerField(_("score"), null=True, blank=True)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     checked_at = models.DateTimeField(_("checked at"), db_index=True)
@@ -63,7 +63,7 @@ class DailyAggregate(models.Model):
     website = models.ForeignKey("monitoring.Website", verbose_name=_("website"), on_delete=models.CASCADE,
                                 related_name="daily")
     day = models.DateField(_("day"))
-    check_name = models.CharField(_("check"), max_length=20, choices=Check.choices)
+    check_name = models.CharField(_("check"), max_length=20, choices=CHECK_CHOICES)
     runs = models.PositiveIntegerField(_("runs"), default=0)
     passes = models.PositiveIntegerField(_("passes"), default=0)
     warns = models.PositiveIntegerField(_("warnings"), default=0)
@@ -71,7 +71,7 @@ class DailyAggregate(models.Model):
     errors = models.PositiveIntegerField(_("errors"), default=0)
     score_sum = models.BigIntegerField(default=0)
     scored_runs = models.PositiveIntegerField(default=0)
-    last_status = models.CharField(_("last status"), max_length=5, choices=Status.choices)
+    last_status = models.CharField(_("last status"), max_length=5, choices=CheckStatus.choices)
 
     scope_spec = SITE_SCOPE
     role_permissions = RESULT_PERMISSIONS
@@ -191,7 +191,7 @@ class Finding(PlacedInRegion, models.Model):
     prefecture_code = models.CharField(max_length=4, blank=True, editable=False)
     county_code = models.CharField(max_length=6, blank=True, editable=False)
     school_id = models.BigIntegerField(null=True, blank=True, editable=False, db_index=True)
-    check_name = models.CharField(_("check"), max_length=20, choices=Check.choices)
+    check_name = models.CharField(_("check"), max_length=20, choices=CHECK_CHOICES)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity.choices, db_index=True)
     status = models.CharField(_("status"), max_length=8, choices=FindingStatus.choices,
                               default=FindingStatus.OPEN, db_index=True)

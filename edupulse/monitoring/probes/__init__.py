@@ -5,29 +5,36 @@ Public interface used by the monitoring platform and the ``edupulse probe`` comm
     from edupulse.monitoring.probes import ProbeConfig, probe_sites_sync
     reports = probe_sites_sync(["https://www.example.edu.cn/"], config=ProbeConfig.from_env())
     for report in reports:
-        for check in report.checks:          # one CheckResult per name in CHECK_NAMES, always
+        for check in report.checks:          # one CheckOutcome per check asked for, in CHECK_NAMES order
             check.name, check.status, check.score, check.evidence
 
-Every probe has one shape: fetch (``engine``/``net``) → evaluate (a pure function in the check's module
-returning a frozen dataclass) → score (constants in ``scoring``) → ``CheckResult``. Saving is the
-platform's job. The engine never connects to private/loopback/link-local/special addresses unless they are
+A check is one object, a ``spec.CheckSpec`` registered in ``checks.REGISTRY``: what it needs fetched and a pure
+``evaluate`` (fetched inputs → frozen ``CheckOutcome``, scored with the constants in ``scoring``). The engine
+plans the fetches from the needs of the checks asked for, fetches (``engine``/``net``), then evaluates. Saving
+is the platform's job. The engine never connects to private/loopback/link-local/special addresses unless they are
 in ``ProbeConfig.allow`` (``EDUPULSE_PROBE_ALLOW`` / ``--allow``); the check runs on the resolved address of
-every connection, redirects included (``net.AddressPolicy``).
+every connection, redirects included (``net.AddressPolicy``, applied in ``connecting.open_connection``).
 """
 
+from edupulse.monitoring.probes.checks import CHECK_NAMES, REGISTRY
 from edupulse.monitoring.probes.config import ConfigError, ProbeConfig
 from edupulse.monitoring.probes.engine import fetch_snapshots, probe_sites, probe_sites_sync
+from edupulse.monitoring.probes.spec import CheckSpec, Need, SiteInputs
 from edupulse.monitoring.probes.tampering import Baseline, build_baseline
-from edupulse.monitoring.probes.types import CHECK_NAMES, STATUSES, CheckResult, PageSnapshot, SiteReport
+from edupulse.monitoring.probes.types import STATUSES, CheckOutcome, PageSnapshot, SiteReport
 
 __all__ = [
     "CHECK_NAMES",
+    "REGISTRY",
     "STATUSES",
     "Baseline",
-    "CheckResult",
+    "CheckOutcome",
+    "CheckSpec",
     "ConfigError",
+    "Need",
     "PageSnapshot",
     "ProbeConfig",
+    "SiteInputs",
     "SiteReport",
     "build_baseline",
     "fetch_snapshots",

@@ -1,11 +1,13 @@
 """Orchestration: run the checks on many sites concurrently with one set of shared HTTP sessions.
 
-Per site the fetches are planned from the checks asked for, so e.g. ``checks=("availability",)`` costs one
-request. Phase 1 resolves the host (cached, shared with the connector); phase 2 fetches the page as a
-browser (and, when needed, as Baiduspider and the plain-HTTP counterpart of an HTTPS URL); phase 3 does the
-TLS handshakes, the IPv6 fetches, the CORS preflight and tampering re-fetches. Every check is then evaluated
-by its pure function and scored; an exception inside one check becomes that check's ``error`` result and
-never hides the others.
+The engine names no check. Per site it takes the checks asked for from the registry (``probes.checks``) and
+plans the fetches from the union of their declared needs (``spec.Need``), so e.g. ``checks=("availability",)``
+costs one request and ``checks=("dns",)`` none. Step 1 resolves the host (cached, shared with the connector);
+step 2 fetches the page as a browser (and, when needed, the plain-HTTP counterpart of an HTTPS URL beside it,
+then the page as Baiduspider and as a search visitor on the same connection, and where HTTPS lives); step 3
+does, at once, the TLS handshakes, the IPv6 fetches, the CORS preflight, the tampering re-fetches and the
+IPv6 port check. Every check is then evaluated by its pure function on the same ``SiteInputs``; an exception
+inside one check's evaluation becomes that check's ``error`` outcome and never hides the others.
 """
 
 from __future__ import annotations
@@ -19,53 +21,27 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from edupulse.monitoring.probes import http_checks, observatory, scoring, tls
+from edupulse.monitoring.probes import http_checks, scoring, tls
+from edupulse.monitoring.probes.checks import REGISTRY
 from edupulse.monitoring.probes.config import SEARCH_REFERER, ProbeConfig
-from edupulse.monitoring.probes.darklinks import (
-    SEARCH_VISITOR,
-    SPIDER,
-    DarkLinkFinding,
-    dark_links_result,
-    evaluate_dark_links,
-    evaluate_sensitive_words,
-    sensitive_words_result,
-    spider_redirect_finding,
-)
+from edupulse.monitoring.probes.darklinks import SEARCH_VISITOR, SPIDER, DarkLinkFinding, spider_redirect_finding
 from edupulse.monitoring.probes.html import ParsedPage, parse_page, same_site_links
 from edupulse.monitoring.probes.net import Addresses, AddressPolicy, DnsClient, FetchResult, HttpClient
-from edupulse.monitoring.probes.tampering import (
-    Baseline,
-    evaluate_tampering,
-    page_features,
-    tampering_result,
-)
-from edupulse.monitoring.probes.types import (
-    CHECK_NAMES,
-    CheckResult,
-    PageSnapshot,
-    SiteReport,
-    error_result,
-    not_applicable,
-)
+from edupulse.monitoring.probes.spec import CheckSpec, LinkSample, Need, SiteInputs
+from edupulse.monitoring.probes.tampering import Baseline, PageFeatures, evaluate_tampering, page_features
+from edupulse.monitoring.probes.types import CheckOutcome, PageSnapshot, SiteReport, error_result
 
 logger = logging.getLogger(__name__)
 
-_PAGE_CHECKS = {"dark_links", "sensitive_words", "ipv6_links", "tampering", "headers"}
 _LINK_BODY_BYTES = 300_000
-_TLS_ONLY = frozenset({"dns", "tls_protocols", "tls_certificate"})
 
 
 class InvalidUrlError(ValueError):
     pass
-
-
-#: What the IPv6 link sample gives: (link, works over IPv6) pairs, counts per level, links dead over IPv4 too.
-_LinkResults = tuple[list[tuple[str, bool]], dict[str, int], list[str]]
 
 
 def normalise_url(url: str) -> str:
@@ -99,14 +75,16 @@ def _with_scheme(url: str, scheme: str, config: ProbeConfig) -> str:
     return urlunsplit((scheme, netloc, "/", "", ""))
 
 
-def _validate_checks(checks: Iterable[str] | None) -> tuple[str, ...]:
+def _validate_checks(checks: Iterable[str] | None) -> tuple[CheckSpec, ...]:
+    """The registered checks asked for (all of them for None), in the registry's order."""
     if checks is None:
-        return CHECK_NAMES
+        return tuple(REGISTRY)
     wanted = set(checks)
-    unknown = wanted - set(CHECK_NAMES)
+    known = REGISTRY.names()
+    unknown = wanted - set(known)
     if unknown:
-        raise ValueError(f"unknown checks: {', '.join(sorted(unknown))}; known: {', '.join(CHECK_NAMES)}")
-    return tuple(name for name in CHECK_NAMES if name in wanted)
+        raise ValueError(f"unknown checks: {', '.join(sorted(unknown))}; known: {', '.join(known)}")
+    return tuple(spec for spec in REGISTRY if spec.name in wanted)
 
 
 class ProbeRun:
@@ -123,7 +101,7 @@ class ProbeRun:
         self.dns.close()
 
     async def probe_site(
-        self, url: str, wanted: tuple[str, ...], baseline: Baseline | None, keep_snapshot: bool
+        self, url: str, wanted: tuple[CheckSpec, ...], baseline: Baseline | None, keep_snapshot: bool
     ) -> SiteReport:
         started_at = datetime.now(UTC)
         t0 = time.perf_counter()
@@ -131,9 +109,9 @@ class ProbeRun:
         try:
             target = normalise_url(url)
         except InvalidUrlError as exc:
-            checks = tuple(error_result(name, str(exc)) for name in wanted)
+            checks = tuple(error_result(spec.name, str(exc)) for spec in wanted)
         else:
-            site = _Site(self, target, set(wanted), baseline)
+            site = _Site(self, target, wanted, baseline)
             checks = await site.execute()
             if keep_snapshot and site.main is not None and site.main.ok:
                 snapshot = _snapshot(site.main)
@@ -163,174 +141,218 @@ def _snapshot(fetch: FetchResult) -> PageSnapshot:
 
 
 class _Site:
-    """The fetches and evaluations for one URL."""
+    """The fetches and evaluations for one URL: the fetches planned from the needs of the checks asked for."""
 
-    def __init__(self, run: ProbeRun, url: str, wanted: set[str], baseline: Baseline | None) -> None:
+    def __init__(self, run: ProbeRun, url: str, specs: Sequence[CheckSpec], baseline: Baseline | None) -> None:
         self.run = run
         self.url = url
-        self.wanted = wanted
+        self.specs = specs
+        self.needs: frozenset[Need] = frozenset().union(*(spec.needs for spec in specs))
         self.baseline = baseline
         parts = urlsplit(url)
         self.scheme = parts.scheme
         self.host = (parts.hostname or "").lower()
+        self.addresses = Addresses(self.host, (), ())
+        self.family = 0
         self.main: FetchResult | None = None
+        self.parsed: ParsedPage | None = None
+        self.plain_http: FetchResult | None = None
+        self.https: FetchResult | None = None
+        self.spider: FetchResult | None = None
+        self.visitor: FetchResult | None = None
+        #: The CORS preflight sent with the spider's and visitor's requests (None when it was not sent with them).
+        self.early_preflight: FetchResult | None = None
+        self.preflight_sent_early = False
 
-    def needs(self, *names: str) -> bool:
-        return any(name in self.wanted for name in names)
+    def wants(self, need: Need) -> bool:
+        if need is Need.PAGE_HTML:
+            return bool(self.needs & {Need.PAGE_HTML, Need.PAGE_STYLES})
+        return need in self.needs
 
-    async def run_check(self, name: str, compute: Callable[[], Awaitable[CheckResult] | CheckResult]) -> CheckResult:
-        try:
-            result = compute()
-            if asyncio.iscoroutine(result):
-                result = await result
-            assert isinstance(result, CheckResult)
-            return result
-        except Exception as exc:
-            logger.exception("probe check %s failed on %s", name, self.url)
-            return error_result(name, f"internal error: {exc.__class__.__name__}: {exc}")
+    @property
+    def https_ok(self) -> bool:
+        return self.https is not None and self.https.ok
 
-    async def execute(self) -> tuple[CheckResult, ...]:
-        run, config = self.run, self.run.config
-        addresses = await run.dns.lookup(self.host)
-        family = socket.AF_INET if addresses.ipv4 else socket.AF_INET6 if addresses.ipv6 else 0
-        if self.scheme == "https" and self.wanted <= _TLS_ONLY:
-            return await self._tls_only(addresses)
-
-        # Phase 2: the page as a browser, as a spider, and the plain-HTTP counterpart of an HTTPS URL.
-        main_task = run.http.fetch_with_retries(self.url, family=family)
-        http_task = (
-            run.http.fetch(_with_scheme(self.url, "http", config), read_body=False)
-            if self.scheme == "https" and self.needs("https_redirect", "headers")
-            else None
-        )
-        main, http_counterpart = await _gather(main_task, http_task)
-        # The page as Baiduspider and as a phone browser arriving from a Baidu search (cloaking), after the browser
-        # fetch so that they reuse its kept-alive connection (a new TCP connection costs more CPU than a request
-        # at a thousand sites per second); not at all when the page did not answer the browser.
-        spider = visitor = None
-        # The CORS preflight of the headers check goes to the page's final URL when that is the fetch graded (the
-        # usual case, see phase 3): on the page's origin it is sent with the spider's and visitor's requests.
-        preflight_url = main.final_url if main.ok and self.needs("headers") and _same_origin(
-            self.url, main.final_url) else None
-        preflight: FetchResult | None = None
-        if main.ok and self.needs("dark_links"):
-            (spider, visitor), preflight = await run.http.fetch_as(
-                self.url, [self._audience(SPIDER), self._audience(SEARCH_VISITOR)], family=family,
-                preflight=preflight_url)
+    async def execute(self) -> tuple[CheckOutcome, ...]:
+        self.addresses = await self.run.dns.lookup(self.host)
+        self.family = socket.AF_INET if self.addresses.ipv4 else socket.AF_INET6 if self.addresses.ipv6 else 0
+        if self._needs_the_page():
+            inputs = await self._fetch_around_the_page()
         else:
-            preflight_url = None
-        self.main = main
-        if self.scheme == "http":
-            http_counterpart = main
+            inputs = await self._fetch_without_the_page()
+        return tuple(self.evaluate(spec, inputs) for spec in self.specs)
 
-        # Where HTTPS lives: the final URL when it is https, else https://host/ if it answers.
-        https_fetch: FetchResult | None = None
+    def evaluate(self, spec: CheckSpec, inputs: SiteInputs) -> CheckOutcome:
+        """The check's pure evaluation; an exception in it becomes its ``error`` outcome, never hiding the others."""
+        try:
+            outcome = spec.evaluate(inputs)
+            assert isinstance(outcome, CheckOutcome)
+            return outcome
+        except Exception as exc:
+            logger.exception("probe check %s failed on %s", spec.name, self.url)
+            return error_result(spec.name, f"internal error: {exc.__class__.__name__}: {exc}")
+
+    def _needs_the_page(self) -> bool:
+        """Only DNS answers, or (on an https URL) DNS and the TLS handshakes, are known without the page."""
+        without_page = {Need.ADDRESSES, Need.TLS_HANDSHAKES} if self.scheme == "https" else {Need.ADDRESSES}
+        return not self.needs <= without_page
+
+    async def _fetch_without_the_page(self) -> SiteInputs:
+        """DNS and TLS on an https URL: the handshakes go straight to the URL's host and port (failures are errors)."""
+        observed = None
+        if self.wants(Need.TLS_HANDSHAKES):
+            observed = await self._observe_tls(self.host, urlsplit(self.url).port or 443)
+        return SiteInputs(self.url, self.addresses, self.family, self.run.config.max_bytes, tls=observed)
+
+    async def _fetch_around_the_page(self) -> SiteInputs:
+        """The page first (with the plain-HTTP counterpart beside it), what is fetched on the same connection and
+        where HTTPS lives; then, at once, everything the page leads to."""
+        main = await self._fetch_page()
+        await self._fetch_page_as_audiences(main)
+        await self._locate_https(main)
+        self.parsed = self._parse_page(main)
+        spider_page = _page_as_seen_by(self.spider, main, self.parsed)
+        visitor_page = _page_as_seen_by(self.visitor, main, self.parsed)
+        cloaking_redirects = await self._cloaking_redirects(main)
+        v6_task, links_task = self._plan_ipv6(main)  # under way while the plain-HTTP page to grade is fetched
+        await self._fetch_plain_http_to_grade()
+        tls_obs, v6, links, cors, samples, other_ports = await _gather(
+            self._handshake_https(), v6_task, links_task, self._preflight(main), self._tampering_samples(),
+            self._other_ports_v6())
+        return SiteInputs(
+            self.url, self.addresses, self.family, self.run.config.max_bytes, page=main, parsed=self.parsed,
+            plain_http=self.plain_http, https=self.https, cors=cors, spider_page=spider_page,
+            visitor_page=visitor_page, cloaking_redirects=tuple(cloaking_redirects), tls=tls_obs, ipv6_page=v6,
+            ipv6_other_ports=other_ports, ipv6_links=links, baseline=self.baseline,
+            tampering_samples=samples or ())
+
+    # --- the page and what goes with it ---------------------------------------------------------------------
+    async def _fetch_page(self) -> FetchResult:
+        """The page as a browser; beside it the plain-HTTP counterpart of an https URL (an http URL is its own)."""
+        http = self.run.http
+        plain_task = (http.fetch(_with_scheme(self.url, "http", self.run.config), read_body=False)
+                      if self.scheme == "https" and self.wants(Need.PLAIN_HTTP) else None)
+        main, plain = await _gather(http.fetch_with_retries(self.url, family=self.family), plain_task)
+        self.main = main
+        self.plain_http = main if self.scheme == "http" else plain
+        return main
+
+    async def _fetch_page_as_audiences(self, main: FetchResult) -> None:
+        """The page as Baiduspider and as a phone browser arriving from a Baidu search (cloaking), after the browser
+        fetch so that they reuse its kept-alive connection (a new TCP connection costs more CPU than a request at a
+        thousand sites per second); not at all when the page did not answer the browser. The CORS preflight goes in
+        the same write when it is to the page's origin (the usual case, see ``_preflight``)."""
+        if not (main.ok and self.wants(Need.AUDIENCES)):
+            return
+        with_preflight = self.wants(Need.CORS_PREFLIGHT) and _same_origin(self.url, main.final_url)
+        (self.spider, self.visitor), self.early_preflight = await self.run.http.fetch_as(
+            self.url, [self._audience(SPIDER), self._audience(SEARCH_VISITOR)], family=self.family,
+            preflight=main.final_url if with_preflight else None)
+        self.preflight_sent_early = with_preflight
+
+    async def _locate_https(self, main: FetchResult) -> None:
+        """Where HTTPS lives: the final URL when it is https, else https://host/ if it answers."""
         if urlsplit(main.final_url).scheme == "https" and main.ok:
-            https_fetch = main
-        elif self.scheme == "http" and self.needs("tls_protocols", "tls_certificate", "hsts", "headers",
-                                                  "https_redirect"):
+            self.https = main
+        elif self.scheme == "http" and (self.wants(Need.HTTPS) or self.wants(Need.TLS_HANDSHAKES)):
             # Same address family as the page fetch: HTTPS is judged on the address the page was judged on, and a
             # pinned family connects directly instead of racing both families (happy eyeballs).
-            https_fetch = await run.http.fetch(_with_scheme(self.url, "https", config), family=family,
-                                               read_body=self.needs("headers"))
+            self.https = await self.run.http.fetch(_with_scheme(self.url, "https", self.run.config),
+                                                   family=self.family, read_body=self.wants(Need.GRADED_RESPONSE))
         elif self.scheme == "https":
-            https_fetch = main
-        https_ok = https_fetch is not None and https_fetch.ok
+            self.https = main
 
-        page: ParsedPage | None = None
-        if main.ok and main.body and main.is_html and self.needs(*_PAGE_CHECKS):
-            page = _safe_parse(main, with_styles=self.needs("dark_links"))
-        spider_page = _page_as_seen_by(spider, main, page)
-        visitor_page = _page_as_seen_by(visitor, main, page)
-        cloaking_redirects = [finding for finding in (
-            await self._redirected_elsewhere(main, spider, family, SPIDER, self._as_spider()),
-            await self._redirected_elsewhere(main, visitor, family, SEARCH_VISITOR, self._as_search_visitor()),
-        ) if finding is not None]
+    def _parse_page(self, main: FetchResult) -> ParsedPage | None:
+        if main.ok and main.body and main.is_html and self.wants(Need.PAGE_HTML):
+            return _safe_parse(main, with_styles=self.wants(Need.PAGE_STYLES))
+        return None
 
-        # Phase 3.
-        tls_task: Awaitable[tls.TlsObservation] | None = None
-        if https_ok and https_fetch is not None and self.needs("tls_protocols", "tls_certificate"):
-            final = urlsplit(https_fetch.final_url)
-            tls_task = self._observe_tls(final.hostname or self.host, final.port or 443)
+    async def _cloaking_redirects(self, main: FetchResult) -> list[DarkLinkFinding]:
+        found = (await self._redirected_elsewhere(main, self.spider, SPIDER, self._as_spider()),
+                 await self._redirected_elsewhere(main, self.visitor, SEARCH_VISITOR, self._as_search_visitor()))
+        return [finding for finding in found if finding is not None]
+
+    async def _fetch_plain_http_to_grade(self) -> None:
+        """HTTPS is down but plain HTTP answers: the Observatory grades that, and needs its body."""
+        plain = self.plain_http
+        if (self.wants(Need.GRADED_RESPONSE) and not self.https_ok and self.scheme == "https"
+                and plain is not None and plain.ok):
+            self.plain_http = await self.run.http.fetch(plain.url)
+
+    # --- what the page leads to (fetched at once) -----------------------------------------------------------
+    def _handshake_https(self) -> Awaitable[tls.TlsObservation] | None:
+        if not (self.wants(Need.TLS_HANDSHAKES) and self.https_ok and self.https is not None):
+            return None
+        final = urlsplit(self.https.final_url)
+        return self._observe_tls(final.hostname or self.host, final.port or 443)
+
+    def _plan_ipv6(self, main: FetchResult) -> tuple[Awaitable[FetchResult] | None, Awaitable[LinkSample] | None]:
+        """The page over IPv6 and the IPv6 link sample. When both are fetched, the page over IPv6 and the level-2
+        links go together on one IPv6 connection (one write)."""
+        if not self.addresses.ipv6:
+            return None, None
+        page = self.parsed
+        sample = self._level2_sample(page) if page is not None and self.wants(Need.IPV6_LINKS) else None
         v6_task: asyncio.Future[FetchResult] | None = None
-        links_task: Awaitable[_LinkResults] | None = None
-        sample = self._level2_sample(page) if addresses.ipv6 and page is not None and self.needs("ipv6_links") else None
-        if addresses.ipv6 and self.needs("ipv6", "ipv6_content") and family != socket.AF_INET6:
+        links_task: Awaitable[LinkSample] | None = None
+        if self.wants(Need.IPV6_PAGE) and self.family != socket.AF_INET6:
             if sample is not None and page is not None:
-                # The page over IPv6 and the level-2 links go together on one IPv6 connection (one write).
                 level2, with_body = sample[0], dict.fromkeys(sample[1], _LINK_BODY_BYTES)
-                together = asyncio.ensure_future(run.http.fetch_many(
-                    [self.url, *level2], family=socket.AF_INET6, bodies={**with_body, self.url: config.max_bytes}))
+                together = asyncio.ensure_future(self.run.http.fetch_many(
+                    [self.url, *level2], family=socket.AF_INET6,
+                    bodies={**with_body, self.url: self.run.config.max_bytes}))
                 v6_task = asyncio.ensure_future(_entry(together, self.url))
                 links_task = self._ipv6_links(page, v6_task, sample, together)
             else:
-                v6_task = asyncio.ensure_future(run.http.fetch(self.url, family=socket.AF_INET6))
-        elif addresses.ipv6 and self.needs("ipv6", "ipv6_content"):
-            v6_task = asyncio.ensure_future(_done(main))
+                v6_task = asyncio.ensure_future(self.run.http.fetch(self.url, family=socket.AF_INET6))
+        elif self.wants(Need.IPV6_PAGE):
+            v6_task = asyncio.ensure_future(_done(main))  # an IPv6-only site: the page was fetched over IPv6
         if links_task is None and sample is not None and page is not None:
             links_task = self._ipv6_links(page, v6_task, sample, None)
-        cors_task: Awaitable[FetchResult | None] | None = None
-        if (
-            self.needs("headers") and not https_ok and self.scheme == "https"
-            and http_counterpart is not None and http_counterpart.ok
-        ):
-            # HTTPS is down but plain HTTP answers: grade that, as the Observatory does (it needs the body).
-            http_counterpart = await run.http.fetch(http_counterpart.url)
-        auto = https_fetch if https_ok else main if main.ok else http_counterpart
-        sent_with_spider = self.needs("headers") and auto is main and main.ok and preflight_url is not None
-        if sent_with_spider:
-            pass  # ``preflight`` was sent in phase 2, as request_cors(main.final_url, family=family) would send it
-        elif self.needs("headers") and auto is not None and auto.ok:
-            # Same address family as the fetch being graded, so its kept-alive connection is reused.
-            pinned = auto is main or auto is https_fetch
-            cors_task = run.http.request_cors(auto.final_url, family=family if pinned else 0)
-        tamper_task: Awaitable[CheckResult] | None = None
-        if self.needs("tampering"):
-            tamper_task = self._tampering(page)
-        ports_task: Awaitable[dict[int, str | None]] | None = None
-        if addresses.ipv6 and self.needs("ipv6"):
-            ports_task = self._other_ports_v6(https_fetch if self.scheme == "http" else http_counterpart)
-        tls_obs, v6, links, cors, tamper, other_ports = await _gather(
-            tls_task, v6_task, links_task, cors_task, tamper_task, ports_task)
-        if sent_with_spider:
-            cors = preflight
+        return v6_task, links_task
 
-        computations: dict[str, Callable[[], Any]] = {
-            "availability": lambda: http_checks.availability_result(http_checks.evaluate_availability(main)),
-            "dns": lambda: http_checks.dns_result(addresses),
-            "ipv6": lambda: http_checks.ipv6_result(addresses, http_checks.evaluate_ipv6(
-                addresses, v6, other_ports, v4_fetch=main if family == socket.AF_INET else None)),
-            "ipv6_content": lambda: self._ipv6_content(addresses, main, v6),
-            "ipv6_links": lambda: self._ipv6_links_result(addresses, page, links, main, v6),
-            "tls_protocols": lambda: self._tls(tls_obs, https_ok, tls.protocols_result, "tls_protocols"),
-            "tls_certificate": lambda: self._tls(tls_obs, https_ok, tls.certificate_result, "tls_certificate"),
-            "https_redirect": lambda: self._https_redirect(http_counterpart, https_ok),
-            "hsts": lambda: self._hsts(https_fetch, https_ok, main, tls_obs),
-            "headers": lambda: self._headers(main, http_counterpart, https_fetch, cors, tls_obs, page),
-            "tampering": lambda: tamper,
-            "dark_links": lambda: self._dark_links(main, page, spider_page, visitor_page, cloaking_redirects),
-            "sensitive_words": lambda: self._sensitive(main, page),
-        }
-        results = []
-        for name in CHECK_NAMES:
-            if name in self.wanted:
-                results.append(await self.run_check(name, computations[name]))
-        return tuple(results)
+    def _preflight(self, main: FetchResult) -> Awaitable[FetchResult | None] | None:
+        """The Observatory's CORS preflight to the response it grades, unless it went with the spider's requests."""
+        if not self.wants(Need.CORS_PREFLIGHT):
+            return None
+        graded = self.https if self.https_ok else main if main.ok else self.plain_http
+        if graded is main and main.ok and self.preflight_sent_early:
+            return _done(self.early_preflight)
+        if graded is None or not graded.ok:
+            return None
+        # Same address family as the fetch being graded, so its kept-alive connection is reused.
+        pinned = graded is main or graded is self.https
+        return self.run.http.request_cors(graded.final_url, family=self.family if pinned else 0)
 
-    async def _tls_only(self, addresses: Addresses) -> tuple[CheckResult, ...]:
-        """Only DNS/TLS asked on an https URL: handshakes only, no page fetch (failures are errors)."""
-        port = urlsplit(self.url).port or 443
-        obs = await self._observe_tls(self.host, port)
-        computations: dict[str, Callable[[], Any]] = {
-            "dns": lambda: http_checks.dns_result(addresses),
-            "tls_protocols": lambda: tls.protocols_result(obs),
-            "tls_certificate": lambda: tls.certificate_result(obs),
-        }
-        return tuple([await self.run_check(name, computations[name]) for name in CHECK_NAMES if name in self.wanted])
+    def _tampering_samples(self) -> Awaitable[tuple[PageFeatures, ...]] | None:
+        if not self.wants(Need.TAMPERING_SAMPLES) or self.baseline is None or self.parsed is None:
+            return None
+        return self._refetch_while_changed(self.baseline, page_features(self.parsed))
 
-    async def _other_ports_v6(self, other: FetchResult | None) -> dict[int, str | None]:
+    async def _refetch_while_changed(self, baseline: Baseline, first: PageFeatures) -> tuple[PageFeatures, ...]:
+        """The page's features, then those of up to ``TAMPER_REFETCHES`` re-fetches while the page differs from its
+        baseline: one agreeing fetch is enough to call a difference transient."""
+        samples = [first]
+        if not evaluate_tampering(baseline, first).changed:
+            return tuple(samples)
+        for _ in range(scoring.TAMPER_REFETCHES):
+            again = await self.run.http.fetch(self.url)
+            if not (again.ok and again.body):
+                continue
+            samples.append(page_features(parse_page(again.body, again.final_url, with_styles=False)))
+            if not evaluate_tampering(baseline, samples[-1]).changed:
+                break
+        return tuple(samples)
+
+    def _other_ports_v6(self) -> Awaitable[dict[int, str | None]] | None:
         """The other web port (443 for an http URL, 80 for https) when it answered: can it be reached over IPv6
         too? (internet.nl: a web server must be reachable over IPv6 on the same ports as over IPv4.)"""
+        if not (self.addresses.ipv6 and self.wants(Need.IPV6_OTHER_PORTS)):
+            return None
+        other = self.https if self.scheme == "http" else self.plain_http
+        return self._connect_v6(other)
+
+    async def _connect_v6(self, other: FetchResult | None) -> dict[int, str | None]:
         if other is None or not other.ok:
             return {}
         parts = urlsplit(other.url)
@@ -344,25 +366,7 @@ class _Site:
         async with await self.run.http.ip_limit(host, 0):
             return await tls.observe_tls(host, port, self.run.config, self.run.dns, self.run.policy)
 
-    # --- helpers per check ---------------------------------------------------------------------------------
-    def _page_missing(self, name: str, main: FetchResult) -> CheckResult:
-        if not main.ok:
-            return error_result(name, f"page not fetched: {main.error}")
-        if main.status >= 400:
-            return error_result(name, f"page answered HTTP {main.status}")
-        return not_applicable(name, f"not an HTML page ({main.content_type or 'no content type'})")
-
-    def _ipv6_content(self, addresses: Addresses, main: FetchResult, v6: FetchResult | None) -> CheckResult:
-        if not addresses.ipv6:
-            return not_applicable("ipv6_content", "no AAAA record (see the ipv6 check)")
-        if not addresses.ipv4:
-            return not_applicable("ipv6_content", "no A record: nothing to compare the IPv6 page with")
-        if v6 is None or not v6.ok:
-            return not_applicable("ipv6_content", "not reachable over IPv6 (see the ipv6 check)")
-        if not main.ok:
-            return error_result("ipv6_content", f"IPv4 fetch failed: {main.error}")
-        return http_checks.ipv6_content_result(http_checks.evaluate_ipv6_content(main, v6))
-
+    # --- the IPv6 link sample -----------------------------------------------------------------------------
     def _level2_sample(self, page: ParsedPage) -> tuple[list[str], list[str], list[str], set[str]]:
         """The level-2 sample of the home page's same-site links: (sample, those fetched with their body, every
         candidate, links already seen). Spread over hosts and first path segments (``http_checks.sample_links``)."""
@@ -379,7 +383,7 @@ class _Site:
 
     async def _ipv6_links(self, page: ParsedPage, v6_home: Awaitable[FetchResult] | None,
                           sample: tuple[list[str], list[str], list[str], set[str]],
-                          fetching: Awaitable[dict[str, FetchResult]] | None) -> _LinkResults:
+                          fetching: Awaitable[dict[str, FetchResult]] | None) -> LinkSample:
         """Fetch a sample of the home page's same-site links (level 2) and of their links (level 3) over IPv6.
 
         The links of one host are sent together on one kept-alive IPv6 connection (pipelined, see
@@ -388,7 +392,7 @@ class _Site:
         connection or round trip per link.
         """
         if v6_home is not None and not (await v6_home).ok:
-            return [], {}, []  # the site itself is not reachable over IPv6: the ipv6 check reports that once
+            return LinkSample([], {}, [])  # the site itself is not reachable over IPv6: the ipv6 check says so once
         level2, bodies, candidates, seen = sample
         with_body = set(bodies)
         fetched = await fetching if fetching is not None else await self._fetch_v6_by_host(level2, with_body)
@@ -408,8 +412,8 @@ class _Site:
         results += [(href, http_checks.link_answered(third[href])) for href in level3]
         broken = await self._broken_over_ipv4([href for href, ok in results if not ok])
         # How many were tried at each level, out of how many same-site links were found there.
-        return results, {"level2": len(level2), "level3": len(level3), "level2_found": len(candidates),
-                         "level3_found": len(level3_candidates)}, broken
+        return LinkSample(results, {"level2": len(level2), "level3": len(level3), "level2_found": len(candidates),
+                                    "level3_found": len(level3_candidates)}, broken)
 
     async def _broken_over_ipv4(self, hrefs: Sequence[str]) -> list[str]:
         """Of the links that failed over IPv6, those that fail over IPv4 as well: dead links, not an IPv6 fault.
@@ -424,100 +428,7 @@ class _Site:
         return await self.run.http.fetch_many(hrefs, family=socket.AF_INET6,
                                               bodies=dict.fromkeys(with_body, _LINK_BODY_BYTES))
 
-    def _ipv6_links_result(
-        self,
-        addresses: Addresses,
-        page: ParsedPage | None,
-        links: _LinkResults | None,
-        main: FetchResult,
-        v6_home: FetchResult | None,
-    ) -> CheckResult:
-        if not addresses.ipv6:
-            return not_applicable("ipv6_links", "no AAAA record (see the ipv6 check)")
-        if v6_home is not None and v6_home.error_kind == "blocked":
-            return error_result("ipv6_links", v6_home.error or "the IPv6 address is refused by the probe allowlist")
-        if v6_home is not None and not v6_home.ok:
-            return not_applicable("ipv6_links", "not reachable over IPv6 (see the ipv6 check)")
-        if page is None or links is None:
-            return self._page_missing("ipv6_links", main)
-        results, levels, broken = links
-        return http_checks.ipv6_links_result(http_checks.evaluate_ipv6_links(results, broken), levels)
-
-    def _tls(
-        self, obs: tls.TlsObservation | None, https_ok: bool, build: Callable[[tls.TlsObservation], CheckResult],
-        name: str,
-    ) -> CheckResult:
-        if not https_ok or obs is None:
-            return not_applicable(name, "no HTTPS service (see https_redirect and hsts)")
-        return build(obs)
-
-    def _https_redirect(self, http_fetch: FetchResult | None, https_ok: bool) -> CheckResult:
-        if http_fetch is None:
-            return not_applicable("https_redirect", "plain HTTP not probed")
-        if http_fetch.error_kind == "blocked":
-            return error_result("https_redirect", http_fetch.error or "blocked")
-        evaluation = http_checks.evaluate_https_redirect(http_fetch)
-        return http_checks.https_redirect_result(evaluation, https_available=https_ok)
-
-    def _hsts(self, https_fetch: FetchResult | None, https_ok: bool, main: FetchResult,
-              tls_obs: tls.TlsObservation | None) -> CheckResult:
-        if not main.ok and not https_ok:
-            return error_result("hsts", f"site not reachable: {main.error}")
-        header = https_fetch.header("strict-transport-security") if https_ok and https_fetch else None
-        # Known only when the TLS handshakes ran (the TLS checks were asked for).
-        problem = None
-        if tls_obs is not None and tls_obs.verify_code is not None:
-            problem = tls_obs.verify_message or "certificate not valid"
-        return http_checks.hsts_result(http_checks.parse_hsts(header), https_available=https_ok,
-                                       certificate_problem=problem)
-
-    def _headers(
-        self,
-        main: FetchResult,
-        http_fetch: FetchResult | None,
-        https_fetch: FetchResult | None,
-        cors: FetchResult | None,
-        tls_obs: tls.TlsObservation | None,
-        page: ParsedPage | None,
-    ) -> CheckResult:
-        https_ok = https_fetch is not None and https_fetch.ok
-        auto = https_fetch if https_ok else main if main.ok else http_fetch
-        if auto is None or not auto.ok:
-            return error_result("headers", f"site not reachable: {main.error}")
-        verified = https_ok and tls_obs is not None and tls_obs.error is None and tls_obs.verify_code is None
-        if https_ok and tls_obs is None:
-            verified = True  # TLS not observed (checks subset): assume a valid certificate, as most sites have
-        evaluation = observatory.evaluate(
-            observatory.ObservatoryInput(
-                auto=auto,
-                http=http_fetch if http_fetch is not None and http_fetch.ok else None,
-                https=https_fetch if https_ok else None,
-                verified=verified,
-                cors=cors,
-                page=page if page is not None and auto is main else None,
-            )
-        )
-        return observatory.headers_result(evaluation)
-
-    async def _tampering(self, page: ParsedPage | None) -> CheckResult:
-        if self.baseline is None:
-            return not_applicable("tampering", "no baseline for this page yet")
-        if page is None:
-            assert self.main is not None
-            return self._page_missing("tampering", self.main)
-        first = evaluate_tampering(self.baseline, page_features(page))
-        refetches = []
-        if first.changed:
-            for _ in range(scoring.TAMPER_REFETCHES):
-                again = await self.run.http.fetch(self.url)
-                if not (again.ok and again.body):
-                    continue
-                parsed = parse_page(again.body, again.final_url, with_styles=False)
-                refetches.append(evaluate_tampering(self.baseline, page_features(parsed)))
-                if not refetches[-1].changed:
-                    break  # one agreeing fetch is enough to call it transient
-        return tampering_result(self.baseline, first, refetches)
-
+    # --- audiences (cloaking) -----------------------------------------------------------------------------
     def _audience(self, who: str) -> tuple[str, str | None]:
         """(user agent, referer) of the spider or the search visitor."""
         as_who = self._as_spider() if who == SPIDER else self._as_search_visitor()
@@ -529,7 +440,7 @@ class _Site:
     def _as_search_visitor(self) -> dict[str, Any]:
         return {"user_agent": self.run.config.search_visitor_user_agent, "referer": SEARCH_REFERER + self.host}
 
-    async def _redirected_elsewhere(self, main: FetchResult, other: FetchResult | None, family: int, who: str,
+    async def _redirected_elsewhere(self, main: FetchResult, other: FetchResult | None, who: str,
                                     as_who: dict[str, Any]) -> DarkLinkFinding | None:
         """Cloaking by redirect: ``who`` is sent to another site than the browser. When that chain broke on the
         way (an off-site host that does not answer), ask once more without following, to name the target."""
@@ -537,30 +448,10 @@ class _Site:
             return None
         first = other.hops[0].location if other.hops else None
         if not other.ok:
-            again = await self.run.http.fetch(self.url, family=family, allow_redirects=False, read_body=False,
+            again = await self.run.http.fetch(self.url, family=self.family, allow_redirects=False, read_body=False,
                                               **as_who)
             first = again.header("location") if again.ok else None
         return spider_redirect_finding(main.final_url, other.final_url if other.ok else None, first, who)
-
-    def _dark_links(self, main: FetchResult, page: ParsedPage | None, spider: ParsedPage | None,
-                    visitor: ParsedPage | None, redirects: Sequence[DarkLinkFinding]) -> CheckResult:
-        if page is None:
-            return self._page_missing("dark_links", main)
-        evaluation = evaluate_dark_links(page, spider, extra_findings=redirects, visitor=visitor)
-        checked = spider is not None or visitor is not None or bool(redirects)
-        return self._note_truncation(dark_links_result(evaluation, cloaking_checked=checked), main)
-
-    def _sensitive(self, main: FetchResult, page: ParsedPage | None) -> CheckResult:
-        if page is None:
-            return self._page_missing("sensitive_words", main)
-        return self._note_truncation(sensitive_words_result(evaluate_sensitive_words(page)), main)
-
-    def _note_truncation(self, result: CheckResult, main: FetchResult) -> CheckResult:
-        """Say so when only the first ``max_bytes`` of the page were read: the rest was not searched."""
-        if not main.truncated:
-            return result
-        return replace(result, evidence={**result.evidence, "truncated": True,
-                                         "bytes_read": self.run.config.max_bytes})
 
 
 def _page_as_seen_by(other: FetchResult | None, main: FetchResult, page: ParsedPage | None) -> ParsedPage | None:
@@ -612,7 +503,7 @@ async def probe_sites(
 ) -> list[SiteReport]:
     """Probe every URL (concurrently, ``config.concurrency`` sites at once); one report per URL, in order.
 
-    ``checks`` limits the checks run (names from ``CHECK_NAMES``); ``baselines`` maps a URL (as given) to its
+    ``checks`` limits the checks run (names of registered checks, ``probes.checks``); ``baselines`` maps a URL (as given) to its
     tampering baseline; ``keep_snapshots`` keeps the browser fetch on each report (to build baselines).
     ``on_report(index, report)`` is called (in the event loop's thread) as soon as each site is done, so a
     caller can save results while the rest are still being probed; it must be quick and must not raise.

@@ -7,8 +7,9 @@ sweep on two cores. The probes need little of it: GET and OPTIONS with a few hea
 hop, a capped body, gzip/deflate, kept-alive connections within one site. This module does exactly that; the
 HTTP parsing itself is llhttp (the parser of Node.js, and of aiohttp and uvicorn) through ``httptools``.
 
-Safety is unchanged: every connection, redirects included, goes through ``Http1Client._connect``, which
-resolves through the probe's ``DnsClient`` and refuses any address the ``AddressPolicy`` refuses (SSRF),
+Safety is unchanged: every connection, redirects included, is opened by ``Http1Client._connect`` through
+``connecting.open_connection`` — the one connect of the probes, shared with the raw TCP and TLS connections —
+which resolves through the probe's ``DnsClient`` and refuses any address the ``AddressPolicy`` refuses (SSRF),
 IP-literal URLs included. Connecting follows aiohttp's behaviour: happy eyeballs (``aiohappyeyeballs``,
 250 ms) when both families are allowed, one family when the caller pins it; an IP literal of the other family
 (a redirect to ``http://[::1]/``) is followed unpinned, as a browser would.
@@ -18,19 +19,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import ssl
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import aiohappyeyeballs
 import httptools
 import yarl
 
+from edupulse.monitoring.probes.connecting import BlockedAddressError, NoAddressError, open_connection
+
 if TYPE_CHECKING:  # net.py imports this module
-    from edupulse.monitoring.probes.net import Addresses, AddressPolicy, DnsClient
+    from edupulse.monitoring.probes.net import AddressPolicy, DnsClient
 
 #: Statuses that redirect (aiohttp's set).
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -52,10 +53,6 @@ class HttpError(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
-
-
-class BlockedAddressError(OSError):
-    """The prober refused to connect: the address is special and not in the allowlist."""
 
 
 class _StaleConnectionError(Exception):
@@ -499,36 +496,17 @@ class Http1Client:
         scheme, host, port, family = key
         loop = asyncio.get_running_loop()
         connection = _Connection(key)
+        tls = self._ssl if scheme == "https" else None
         try:
             async with asyncio.timeout_at(min(deadline, loop.time() + self.connect_timeout)):
-                addresses = await self.dns.lookup(host)
-                if addresses.literal:
-                    family = 0  # an address of the other family was named outright: follow it, as a browser would
-                sockaddrs = self._permitted(host, addresses, family)
-                sock: socket.socket | None = None
-                address: str | None = None
-                if len(sockaddrs) == 1:
-                    # One checked address: the loop connects to that literal address (no lookup; in uvloop this
-                    # costs a third of the CPU of connecting a socket of our own and handing it over).
-                    address = sockaddrs[0][1]
-                else:
-                    sock = await aiohappyeyeballs.start_connection(
-                        [(fam, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ip, port)) for fam, ip in sockaddrs],
-                        happy_eyeballs_delay=self.happy_eyeballs_delay,
-                        socket_factory=self.policy.socket_factory,
-                    )
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                tls = self._ssl if scheme == "https" else None
-                sni = host.strip("[]") if tls else None
-                handshake = self.connect_timeout if tls else None
-                if address is not None:
-                    await loop.create_connection(lambda: connection, address, port, ssl=tls, server_hostname=sni,
-                                                 ssl_handshake_timeout=handshake)
-                elif sock is not None:
-                    await loop.create_connection(lambda: connection, sock=sock, ssl=tls, server_hostname=sni,
-                                                 ssl_handshake_timeout=handshake)
+                await open_connection(self.dns, self.policy, host, port, lambda: connection, family=family, tls=tls,
+                                      server_hostname=host.strip("[]") if tls else None,
+                                      tls_handshake_timeout=self.connect_timeout if tls else None,
+                                      happy_eyeballs_delay=self.happy_eyeballs_delay)
         except TimeoutError:
             raise HttpError("timeout", "timed out") from None
+        except NoAddressError as exc:
+            raise HttpError("dns", str(exc)) from None
         except BlockedAddressError as exc:
             raise HttpError("blocked", str(exc)) from None
         except ssl.SSLError as exc:
@@ -538,29 +516,6 @@ class Http1Client:
             reason = os.strerror(exc.errno) if exc.errno else exc.strerror or str(exc) or exc.__class__.__name__
             raise HttpError("connect", f"Cannot connect to host {host}:{port}: {reason}") from None
         return connection
-
-    def _permitted(self, host: str, addresses: Addresses, family: int) -> list[tuple[int, str]]:
-        """The addresses to try, refused ones left out: ``HttpError`` (dns or blocked) when none is left."""
-        candidates: list[tuple[int, str]] = []
-        if family in (socket.AF_INET, socket.AF_UNSPEC):
-            candidates += [(socket.AF_INET, ip) for ip in addresses.ipv4]
-        if family in (socket.AF_INET6, socket.AF_UNSPEC):
-            candidates += [(socket.AF_INET6, ip) for ip in addresses.ipv6]
-        if not candidates:
-            wanted = {int(socket.AF_INET): "A", int(socket.AF_INET6): "AAAA"}.get(family, "A/AAAA")
-            detail = f" ({addresses.error})" if addresses.error else ""
-            raise HttpError("dns", f"Cannot connect to host {host}: no {wanted} record{detail}")
-        permitted = []
-        refusals = []
-        for fam, ip in candidates:
-            reason = self.policy.refusal(ip)
-            if reason is None:
-                permitted.append((fam, ip))
-            else:
-                refusals.append(reason)
-        if not permitted:
-            raise HttpError("blocked", f"{host}: " + "; ".join(refusals))
-        return permitted
 
     async def close(self) -> None:
         for connections in self._idle.values():

@@ -1,7 +1,7 @@
 """Pure evaluations of the HTTP-level checks: availability, DNS, IPv6 (3 checks), HTTPS redirect, HSTS.
 
 Each ``evaluate_*`` takes what the engine fetched and returns a frozen dataclass; each ``*_result`` turns
-that into a ``CheckResult`` using the constants in ``scoring``. No I/O here.
+that into a ``CheckOutcome`` using the constants in ``scoring``. No I/O here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.net import Addresses, FetchResult
-from edupulse.monitoring.probes.types import CheckResult, error_result, not_applicable
+from edupulse.monitoring.probes.types import CheckOutcome, error_result, not_applicable
 
 _NONCE = re.compile(r"""(nonce|integrity|csrf[-_]?token|_token|value)\s*=\s*["'][^"']*["']""", re.I)
 
@@ -45,7 +45,7 @@ def evaluate_availability(fetch: FetchResult) -> AvailabilityEvaluation:
     )
 
 
-def availability_result(ev: AvailabilityEvaluation) -> CheckResult:
+def availability_result(ev: AvailabilityEvaluation) -> CheckOutcome:
     evidence = {
         "status_code": ev.status,
         "final_url": ev.final_url,
@@ -57,9 +57,9 @@ def availability_result(ev: AvailabilityEvaluation) -> CheckResult:
     if ev.error_kind == "blocked":
         return error_result("availability", ev.error or "blocked", **evidence)
     if ev.error is not None:
-        return CheckResult("availability", "fail", 0, {**evidence, "error": ev.error, "error_kind": ev.error_kind})
+        return CheckOutcome("availability", "fail", 0, {**evidence, "error": ev.error, "error_kind": ev.error_kind})
     if not ev.reachable:
-        return CheckResult("availability", "fail", 0, {**evidence, "error": f"HTTP status {ev.status}"})
+        return CheckOutcome("availability", "fail", 0, {**evidence, "error": f"HTTP status {ev.status}"})
     score = 100
     status = "pass"
     if ev.elapsed_ms > scoring.SLOW_RESPONSE_MS:
@@ -71,17 +71,33 @@ def availability_result(ev: AvailabilityEvaluation) -> CheckResult:
         status = "warn"
         score = min(score, scoring.AVAILABILITY_MANY_REDIRECTS_SCORE)
         evidence["too_many_redirects"] = True
-    return CheckResult("availability", status, score, evidence)  # type: ignore[arg-type]
+    return CheckOutcome("availability", status, score, evidence)  # type: ignore[arg-type]
 
 
 # --- dns ----------------------------------------------------------------------------------------------------
-def dns_result(addresses: Addresses) -> CheckResult:
-    evidence = {"host": addresses.host, "a": list(addresses.ipv4), "aaaa": list(addresses.ipv6)}
-    if addresses.literal:
+@dataclass(frozen=True)
+class DnsEvaluation:
+    host: str
+    a: tuple[str, ...]
+    aaaa: tuple[str, ...]
+    #: The URL names an IP address: there is no name to resolve.
+    literal: bool
+    resolves: bool
+    error: str | None
+
+
+def evaluate_dns(addresses: Addresses) -> DnsEvaluation:
+    return DnsEvaluation(addresses.host, addresses.ipv4, addresses.ipv6, addresses.literal,
+                         bool(addresses.ipv4 or addresses.ipv6), addresses.error)
+
+
+def dns_result(ev: DnsEvaluation) -> CheckOutcome:
+    evidence = {"host": ev.host, "a": list(ev.a), "aaaa": list(ev.aaaa)}
+    if ev.literal:
         return not_applicable("dns", "the URL names an IP address, not a host name", **evidence)
-    if not addresses.ipv4 and not addresses.ipv6:
-        return CheckResult("dns", "fail", scoring.DNS_NONE, {**evidence, "error": addresses.error})
-    return CheckResult("dns", "pass", scoring.DNS_PASS, evidence)
+    if not ev.resolves:
+        return CheckOutcome("dns", "fail", scoring.DNS_NONE, {**evidence, "error": ev.error})
+    return CheckOutcome("dns", "pass", scoring.DNS_PASS, evidence)
 
 
 # --- ipv6 -------------------------------------------------------------------------------------------------------
@@ -122,7 +138,7 @@ def evaluate_ipv6(addresses: Addresses, v6_fetch: FetchResult | None,
                           ports, blocked, down_too)
 
 
-def ipv6_result(addresses: Addresses, ev: Ipv6Evaluation) -> CheckResult:
+def ipv6_result(addresses: Addresses, ev: Ipv6Evaluation) -> CheckOutcome:
     if addresses.literal and not addresses.ipv6:
         return not_applicable("ipv6", "the URL names an IPv4 address")
     if ev.blocked:
@@ -139,7 +155,7 @@ def ipv6_result(addresses: Addresses, ev: Ipv6Evaluation) -> CheckResult:
         evidence["error"] = ev.error
     if not ev.has_aaaa:
         evidence["reason"] = "no AAAA record"
-    return CheckResult("ipv6", "pass" if score == 100 else "fail", score, evidence)
+    return CheckOutcome("ipv6", "pass" if score == 100 else "fail", score, evidence)
 
 
 def strip_nonces(body: str) -> str:
@@ -168,7 +184,7 @@ def evaluate_ipv6_content(v4: FetchResult, v6: FetchResult) -> ContentEvaluation
     return ContentEvaluation(round(difference, 4), v4.status == v6.status, v4.status, v6.status)
 
 
-def ipv6_content_result(ev: ContentEvaluation) -> CheckResult:
+def ipv6_content_result(ev: ContentEvaluation) -> CheckOutcome:
     evidence = {
         "difference": ev.difference,
         "max_difference": scoring.IPV6_CONTENT_MAX_DIFFERENCE,
@@ -176,7 +192,7 @@ def ipv6_content_result(ev: ContentEvaluation) -> CheckResult:
         "v6_status": ev.v6_status,
     }
     ok = ev.same_status and ev.difference <= scoring.IPV6_CONTENT_MAX_DIFFERENCE
-    return CheckResult("ipv6_content", "pass" if ok else "fail", round(100 * (1 - ev.difference)), evidence)
+    return CheckOutcome("ipv6_content", "pass" if ok else "fail", round(100 * (1 - ev.difference)), evidence)
 
 
 # --- ipv6 links -----------------------------------------------------------------------------------------------
@@ -243,7 +259,7 @@ def evaluate_ipv6_links(results: Sequence[tuple[str, bool]], broken_on_ipv4_too:
                            tuple(url for url, _ok in results if url in dead))
 
 
-def ipv6_links_result(ev: LinksEvaluation, levels: dict[str, int]) -> CheckResult:
+def ipv6_links_result(ev: LinksEvaluation, levels: dict[str, int]) -> CheckOutcome:
     if ev.tested == 0:
         if ev.broken_on_ipv4_too:
             return not_applicable("ipv6_links", "every sampled same-site link fails over IPv4 too (dead links)",
@@ -264,7 +280,7 @@ def ipv6_links_result(ev: LinksEvaluation, levels: dict[str, int]) -> CheckResul
         status = "warn"
     else:
         status = "fail"
-    return CheckResult("ipv6_links", status, round(100 * ev.share), evidence)  # type: ignore[arg-type]
+    return CheckOutcome("ipv6_links", status, round(100 * ev.share), evidence)  # type: ignore[arg-type]
 
 
 # --- https redirect -----------------------------------------------------------------------------------------
@@ -290,20 +306,20 @@ def evaluate_https_redirect(http_fetch: FetchResult) -> RedirectEvaluation:
     return RedirectEvaluation(True, to_https, same_host_first, chain, None)
 
 
-def https_redirect_result(ev: RedirectEvaluation, *, https_available: bool) -> CheckResult:
+def https_redirect_result(ev: RedirectEvaluation, *, https_available: bool) -> CheckOutcome:
     if not ev.http_served:
         return not_applicable("https_redirect", "no plain-HTTP service to redirect", error=ev.error)
     evidence = {"chain": list(ev.chain[: scoring.EVIDENCE_ITEMS]), "same_host_first": ev.same_host_first}
     if ev.redirects_to_https and ev.same_host_first:
-        return CheckResult("https_redirect", "pass", scoring.HTTPS_REDIRECT_OK, evidence)
+        return CheckOutcome("https_redirect", "pass", scoring.HTTPS_REDIRECT_OK, evidence)
     if ev.redirects_to_https:
         # internet.nl and the Observatory: first to https on the same host, so that host's HSTS is set.
         evidence["reason"] = "the first redirect goes to another host, not to HTTPS on the same host"
-        return CheckResult("https_redirect", "warn", scoring.HTTPS_REDIRECT_OTHER_HOST, evidence)
+        return CheckOutcome("https_redirect", "warn", scoring.HTTPS_REDIRECT_OTHER_HOST, evidence)
     evidence["reason"] = "HTTP is served without redirecting to HTTPS" + (
         "" if https_available else " (no HTTPS service found)"
     )
-    return CheckResult("https_redirect", "fail", scoring.HTTPS_REDIRECT_MISSING, evidence)
+    return CheckOutcome("https_redirect", "fail", scoring.HTTPS_REDIRECT_MISSING, evidence)
 
 
 # --- hsts ---------------------------------------------------------------------------------------------------------
@@ -343,11 +359,11 @@ def parse_hsts(value: str | None) -> HstsEvaluation:
 
 
 def hsts_result(ev: HstsEvaluation | None, *, https_available: bool, certificate_problem: str | None = None
-                ) -> CheckResult:
+                ) -> CheckOutcome:
     """``certificate_problem``: why the HTTPS certificate is not valid, when it is not (then browsers ignore the
     header, RFC 6797 §8.1)."""
     if ev is None or not https_available:
-        return CheckResult("hsts", "fail", 0, {"reason": "no HTTPS service, so no HSTS"})
+        return CheckOutcome("hsts", "fail", 0, {"reason": "no HTTPS service, so no HSTS"})
     evidence = {
         "header": ev.raw,
         "max_age": ev.max_age,
@@ -356,14 +372,14 @@ def hsts_result(ev: HstsEvaluation | None, *, https_available: bool, certificate
         "full_marks_at": scoring.HSTS_FULL_MAX_AGE,
     }
     if not ev.present:
-        return CheckResult("hsts", "fail", 0, {**evidence, "reason": "no Strict-Transport-Security header"})
+        return CheckOutcome("hsts", "fail", 0, {**evidence, "reason": "no Strict-Transport-Security header"})
     if certificate_problem:
-        return CheckResult("hsts", "fail", 0, {**evidence, "certificate": certificate_problem,
+        return CheckOutcome("hsts", "fail", 0, {**evidence, "certificate": certificate_problem,
                                                "reason": "browsers ignore HSTS sent over an invalid certificate"})
     if not ev.valid or ev.max_age is None or ev.max_age == 0:
-        return CheckResult("hsts", "fail", 0, {**evidence, "reason": "invalid or zero max-age"})
+        return CheckOutcome("hsts", "fail", 0, {**evidence, "reason": "invalid or zero max-age"})
     if ev.max_age >= scoring.HSTS_FULL_MAX_AGE:
-        return CheckResult("hsts", "pass", 100, evidence)
+        return CheckOutcome("hsts", "pass", 100, evidence)
     score = scoring.HSTS_SHORT_MIN_SCORE + round(
         (scoring.HSTS_SHORT_MAX_SCORE - scoring.HSTS_SHORT_MIN_SCORE) * ev.max_age / scoring.HSTS_FULL_MAX_AGE)
-    return CheckResult("hsts", "warn", score, {**evidence, "reason": "max-age shorter than one year"})
+    return CheckOutcome("hsts", "warn", score, {**evidence, "reason": "max-age shorter than one year"})

@@ -1,11 +1,11 @@
 """Networking for the probes: SSRF address policy, DNS (dnspython or the system), the shared HTTP client.
 
-SSRF safety is enforced on *resolved* addresses, on every connection: the HTTP client (``http1``) opens
-connections only in ``Http1Client._connect``, which resolves the host (IP literals included) through the run's
-``DnsClient`` and drops every address the ``AddressPolicy`` refuses — the error names the refused address and
-why — and happy-eyeballs connections are made through the policy's ``socket_factory`` as a second guard. Every
-redirect hop connects the same way. Raw TLS connections (``tls.py``) resolve through the same ``DnsClient`` and
-connect to a checked address.
+SSRF safety is enforced on *resolved* addresses, on every connection, in one place:
+``connecting.open_connection`` resolves the host (IP literals included) through the run's ``DnsClient`` and
+drops every address the ``AddressPolicy`` refuses — the error names the refused address and why — and
+happy-eyeballs connections are made through the policy's ``socket_factory`` as a second guard. The HTTP client
+(``http1``, every redirect hop included), the raw TCP connection of ``HttpClient.tcp_connect`` and the TLS
+handshakes (``tls.py``) all connect through it.
 """
 
 from __future__ import annotations
@@ -28,15 +28,9 @@ import yarl
 
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.config import IPNetwork, ProbeConfig
+from edupulse.monitoring.probes.connecting import BlockedAddressError, NoAddressError, open_connection
 from edupulse.monitoring.probes.fastdns import FastDns, FastDnsError
-from edupulse.monitoring.probes.http1 import (
-    PIPELINE_DEPTH,
-    BlockedAddressError,
-    Http1Client,
-    HttpError,
-    Response,
-    content_charset,
-)
+from edupulse.monitoring.probes.http1 import PIPELINE_DEPTH, Http1Client, HttpError, Response, content_charset
 
 # The Origin the MDN HTTP Observatory sends in its CORS preflight (its universal-access rule compares it).
 CORS_PREFLIGHT_ORIGIN = "https://http-observatory.security.mozilla.org"
@@ -467,16 +461,16 @@ class HttpClient:
         candidates = addresses.ipv6 if family == socket.AF_INET6 else addresses.ipv4
         if not candidates:
             return "no address of that family"
-        reason = self.policy.refusal(candidates[0])
-        if reason is not None:
-            return reason
         try:
             async with await self.ip_limit(host, family):
-                _reader, writer = await asyncio.wait_for(asyncio.open_connection(candidates[0], port),
-                                                         min(self.config.timeout_s, 10.0))
+                transport, _protocol = await asyncio.wait_for(
+                    open_connection(self.dns, self.policy, candidates[0], port, asyncio.Protocol),
+                    min(self.config.timeout_s, 10.0))
+        except (BlockedAddressError, NoAddressError) as exc:
+            return str(exc)
         except (OSError, TimeoutError) as exc:
             return "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or exc.__class__.__name__)
-        writer.close()
+        transport.close()
         return None
 
     async def request_cors(self, url: str, *, family: int = 0) -> FetchResult | None:

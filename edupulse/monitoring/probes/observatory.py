@@ -28,7 +28,7 @@ from selectolax.lexbor import LexborHTMLParser
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.html import ParsedPage, site_of
 from edupulse.monitoring.probes.net import FetchResult
-from edupulse.monitoring.probes.types import CheckResult, error_result
+from edupulse.monitoring.probes.types import CheckOutcome, error_result
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -804,7 +804,7 @@ def evaluate(inp: ObservatoryInput) -> ObservatoryEvaluation:
     )
 
 
-def headers_result(ev: ObservatoryEvaluation) -> CheckResult:
+def headers_result(ev: ObservatoryEvaluation) -> CheckOutcome:
     status_code = ev.status_code
     if status_code < 200 or (status_code >= 400 and status_code not in (401, 403)):
         return error_result("headers", f"Site did respond with an unexpected HTTP status code {status_code}.",
@@ -821,4 +821,4 @@ def headers_result(ev: ObservatoryEvaluation) -> CheckResult:
         },
     }
     status = scoring.status_for(ev.score, scoring.HEADERS_PASS_SCORE, scoring.HEADERS_WARN_SCORE)
-    return CheckResult("headers", status, ev.score, evidence)  # type: ignore[arg-type]
+    return CheckOutcome("headers", status, ev.score, evidence)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.html import ParsedPage, normalise_text, parse_page, site_of, stable_hash
-from edupulse.monitoring.probes.types import CheckResult, PageSnapshot, not_applicable
+from edupulse.monitoring.probes.types import CheckOutcome, PageSnapshot, not_applicable
 from edupulse.monitoring.probes.wordlists import keywords
 
 BASELINE_VERSION = 1
@@ -241,8 +241,8 @@ def _evidence(evaluation: TamperEvaluation) -> dict[str, Any]:
 
 def tampering_result(
     baseline: Baseline | None, first: TamperEvaluation | None, refetches: Sequence[TamperEvaluation]
-) -> CheckResult:
-    """Pure: the tampering CheckResult from the first comparison and the re-fetch comparisons.
+) -> CheckOutcome:
+    """Pure: the tampering CheckOutcome from the first comparison and the re-fetch comparisons.
 
     Fails only when the first fetch and every re-fetch differ beyond the threshold; a difference that a
     re-fetch does not confirm is reported as transient (pass).
@@ -255,12 +255,12 @@ def tampering_result(
     evidence.update(_evidence(first))
     if not first.changed:
         evidence["identical"] = first.identical
-        return CheckResult("tampering", "pass", first.score, evidence)
+        return CheckOutcome("tampering", "pass", first.score, evidence)
     confirmed = bool(refetches) and all(item.changed for item in refetches)
     evidence["refetch_scores"] = [item.score for item in refetches]
     if confirmed:
         worst = min([first.score, *(item.score for item in refetches)])
-        return CheckResult("tampering", "fail", worst, evidence)
+        return CheckOutcome("tampering", "fail", worst, evidence)
     evidence["transient"] = True
     best = max([first.score, *(item.score for item in refetches)])
-    return CheckResult("tampering", "pass", best, evidence)
+    return CheckOutcome("tampering", "pass", best, evidence)

@@ -1,9 +1,9 @@
 """TLS checks: protocol versions offered and the certificate (validity, chain, host name, expiry).
 
-``observe_tls`` does the handshakes (through the SSRF policy: it connects only to a resolved, permitted
-address): one verifying handshake with the system trust store (plus ``ProbeConfig.ca_file``), one
-unverified handshake to read the certificate when verification fails, and one handshake per protocol
-version pinned with ``minimum_version = maximum_version``. ``evaluate_certificate`` and
+``observe_tls`` does the handshakes through ``connecting.open_connection``, the SSRF-checked connect of every
+probe connection (only to a resolved, permitted address): one verifying handshake with the system trust store
+(plus ``ProbeConfig.ca_file``), one unverified handshake to read the certificate when verification fails, and
+one handshake per protocol version pinned with ``minimum_version = maximum_version``. ``evaluate_certificate`` and
 ``protocols_result`` / ``certificate_result`` are pure.
 """
 
@@ -22,8 +22,9 @@ from cryptography.x509.oid import NameOID
 
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.config import ProbeConfig
+from edupulse.monitoring.probes.connecting import open_connection, permitted_addresses
 from edupulse.monitoring.probes.net import AddressPolicy, DnsClient
-from edupulse.monitoring.probes.types import CheckResult, error_result
+from edupulse.monitoring.probes.types import CheckOutcome, error_result
 
 _VERSIONS = {
     "TLSv1": ssl.TLSVersion.TLSv1,
@@ -75,58 +76,56 @@ def _cached_context(version: str | None, ca_file: str | None, verify: bool) -> s
 
 
 async def _handshake(
-    address: str, port: int, host: str, context: ssl.SSLContext, timeout: float
+    address: str, port: int, host: str, context: ssl.SSLContext, timeout: float, dns: DnsClient, policy: AddressPolicy
 ) -> tuple[str | None, bytes | None]:
-    """Connect, handshake, return (negotiated version, peer certificate DER). Raises on failure."""
-    reader, writer = await asyncio.wait_for(
-        asyncio.open_connection(
-            address, port, ssl=context, server_hostname=host.strip("[]"), ssl_handshake_timeout=timeout
-        ),
+    """Connect (through the SSRF-checked connect every probe connection uses), handshake, return (negotiated
+    version, peer certificate DER). Raises on failure."""
+    transport, _protocol = await asyncio.wait_for(
+        open_connection(dns, policy, address, port, asyncio.Protocol, tls=context,
+                        server_hostname=host.strip("[]"), tls_handshake_timeout=timeout),
         timeout,
     )
     try:
-        ssl_object = writer.get_extra_info("ssl_object")
+        ssl_object = transport.get_extra_info("ssl_object")
         version = ssl_object.version() if ssl_object else None
         der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
         return version, der
     finally:
         # No TLS shutdown: waiting for the server's close_notify costs time and tells us nothing.
-        writer.transport.abort()
-        del reader
+        transport.abort()
 
 
 async def observe_tls(host: str, port: int, config: ProbeConfig, dns: DnsClient, policy: AddressPolicy) -> TlsObservation:
+    """Every handshake goes to the same address: the first one of the host's the policy allows."""
     addresses = await dns.lookup(host)
-    candidates = [*addresses.ipv4, *addresses.ipv6]
-    refusals = [reason for ip in candidates if (reason := policy.refusal(ip))]
-    permitted = [ip for ip in candidates if policy.refusal(ip) is None]
+    permitted, refusals = permitted_addresses(policy, addresses, 0)
     if not permitted:
         reason = "; ".join(refusals) or addresses.error or "no address"
         return TlsObservation(host, port, None, (), None, None, None, None, error=f"blocked or unresolved: {reason}")
-    address = permitted[0]
+    address = permitted[0][1]
     timeout = min(config.timeout_s, 10.0)
     negotiated: str | None = None
     der: bytes | None = None
     verify_code: int | None = None
     verify_message: str | None = None
+
+    async def handshake(context: ssl.SSLContext) -> tuple[str | None, bytes | None]:
+        return await _handshake(address, port, host, context, timeout, dns, policy)
+
     try:
-        negotiated, der = await _handshake(address, port, host, _client_context(None, config, verify=True), timeout)
+        negotiated, der = await handshake(_client_context(None, config, verify=True))
     except ssl.SSLCertVerificationError as exc:
         verify_code, verify_message = exc.verify_code, exc.verify_message
     except (TimeoutError, OSError, ssl.SSLError) as exc:
         verify_code, verify_message = None, None
         try:
-            negotiated, der = await _handshake(
-                address, port, host, _client_context(None, config, verify=False), timeout
-            )
+            negotiated, der = await handshake(_client_context(None, config, verify=False))
         except (TimeoutError, OSError, ssl.SSLError) as inner:
             return TlsObservation(host, port, address, (), None, None, None, None,
                                   error=f"TLS handshake failed: {inner or exc!r}")
     if der is None:
         try:
-            negotiated, der = await _handshake(
-                address, port, host, _client_context(None, config, verify=False), timeout
-            )
+            negotiated, der = await handshake(_client_context(None, config, verify=False))
         except (TimeoutError, OSError, ssl.SSLError) as exc:
             return TlsObservation(host, port, address, (), None, None, verify_code, verify_message,
                                   error=f"TLS handshake failed: {exc!r}")
@@ -139,7 +138,7 @@ async def observe_tls(host: str, port: int, config: ProbeConfig, dns: DnsClient,
         except (ValueError, ssl.SSLError):
             return version, None  # this OpenSSL cannot speak it at all: we cannot tell
         try:
-            got, _der = await _handshake(address, port, host, context, timeout)
+            got, _der = await handshake(context)
         except (TimeoutError, OSError, ssl.SSLError):
             return version, False
         return version, got == version
@@ -225,7 +224,7 @@ def evaluate_certificate(
     )
 
 
-def certificate_result(obs: TlsObservation, now: datetime | None = None) -> CheckResult:
+def certificate_result(obs: TlsObservation, now: datetime | None = None) -> CheckOutcome:
     if obs.error or obs.certificate is None:
         return error_result("tls_certificate", obs.error or "no certificate", host=obs.host, port=obs.port)
     ev = evaluate_certificate(obs.certificate, obs.host, obs.verify_code, obs.verify_message, now or datetime.now(UTC))
@@ -256,11 +255,11 @@ def certificate_result(obs: TlsObservation, now: datetime | None = None) -> Chec
     if not ev.trusted:
         problems.append(f"not trusted: {ev.verify_message}")
     if problems:
-        return CheckResult("tls_certificate", "fail", 0, {**evidence, "problems": problems})
+        return CheckOutcome("tls_certificate", "fail", 0, {**evidence, "problems": problems})
     if ev.days_to_expiry <= scoring.CERT_EXPIRY_WARN_DAYS:
-        return CheckResult("tls_certificate", "warn", scoring.CERT_EXPIRY_WARN_SCORE,
+        return CheckOutcome("tls_certificate", "warn", scoring.CERT_EXPIRY_WARN_SCORE,
                            {**evidence, "problems": [f"expires in {ev.days_to_expiry} days"]})
-    return CheckResult("tls_certificate", "pass", 100, evidence)
+    return CheckOutcome("tls_certificate", "pass", 100, evidence)
 
 
 @dataclass(frozen=True)
@@ -284,7 +283,7 @@ def evaluate_protocols(versions: tuple[tuple[str, bool | None], ...]) -> Protoco
     return ProtocolsEvaluation(offered, insecure, untested, max(0, score))
 
 
-def protocols_result(obs: TlsObservation) -> CheckResult:
+def protocols_result(obs: TlsObservation) -> CheckOutcome:
     if obs.error or not obs.versions:
         return error_result("tls_protocols", obs.error or "no handshake", host=obs.host, port=obs.port)
     ev = evaluate_protocols(obs.versions)
@@ -299,4 +298,4 @@ def protocols_result(obs: TlsObservation) -> CheckResult:
     status = scoring.status_for(ev.score, scoring.TLS_PROTOCOLS_PASS, scoring.TLS_PROTOCOLS_WARN)
     if ev.insecure and status == "pass":
         status = "warn"
-    return CheckResult("tls_protocols", status, ev.score, evidence)  # type: ignore[arg-type]
+    return CheckOutcome("tls_protocols", status, ev.score, evidence)  # type: ignore[arg-type]

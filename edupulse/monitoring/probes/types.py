@@ -1,4 +1,4 @@
-"""Value types shared by every probe: results, reports and page snapshots.
+"""Value types shared by every probe: check outcomes, reports and page snapshots.
 
 Everything here is a frozen dataclass and JSON-friendly (``evidence`` holds only str/int/float/bool/None,
 lists and dicts of those), so the monitoring platform can store results as they are.
@@ -10,29 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-CHECK_NAMES: tuple[str, ...] = (
-    "availability",
-    "dns",
-    "ipv6",
-    "ipv6_content",
-    "ipv6_links",
-    "tls_protocols",
-    "tls_certificate",
-    "https_redirect",
-    "hsts",
-    "headers",
-    "tampering",
-    "dark_links",
-    "sensitive_words",
-)
-
-Status = Literal["pass", "warn", "fail", "error"]
+#: The status of a check's outcome (the platform stores it as ``monitoring.checks.CheckStatus``).
+OutcomeStatus = Literal["pass", "warn", "fail", "error"]
 STATUSES: tuple[str, ...] = ("pass", "warn", "fail", "error")
 
 
 @dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one check on one site.
+class CheckOutcome:
+    """The outcome of one check on one site (the platform stores it as a ``monitoring.models.CheckResult`` row).
 
     ``status`` is pass / warn / fail / error (error = the probe itself could not decide, e.g. a timeout
     while the check needed the page). ``score`` is 0-100 for most checks, the Observatory score (which may
@@ -41,7 +26,7 @@ class CheckResult:
     """
 
     name: str
-    status: Status
+    status: OutcomeStatus
     score: int | None
     evidence: dict[str, Any] = field(default_factory=dict)
 
@@ -49,14 +34,18 @@ class CheckResult:
         return {"name": self.name, "status": self.status, "score": self.score, "evidence": self.evidence}
 
 
-def not_applicable(name: str, reason: str, **extra: Any) -> CheckResult:
+#: Transitional: ``darklinks.py`` (being changed on another branch) still builds its outcomes under the old name.
+CheckResult = CheckOutcome
+
+
+def not_applicable(name: str, reason: str, **extra: Any) -> CheckOutcome:
     """A check that does not apply to this site: it passes and says why (never absent)."""
-    return CheckResult(name, "pass", None, {"applicable": False, "reason": reason, **extra})
+    return CheckOutcome(name, "pass", None, {"applicable": False, "reason": reason, **extra})
 
 
-def error_result(name: str, reason: str, **extra: Any) -> CheckResult:
+def error_result(name: str, reason: str, **extra: Any) -> CheckOutcome:
     """The probe could not decide (network error before the check could run, internal error)."""
-    return CheckResult(name, "error", None, {"reason": reason, **extra})
+    return CheckOutcome(name, "error", None, {"reason": reason, **extra})
 
 
 @dataclass(frozen=True)
@@ -90,19 +79,20 @@ class PageSnapshot:
 
 @dataclass(frozen=True)
 class SiteReport:
-    """Every check for one URL, in ``CHECK_NAMES`` order (only the requested ones when ``checks=`` is given).
+    """Every check for one URL, in the registry's order (``probes.checks``; only the requested ones when
+    ``checks=`` is given).
 
     ``snapshot`` is the browser fetch of the page, kept only when ``probe_sites(keep_snapshots=True)`` —
     the platform collects these to build tampering baselines with ``build_baseline``.
     """
 
     url: str
-    checks: tuple[CheckResult, ...]
+    checks: tuple[CheckOutcome, ...]
     started_at: datetime
     duration_ms: float
     snapshot: PageSnapshot | None = None
 
-    def check(self, name: str) -> CheckResult:
+    def check(self, name: str) -> CheckOutcome:
         for result in self.checks:
             if result.name == name:
                 return result

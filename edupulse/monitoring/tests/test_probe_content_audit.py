@@ -14,7 +14,7 @@ from edupulse.monitoring.probes.darklinks import (
     spider_redirect_finding,
 )
 from edupulse.monitoring.probes.html import parse_page
-from edupulse.monitoring.probes.types import CheckResult
+from edupulse.monitoring.probes.types import CheckOutcome
 from edupulse.monitoring.probes.wordlists import is_trusted_host, keywords, sensitive_words
 
 URL = "https://www.school.edu.cn/"
@@ -30,16 +30,16 @@ def _html(body: str, head: str = "", body_attrs: str = "") -> str:
     )
 
 
-def dark(body: str, head: str = "", body_attrs: str = "") -> CheckResult:
+def dark(body: str, head: str = "", body_attrs: str = "") -> CheckOutcome:
     page = parse_page(_html(body, head, body_attrs), URL)
     return dark_links_result(evaluate_dark_links(page), cloaking_checked=False)
 
 
-def kinds(result: CheckResult) -> set[str]:
+def kinds(result: CheckOutcome) -> set[str]:
     return {finding["kind"] for finding in result.evidence["findings"]}
 
 
-def sensitive(body: str) -> CheckResult:
+def sensitive(body: str) -> CheckOutcome:
     return sensitive_words_result(evaluate_sensitive_words(parse_page(_html(body), URL)))
 
 

@@ -339,9 +339,9 @@ def test_grade_table() -> None:
 
 
 def test_site_report_shape() -> None:
-    from edupulse.monitoring.probes.types import CheckResult
+    from edupulse.monitoring.probes.types import CheckOutcome
 
-    report = SiteReport("http://x/", (CheckResult("dns", "pass", 100, {"a": []}),), NOW, 1.0)
+    report = SiteReport("http://x/", (CheckOutcome("dns", "pass", 100, {"a": []}),), NOW, 1.0)
     assert report.as_dict() == {"url": "http://x/", "checks": [{"name": "dns", "status": "pass", "score": 100,
                                                                  "evidence": {"a": []}}]}
 

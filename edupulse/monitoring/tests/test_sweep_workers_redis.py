@@ -32,6 +32,7 @@ from typing import Any
 import pytest
 
 from edupulse.conftest import require_service
+from edupulse.core.tests.waiting import wait_until
 from edupulse.monitoring.tests.test_sweeps import _redis_up
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -284,19 +285,20 @@ def test_sweep_survives_a_killed_worker(tmp_path, database_url, redis_db, web_si
         # group of its own) while it holds a batch, once some batches are done. Freeze it first, so that
         # the batch cannot finish between looking and killing.
         victim = workers[0]
-        started = time.monotonic()
-        killed_batch = None
-        while killed_batch is None:
-            assert time.monotonic() - started < DEADLINE_SECONDS, f"no batch to kill the worker in: {state()}"
+        deadline = time.monotonic() + DEADLINE_SECONDS
+
+        def batch_held_by_the_victim() -> tuple[int, str] | None:
             rows = state()
             done = sum(status == "done" for _n, status, _o, _a in rows)
             assert done < batches, "the sweep ended before a worker could be killed"
             held = [(number, owner) for number, status, owner, _a in rows
                     if done >= 2 and status == "claimed" and _parent_of(int(owner.rsplit(":", 1)[1])) == victim.pid]
-            if not held:
-                time.sleep(0.05)
-                continue
-            number, owner = held[0]
+            return held[0] if held else None
+
+        killed_batch = None
+        while killed_batch is None:
+            number, owner = wait_until(batch_held_by_the_victim, deadline=deadline,
+                                       waiting_for="a batch to kill the worker in")
             frozen = [victim.pid, int(owner.rsplit(":", 1)[1])]
             for pid in frozen:
                 os.kill(pid, signal.SIGSTOP)
@@ -309,13 +311,12 @@ def test_sweep_survives_a_killed_worker(tmp_path, database_url, redis_db, web_si
         victim.wait(10)
 
         # The survivor finishes its batches, re-queues the dead worker's one after its lease and finishes it.
-        while True:
-            rows = state()
-            if all(status == "done" for _n, status, _o, _a in rows):
-                break
-            assert time.monotonic() - started < DEADLINE_SECONDS, f"sweep not finished: {rows}"
+        def every_batch_done() -> list[list[Any]] | None:
             assert workers[1].poll() is None, (tmp_path / "worker-2.log").read_text()
-            time.sleep(0.2)
+            rows = state()
+            return rows if all(status == "done" for _n, status, _o, _a in rows) else None
+
+        rows = wait_until(every_batch_done, deadline=deadline, waiting_for="the sweep to finish", every=0.2)
         retried = {number: attempts for number, _s, _o, attempts in rows}
         assert retried[killed_batch] >= 2  # taken over by the survivor
 
