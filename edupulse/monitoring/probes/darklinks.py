@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from edupulse.monitoring.probes import scoring
-from edupulse.monitoring.probes.html import Link, ParsedPage, site_of, strip_zero_width
+from edupulse.monitoring.probes.html import AnalysisGap, Link, ParsedPage, site_of, strip_zero_width
 from edupulse.monitoring.probes.types import CheckResult
 from edupulse.monitoring.probes.wordlists import (
     WordMatcher,
@@ -57,6 +57,8 @@ class DarkLinksEvaluation:
     trusted_hidden: int = 0  # hidden or script-written links to trusted sites (not reported)
     #: Links to other sites hidden the way menus, tabs and carousels hide them, matching no list (not reported).
     hidden_external: int = 0
+    #: What the page analysis left out (``ParsedPage.analysis_incomplete``): a link may be hidden unseen.
+    incomplete: AnalysisGap | None = None
 
 
 def _matches(link: Link, *, text_warnings: bool = False) -> tuple[str, ...]:
@@ -223,7 +225,7 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
     if not malicious:  # suspicions only: a person must look, the check warns at worst (scoring.DARK_FAILING_KINDS)
         score = max(score, scoring.DARK_WARN)
     return DarkLinksEvaluation(tuple(findings), len(page.links), hidden_internal, score, malicious, trusted_hidden,
-                               hidden_external)
+                               hidden_external, page.analysis_incomplete)
 
 
 def dark_links_result(ev: DarkLinksEvaluation, *, cloaking_checked: bool) -> CheckResult:
@@ -236,10 +238,23 @@ def dark_links_result(ev: DarkLinksEvaluation, *, cloaking_checked: bool) -> Che
         "findings": [finding.as_dict() for finding in ev.findings[: scoring.EVIDENCE_ITEMS]],
         "finding_count": len(ev.findings),
     }
+    score = ev.score
+    if ev.incomplete is not None:
+        evidence["analysis_incomplete"] = _gap_evidence(ev.incomplete)
+        score = min(score, scoring.DARK_PASS - 1)  # never a pass: a link may hide behind what was left out
     if ev.malicious:
-        return CheckResult("dark_links", "fail", min(ev.score, scoring.DARK_WARN - 1), evidence)
-    status = scoring.status_for(ev.score, scoring.DARK_PASS, scoring.DARK_WARN)
-    return CheckResult("dark_links", status, ev.score, evidence)  # type: ignore[arg-type]
+        return CheckResult("dark_links", "fail", min(score, scoring.DARK_WARN - 1), evidence)
+    status = scoring.status_for(score, scoring.DARK_PASS, scoring.DARK_WARN)
+    return CheckResult("dark_links", status, score, evidence)  # type: ignore[arg-type]
+
+
+def _gap_evidence(gap: AnalysisGap) -> dict[str, Any]:
+    """``{"reason": "work-budget" | "rule-limit" | "unsupported-selector" | "markup-limit", "rules_skipped": n}``,
+    with ``characters_read`` when only the start of the page was parsed (``markup-limit``)."""
+    evidence: dict[str, Any] = {"reason": gap.reason, "rules_skipped": gap.rules_skipped}
+    if gap.characters_read is not None:
+        evidence["characters_read"] = gap.characters_read
+    return evidence
 
 
 # --- sensitive words ------------------------------------------------------------------------------------

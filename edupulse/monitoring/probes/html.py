@@ -1,23 +1,29 @@
 """One pass over a page's HTML (selectolax/lexbor) giving everything the content checks need.
 
 ``parse_page`` is pure: HTML text + URL in, a frozen ``ParsedPage`` out. It resolves which elements are
-hidden by CSS (inline styles and the page's own ``<style>`` blocks, matched with lexbor's selector engine),
-the colours in effect (for "same colour as the background" links), the links with their anchor text, the
-scripts, the visible text nodes and the DOM shape. External stylesheets are not fetched (a dark link hidden
-only through an external stylesheet is missed — the cloaking and keyword checks still see it).
+hidden by CSS (inline styles and the page's own ``<style>`` blocks, matched by ``cssmatch``), the colours in
+effect (for "same colour as the background" links), the links with their anchor text, the scripts, the visible
+text nodes and the DOM shape. External stylesheets are not fetched (a dark link hidden only through an external
+stylesheet is missed — the cloaking and keyword checks still see it).
+
+The work is bounded for hostile pages: markup nested too deep for lexbor's tree builder is cut first
+(``_markup_cut``), and the ``<style>`` rules are matched within a work budget (``cssmatch.WORK_BUDGET``).
+What either leaves out is ``ParsedPage.analysis_incomplete``, and the dark_links check then warns.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from edupulse.monitoring.probes import scoring
+from edupulse.monitoring.probes.cssmatch import SelectorMatcher, UnsupportedSelectorError, WorkBudgetError
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e"
 _ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
@@ -58,6 +64,21 @@ _SPIDER_NAMES = re.compile(r"baidu|sogou|so\.com|sm\.cn|google|bing|360\.cn|haos
 _FROM_CHAR_CODE = re.compile(r"String\.fromCharCode\(\s*([\d\s,]+)\)")
 _JS_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})")
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+_TAG_TOKEN = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9-]*)")
+#: An element holding only text (``<a href=…>新闻</a>``): it adds nothing to the depth of what follows.
+_LEAF = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)[^<>]*>[^<]*</\1\s*>")
+#: Bounds of the markup lexbor is given (``_markup_cut``): nesting depth (lexbor's cost grows with its square:
+#: ~0.1 s at 10,000) and formatting elements re-created by the tree builder (~0.3 s for 500,000). Pages of at
+#: most ``_SMALL_PAGE_TAGS`` tags are within both.
+_MAX_DEPTH = 10_000
+_MAX_REBUILT = 500_000
+_SMALL_PAGE_TAGS = 1_000
+#: The formatting elements of the HTML tree builder that stay open across blocks (``<a>`` and ``<nobr>`` close the
+#: open one of their kind), void elements, and elements a repeated start tag closes.
+_FORMATTING = frozenset({"b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u"})
+_VOID = frozenset({"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
+                   "keygen", "link", "meta", "param", "source", "track", "wbr"})
+_IMPLIED_END = frozenset({"p", "li", "dt", "dd", "option", "tr", "td", "th"})
 _LENGTH = re.compile(r"^(-?\d+(?:\.\d+)?)(px|em|rem|pt|%)?$")
 _NAMED_COLOURS = {
     "white": "#ffffff",
@@ -108,6 +129,20 @@ class Link:
     zero_width: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class AnalysisGap:
+    """Rules of the page's ``<style>`` blocks that were not applied, so a link may be hidden without the probe
+    knowing it. ``reason``: ``work-budget`` (matching them would cost more than a page may,
+    ``cssmatch.WORK_BUDGET``), ``rule-limit`` (beyond ``scoring.DARK_MAX_CSS_RULES``) or
+    ``unsupported-selector`` (a hiding rule whose selector the matcher does not read); the first of these that
+    applies. ``markup-limit`` comes before them all: the page is nested too deep to parse in bounded time
+    (``_markup_cut``), and only its first ``characters_read`` characters were analysed."""
+
+    reason: str
+    rules_skipped: int
+    characters_read: int | None = None
+
+
 @dataclass(frozen=True)
 class ParsedPage:
     """What the content checks read from one page."""
@@ -127,6 +162,8 @@ class ParsedPage:
     # Meta refresh targets (source "meta"), script redirects: source "script" (unconditional), "script-conditional"
     # (inside a function, an if…), "referrer" (in a referrer hijack).
     redirects: tuple[Link, ...] = ()
+    #: ``<style>`` rules the analysis left out (None: every rule was applied): a link may be hidden unseen.
+    analysis_incomplete: AnalysisGap | None = None
 
     @cached_property
     def text(self) -> str:
@@ -306,81 +343,131 @@ def _background(style: dict[str, str]) -> str | None:
     return None if colour == "transparent" else colour
 
 
-def _stylesheet_styles(tree: LexborHTMLParser, nodes: dict[int, LexborNode]) -> dict[int, dict[str, str]]:
-    """Declarations from the page's ``<style>`` blocks, per matched element (by mem_id), in order. ``nodes``
-    receives every matched element by mem_id."""
-    styles: dict[int, dict[str, str]] = {}
-    rules = 0
-    reveal: list[str] = []  # selectors, without their :hover/:focus, of rules that show an element on interaction
-    hiding: dict[str, list[LexborNode]] = {}  # selector → elements, of the rules setting display/visibility/opacity
-    # selector → its elements (None: lexbor rejects it). A selector often comes back (in @media blocks, in another
-    # rule for other properties), and each lexbor search walks the whole page.
-    matched_by: dict[str, list[LexborNode] | None] = {}
+#: Selector → the elements it matched (an unsupported selector is left out).
+_Matches = dict[str, list[LexborNode]]
+
+
+@dataclass
+class _StyleRules:
+    """What applying a page's ``<style>`` rules gave: declarations per element, the rules that show an element on
+    interaction and those that hide one, and the rules left out, by reason (``AnalysisGap``)."""
+
+    styles: dict[int, dict[str, str]] = field(default_factory=dict)
+    reveal: list[str] = field(default_factory=list)  # selectors, without their :hover/:focus, of revealing rules
+    hiding: _Matches = field(default_factory=dict)  # selector → elements, of rules setting display/visibility/opacity
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, rules: int = 1) -> None:
+        if rules:
+            self.skipped[reason] = self.skipped.get(reason, 0) + rules
+
+    def gap(self) -> AnalysisGap | None:
+        for reason in ("work-budget", "rule-limit", "unsupported-selector"):
+            if reason in self.skipped:
+                return AnalysisGap(reason, sum(self.skipped.values()))
+        return None
+
+
+def _stylesheet_styles(
+    tree: LexborHTMLParser, html: str, nodes: dict[int, LexborNode]
+) -> tuple[dict[int, dict[str, str]], AnalysisGap | None]:
+    """Declarations from the page's ``<style>`` blocks, per matched element (by mem_id), in order, and what was
+    left out (None: nothing). ``nodes`` receives every matched element by mem_id.
+
+    Selectors are matched by ``cssmatch.SelectorMatcher`` within the page's work budget: once it runs out, the
+    remaining rules are counted, not matched."""
+    rules, over_limit = _css_rules(tree)
+    applied = _StyleRules()
+    matcher = SelectorMatcher(tree, html)
+    for position, (selectors, declarations) in enumerate(rules):
+        if not _apply_rule(selectors, declarations, matcher, applied, nodes):
+            applied.skip("work-budget", len(rules) - position)
+            break
+    applied.skip("rule-limit", over_limit)
+    if applied.reveal and any(applied.hiding.values()):
+        _apply_reveals(applied, matcher)
+    return applied.styles, applied.gap()
+
+
+def _css_rules(tree: LexborHTMLParser) -> tuple[list[tuple[list[str], dict[str, str]]], int]:
+    """The rules of the page's ``<style>`` blocks that declare something ``_declarations`` keeps, as (selectors,
+    declarations), up to ``scoring.DARK_MAX_CSS_RULES`` of them; and how many more there are."""
+    rules: list[tuple[list[str], dict[str, str]]] = []
+    over_limit = 0
     for style_node in tree.css("style"):
         css = _CSS_COMMENT.sub("", style_node.text(deep=True) or "")
         for selector_text, block in _CSS_RULE.findall(css):
             declarations = _declarations(block)
             if not declarations:
                 continue
-            rules += 1
-            if rules > scoring.DARK_MAX_CSS_RULES:
-                break
-            for selector in selector_text.split(","):
-                selector = selector.strip()
-                if not selector:
-                    continue
-                if ":" in selector:  # pseudo-classes (:hover…) do not hide the resting state
-                    # ".m:hover ul" shows the ul; ".m ul:hover" cannot: a display:none element is never hovered.
-                    if (_reveals(declarations) and _INTERACTIVE_PSEUDO.search(selector)
-                            and not _INTERACTIVE_PSEUDO.search(_COMBINATORS.split(selector)[-1])):
-                        resting = _INTERACTIVE_PSEUDO.sub("", selector).strip()
-                        if resting and ":" not in resting:
-                            reveal.append(resting)
-                    continue
-                if selector in matched_by:
-                    matched = matched_by[selector]
-                else:
-                    try:
-                        matched = tree.css(selector)
-                    except Exception:  # lexbor rejects selectors it does not support; skip those rules
-                        matched = None
-                    matched_by[selector] = matched
-                if matched is None:
-                    continue
-                for node in matched:
-                    mem_id = node.mem_id
-                    styles.setdefault(mem_id, {}).update(declarations)
-                    nodes[mem_id] = node
-                if "display" in declarations or "visibility" in declarations or "opacity" in declarations:
-                    hiding[selector] = matched  # even when empty: its :hover twin then matches nothing either
-        if rules > scoring.DARK_MAX_CSS_RULES:
+            if len(rules) >= scoring.DARK_MAX_CSS_RULES:
+                over_limit += 1
+                continue
+            selectors = [selector.strip() for selector in selector_text.split(",")]
+            rules.append(([selector for selector in selectors if selector], declarations))
+    return rules, over_limit
+
+
+def _apply_rule(selectors: list[str], declarations: dict[str, str], matcher: SelectorMatcher,
+                applied: _StyleRules, nodes: dict[int, LexborNode]) -> bool:
+    """Apply one rule to the elements its selectors match; False when the work budget ran out on the way (the rule
+    then counts as skipped: part of it may be applied)."""
+    hides = "display" in declarations or "visibility" in declarations or "opacity" in declarations
+    unsupported = False
+    for selector in selectors:
+        if ":" in selector:  # pseudo-classes (:hover…) do not hide the resting state
+            _note_reveal(selector, declarations, applied.reveal)
+            continue
+        try:
+            matched = matcher.match(selector)
+        except UnsupportedSelectorError:
+            unsupported = True
+            continue
+        except WorkBudgetError:
+            return False
+        for node in matched:
+            mem_id = node.mem_id
+            applied.styles.setdefault(mem_id, {}).update(declarations)
+            nodes[mem_id] = node
+        if hides:
+            applied.hiding[selector] = matched  # even when empty: its :hover twin then matches nothing either
+    if unsupported and hidden_reason(declarations) is not None:
+        applied.skip("unsupported-selector")  # invalid CSS that hides nothing does not matter
+    return True
+
+
+def _note_reveal(selector: str, declarations: dict[str, str], reveal: list[str]) -> None:
+    """Keep the resting form of a rule showing an element on interaction: ".m:hover ul" shows the ul; ".m ul:hover"
+    cannot, as a display:none element is never hovered."""
+    if (_reveals(declarations) and _INTERACTIVE_PSEUDO.search(selector)
+            and not _INTERACTIVE_PSEUDO.search(_COMBINATORS.split(selector)[-1])):
+        resting = _INTERACTIVE_PSEUDO.sub("", selector).strip()
+        if resting and ":" not in resting:
+            reveal.append(resting)
+
+
+def _apply_reveals(applied: _StyleRules, matcher: SelectorMatcher) -> None:
+    """A menu hidden at rest and shown on :hover/:focus is interactive, not hidden: drop the hiding declarations of
+    the elements a revealing rule shows. The usual pair (".m ul{display:none} .m:hover ul{display:block}") reuses
+    the hiding rule's elements. A revealing rule the budget cannot match reveals nothing (the page is already
+    reported as not fully analysed)."""
+    revealed: list[LexborNode] = []
+    for selector in dict.fromkeys(applied.reveal):
+        if selector in applied.hiding:
+            revealed.extend(applied.hiding[selector])
+            continue
+        try:
+            revealed.extend(matcher.match(selector))
+        except UnsupportedSelectorError:
+            continue
+        except WorkBudgetError:
+            applied.skip("work-budget")
             break
-    if reveal and any(hiding.values()):
-        # A menu hidden at rest and shown on :hover/:focus is interactive, not hidden. The usual pair
-        # (".m ul{display:none} .m:hover ul{display:block}") reuses the hiding rule's elements; the other revealing
-        # rules take one lexbor call together (one per rule only if lexbor rejects one of the selectors).
-        revealed: list[LexborNode] = []
-        others = []
-        for selector in dict.fromkeys(reveal):
-            if selector in hiding:
-                revealed.extend(hiding[selector])
-            else:
-                others.append(selector)
-        if others:
-            try:
-                revealed.extend(tree.css(", ".join(others)))
-            except Exception:
-                for selector in others:
-                    try:
-                        revealed.extend(tree.css(selector))
-                    except Exception:  # noqa: S112 — unsupported selector: that rule reveals nothing
-                        continue
-        for node in revealed:
-            declared = styles.get(node.mem_id)
-            if declared:
-                for key in ("display", "visibility", "opacity"):
-                    declared.pop(key, None)
-    return styles
+    for node in revealed:
+        declared = applied.styles.get(node.mem_id)
+        if declared:
+            for key in ("display", "visibility", "opacity"):
+                declared.pop(key, None)
 
 
 def _reveals(declarations: dict[str, str]) -> bool:
@@ -471,13 +558,35 @@ _LINKS = "a[href]"
 _MAX_HIDING_SEARCHES = 64
 
 
-def _own_style(
-    tree: LexborHTMLParser, with_styles: bool
-) -> tuple[dict[int, OwnStyle], list[LexborNode], set[int] | None]:
-    """Per element that declares anything relevant: (hidden reason, text colour, background colour); the page's
-    frames (``<iframe src>``, ``<frame src>``); and the links that may be hidden (``_links_under_hiding``)."""
+@dataclass(frozen=True, slots=True)
+class _PageStyle:
+    """What the page's styles say: per element that declares anything relevant, (hidden reason, text colour,
+    background colour); the page's frames (``<iframe src>``, ``<frame src>``); the links that may be hidden
+    (``_links_under_hiding``; None: any link may); and the ``<style>`` rules left out (None: none)."""
+
+    own: dict[int, OwnStyle]
+    frames: list[LexborNode]
+    maybe_hidden: set[int] | None
+    gap: AnalysisGap | None
+
+
+def _own_style(tree: LexborHTMLParser, html: str, with_styles: bool) -> _PageStyle:
+    """The page's ``<style>`` rules, ``style`` attributes and presentational attributes, judged per element."""
     nodes: dict[int, LexborNode] = {}  # every element in ``styles``, by mem_id
-    styles = _stylesheet_styles(tree, nodes) if with_styles else {}
+    styles, gap = _stylesheet_styles(tree, html, nodes) if with_styles else ({}, None)
+    _add_inline_styles(tree, styles, nodes)
+    frames, hidden_attribute = _add_attribute_styles(tree, styles, nodes)
+    own = _judge_styles(styles)
+    for node in hidden_attribute:
+        reason, colour, background = own.get(node.mem_id, _NO_STYLE)
+        hides = reason is not None and reason not in _UNDOES
+        own[node.mem_id] = (reason if hides else "hidden-attribute", colour, background)
+    return _PageStyle(own, frames, _links_under_hiding(own, nodes), gap)
+
+
+def _add_inline_styles(tree: LexborHTMLParser, styles: dict[int, dict[str, str]],
+                       nodes: dict[int, LexborNode]) -> None:
+    """Merge each element's ``style`` attribute over what the stylesheet gave it."""
     for node in tree.css("[style]"):
         declarations = _declarations(node.attributes.get("style") or "")
         if declarations:
@@ -486,6 +595,13 @@ def _own_style(
                 declarations.setdefault("overflow", "hidden")
             styles[mem_id] = {**styles.get(mem_id, {}), **declarations}
             nodes[mem_id] = node
+
+
+def _add_attribute_styles(
+    tree: LexborHTMLParser, styles: dict[int, dict[str, str]], nodes: dict[int, LexborNode]
+) -> tuple[list[LexborNode], list[LexborNode]]:
+    """Add what presentational attributes declare (``_ATTRIBUTE_NODES``, where they do not override CSS); return
+    the page's frames and the elements with the ``hidden`` attribute."""
     frames: list[LexborNode] = []
     hidden_attribute: list[LexborNode] = []
     for node in tree.css(_ATTRIBUTE_NODES):
@@ -508,8 +624,12 @@ def _own_style(
         elif tag not in _SPACERS and (attributes.get("width") in ("0", "1") or attributes.get("height") in ("0", "1")):
             # <marquee width="1" height="1">, <div height="0">: nothing inside is seen
             styles.setdefault(mem_id, {}).setdefault("tiny-attribute", "1")
-    # Many elements declare the same thing (every <span> of a news list, every tab of a menu): each distinct set of
-    # declarations is judged once.
+    return frames, hidden_attribute
+
+
+def _judge_styles(styles: dict[int, dict[str, str]]) -> dict[int, OwnStyle]:
+    """Each element's (hidden reason or ``_UNDOES`` marker, colour, background). Many elements declare the same
+    thing (every <span> of a news list, every tab of a menu): each distinct set of declarations is judged once."""
     effects: dict[tuple[tuple[str, str], ...], OwnStyle] = {}
     own: dict[int, OwnStyle] = {}
     for mem_id, style in styles.items():
@@ -522,11 +642,7 @@ def _own_style(
                 _background(style),
             )
         own[mem_id] = effect
-    for node in hidden_attribute:
-        reason, colour, background = own.get(node.mem_id, _NO_STYLE)
-        hides = reason is not None and reason not in _UNDOES
-        own[node.mem_id] = (reason if hides else "hidden-attribute", colour, background)
-    return own, frames, _links_under_hiding(own, nodes)
+    return own
 
 
 def _links_under_hiding(own: dict[int, OwnStyle], nodes: dict[int, LexborNode]) -> set[int] | None:
@@ -633,29 +749,79 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
     """Parse ``html`` fetched from ``url`` (the final URL, after redirects). Pure.
 
     Work is done by lexbor (selectors, text extraction); Python walks up from a link to its ancestors only when
-    one of them hides itself or the link has a colour of its own, so a page costs well under a millisecond.
+    one of them hides itself or the link has a colour of its own, so a page costs well under a millisecond. The
+    ``<style>`` rules are matched within a work budget (``cssmatch``): what it leaves out is
+    ``ParsedPage.analysis_incomplete``.
     """
-    tree = LexborHTMLParser(html)
+    tags = _start_tags(html)
+    cut = _markup_cut(html, tags)
+    markup = html if cut is None else html[:cut]
+    tree = LexborHTMLParser(markup)
+    base = _base_of(tree, url)
+    title = _title_of(tree)
+    style = _own_style(tree, markup, with_styles)
+    inherited: dict[int, tuple[str | None, str | None]] = {}  # _inherited's cache, shared by links and frames
+    links = _html_links(tree, base, style, inherited)
+    frames = _frame_links(style, base, inherited)
+    scripts, script_srcs, inline_scripts = _scripts_of(tree, base)
+    metas = _metas_of(tree)
+    written_links, script_redirects, referrer_hijack = _read_inline_scripts(inline_scripts, base)
+    text_nodes, zero_width_text = _visible_text(tree, title)  # last: it strips the scripts and styles
+    return ParsedPage(
+        url=url,
+        title=title,
+        text_nodes=tuple(text_nodes),
+        links=(*links, *written_links),
+        script_srcs=tuple(script_srcs),
+        inline_scripts=tuple(inline_scripts),
+        dom_paths=_dom_paths(tags),
+        zero_width_text=tuple(zero_width_text),
+        referrer_hijack=referrer_hijack,
+        scripts=tuple(scripts),
+        metas=metas,
+        frames=tuple(frames),
+        redirects=(*_meta_refreshes(metas, base), *script_redirects),
+        analysis_incomplete=style.gap if cut is None else AnalysisGap(
+            "markup-limit", style.gap.rules_skipped if style.gap else 0, cut),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """Where the page's relative links lead (``<base href>`` or the page's own URL), and the page's site."""
+
+    url: str
+    origin: str  # scheme://netloc of an http(s) base, "" otherwise
+    host: str  # the base's lower-case host
+    page_site: str  # site_of the page's own host (not the base's): what "external" is measured against
+
+
+def _base_of(tree: LexborHTMLParser, url: str) -> _Base:
     base = url
     base_node = tree.css_first("base[href]")
     if base_node is not None:
         base = urljoin(url, base_node.attributes.get("href") or "")
-    page_site = site_of(urlsplit(url).hostname or "")
-    base_parts = urlsplit(base)
-    base_origin = f"{base_parts.scheme}://{base_parts.netloc}" if base_parts.scheme in ("http", "https") else ""
-    base_host = (base_parts.hostname or "").lower()
-    title_node = tree.css_first("title")
-    title = " ".join((title_node.text(deep=True) if title_node else "").split())
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+    return _Base(base, origin, (parts.hostname or "").lower(), site_of(urlsplit(url).hostname or ""))
 
-    own, frame_nodes, maybe_hidden = _own_style(tree, with_styles)
-    inherited: dict[int, tuple[str | None, str | None]] = {}
+
+def _title_of(tree: LexborHTMLParser) -> str:
+    title_node = tree.css_first("title")
+    return " ".join((title_node.text(deep=True) if title_node else "").split())
+
+
+def _html_links(tree: LexborHTMLParser, base: _Base, style: _PageStyle,
+                inherited: dict[int, tuple[str | None, str | None]]) -> list[Link]:
+    """Every ``<a href>`` going somewhere (http or https), with its text and why it is not seen."""
     # With external stylesheets the page background is unknown: white links are not "same colour" by default.
     default_background = None if tree.css_first("link[rel~='stylesheet' i]") is not None else "#ffffff"
+    own, maybe_hidden, page_site = style.own, style.maybe_hidden, base.page_site
     links: list[Link] = []
     for anchor in tree.css(_LINKS):
         # As _make_link, inlined (it runs for every link): the target first, so that a link going nowhere
         # (#, javascript:…) costs neither its text nor its visibility.
-        target = _link_target(anchor.attributes.get("href") or "", base, base_origin, base_host)
+        target = _link_target(anchor.attributes.get("href") or "", base.url, base.origin, base.host)
         if target is None:
             continue
         absolute, host = target
@@ -664,19 +830,30 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
         links.append(Link(absolute, " ".join(text.split())[:200], host, site_of(host) != page_site,
                           _link_visibility(anchor, own, inherited, default_background, maybe_hidden), "html",
                           has_zero_width(text)))
+    return links
+
+
+def _frame_links(style: _PageStyle, base: _Base, inherited: dict[int, tuple[str | None, str | None]]) -> list[Link]:
+    """Every ``<iframe src>`` / ``<frame src>`` as a Link, hidden by an ancestor or by a size of at most 1 px."""
     frames: list[Link] = []
-    for frame in frame_nodes:
-        hidden = _inherited(frame, own, inherited)[0] if own else None
+    for frame in style.frames:
+        attributes = frame.attributes  # a new dict at each access: read once
+        hidden = _inherited(frame, style.own, inherited)[0] if style.own else None
         if hidden is None:
-            sizes = _declarations(frame.attributes.get("style") or "")
+            sizes = _declarations(attributes.get("style") or "")
             for side in ("width", "height"):  # an iframe is a replaced element: 0 px is invisible without overflow
-                px = _length_px(sizes.get(side) or frame.attributes.get(side))
+                px = _length_px(sizes.get(side) or attributes.get(side))
                 if px is not None and px <= 1:
                     hidden = "zero-size"
-        link = _make_link(frame.attributes.get("src") or "", "", base, page_site, hidden, "html", base_origin,
-                          base_host)
+        link = _make_link(attributes.get("src") or "", "", base.url, base.page_site, hidden, "html", base.origin,
+                          base.host)
         if link is not None:
             frames.append(link)
+    return frames
+
+
+def _scripts_of(tree: LexborHTMLParser, base: _Base) -> tuple[list[tuple[str, str | None]], list[str], list[str]]:
+    """Every ``<script>`` as (src or "", integrity); the absolute URLs of the external ones; the inline ones' text."""
     script_srcs: list[str] = []
     inline_scripts: list[str] = []
     scripts: list[tuple[str, str | None]] = []
@@ -685,10 +862,15 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
         src = (attributes.get("src") or "").strip()
         scripts.append((src, attributes.get("integrity")))
         if src:
-            script_srcs.append(urljoin(base, src))
+            script_srcs.append(urljoin(base.url, src))
         else:
             inline_scripts.append(script.text(deep=True) or "")
-    metas = tuple(
+    return scripts, script_srcs, inline_scripts
+
+
+def _metas_of(tree: LexborHTMLParser) -> tuple[tuple[str | None, str | None, str | None], ...]:
+    """Every ``<meta>`` as (http-equiv, name, content)."""
+    return tuple(
         (
             (attributes.get("http-equiv") or "") if "http-equiv" in attributes else None,
             attributes.get("name"),
@@ -697,21 +879,31 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
         for attributes in (meta.attributes for meta in tree.css("meta"))
     )
 
+
+def _meta_refreshes(metas: tuple[tuple[str | None, str | None, str | None], ...], base: _Base) -> list[Link]:
+    """The targets of ``<meta http-equiv="refresh" content="0;url=…">`` (source "meta")."""
     redirects: list[Link] = []
     for equiv, _name, content in metas:
         if equiv is not None and equiv.strip().lower() == "refresh" and content:
             match = _META_REFRESH.match(content)
             if match:
-                link = _make_link(match.group(1), "", base, page_site, None, "meta", base_origin, base_host)
+                link = _make_link(match.group(1), "", base.url, base.page_site, None, "meta", base.origin, base.host)
                 if link is not None:
                     redirects.append(link)
+    return redirects
 
+
+def _read_inline_scripts(inline_scripts: list[str], base: _Base) -> tuple[list[Link], list[Link], bool]:
+    """What the inline scripts do: the links they write, the redirects they make (source "script",
+    "script-conditional" or "referrer") and whether one is a referrer hijack."""
+    links: list[Link] = []
+    redirects: list[Link] = []
     referrer_hijack = False
     for body in inline_scripts:
         decoded = _decode_script(body)
         lowered = decoded.lower()
         if any(writer in lowered for writer in _SCRIPT_WRITERS):
-            links.extend(_script_links(decoded, base, page_site))
+            links.extend(_script_links(decoded, base.url, base.page_site))
         # "document.referrer" in the lower-cased script is what _REFERRER_HIJACK finds, without a case-insensitive
         # regex scan of every script (no other character case-folds to one of its letters).
         hijack = bool("document.referrer" in lowered and _SPIDER_NAMES.search(decoded)
@@ -720,15 +912,21 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
         if "location" in lowered:
             source = "referrer" if hijack else "script-conditional" if _CONDITIONAL.search(decoded) else "script"
             for match in _SCRIPT_REDIRECT.finditer(decoded):
-                link = _make_link(match.group(1) or match.group(2), "", base, page_site, None, source)
+                link = _make_link(match.group(1) or match.group(2), "", base.url, base.page_site, None, source)
                 if link is not None:
                     redirects.append(link)
+    return links, redirects, referrer_hijack
 
+
+def _visible_text(tree: LexborHTMLParser, title: str) -> tuple[list[str], list[str]]:
+    """The text nodes a visitor reads (the title first), whitespace collapsed and zero-width characters dropped;
+    and the lines that carried zero-width characters. Strips scripts, styles, templates and the head from
+    ``tree``."""
     tree.strip_tags(["script", "style", "template", "head"])
     root = tree.body or tree.root
     raw_text = root.text(deep=True, separator="\n") if root is not None else ""
     text_nodes = [title] if title else []
-    zero_width_text = []
+    zero_width_text: list[str] = []
     if not has_zero_width(raw_text):
         # The usual page: every non-blank line, whitespace collapsed (a line is blank exactly when split() finds
         # no word in it, as when strip() leaves nothing).
@@ -739,34 +937,86 @@ def parse_page(html: str, url: str, *, with_styles: bool = True) -> ParsedPage:
                 if _ZERO_WIDTH_RE.search(line):
                     zero_width_text.append(" ".join(line.split())[:200])
                 text_nodes.append(" ".join(strip_zero_width(line).split()))
-    dom_paths = _dom_paths(html)
-    return ParsedPage(
-        url=url,
-        title=title,
-        text_nodes=tuple(text_nodes),
-        links=tuple(links),
-        script_srcs=tuple(script_srcs),
-        inline_scripts=tuple(inline_scripts),
-        dom_paths=dom_paths,
-        zero_width_text=tuple(zero_width_text),
-        referrer_hijack=referrer_hijack,
-        scripts=tuple(scripts),
-        metas=metas,
-        frames=tuple(frames),
-        redirects=tuple(redirects),
-    )
+    return text_nodes, zero_width_text
 
 
-def _dom_paths(html: str) -> frozenset[int]:
-    """Hashes of the distinct runs of ``scoring.TAMPER_DOM_SHINGLE`` consecutive tag names (lower case) in ``html``."""
+def _start_tags(html: str) -> list[str]:
+    """The tag names of ``html``'s start tags, in order (ASCII letters lower-cased only where the page has one of the
+    two characters whose lower case is ASCII)."""
     # Matching the page itself and lower-casing the tag names (ASCII) finds what matching the lower-cased page
     # finds, without lower-casing the whole page: lower() maps ASCII to ASCII, and every other character to
     # characters outside ASCII but these two ("İ".lower() == "i̇", "K".lower() == "k").
-    tags = _TAG.findall(html if "\u0130" not in html and "\u212a" not in html else html.lower())
+    return _TAG.findall(html if "\u0130" not in html and "\u212a" not in html else html.lower())
+
+
+def _dom_paths(tags: list[str]) -> frozenset[int]:
+    """Hashes of the distinct runs of ``scoring.TAMPER_DOM_SHINGLE`` consecutive tag names (lower case) in ``tags``."""
     width = scoring.TAMPER_DOM_SHINGLE
     runs = set(zip(*(tags[i:] for i in range(width)), strict=False)) if len(tags) >= width else {tuple(tags)}
     # Hash distinct runs only; runs differing only in case ("TD>A>B", "td>a>b") give the same hash.
     return frozenset(stable_hash(">".join(run).lower()) for run in runs)
+
+
+def _markup_cut(html: str, tags: list[str]) -> int | None:
+    """Where to cut ``html`` so that lexbor parses it in bounded time, or None (the usual page: parse it whole).
+
+    The HTML tree builder is quadratic in two shapes a hostile page can take: deep nesting (each start tag looks
+    down the stack of open elements) and formatting elements left open (``<b a=1>…<b a=9999>`` closed by a
+    ``</div>``: every later text run re-creates all of them; a 53 KB page makes 9 million elements). A cheap
+    upper bound of both is taken first from counts; only a page it cannot clear is simulated tag by tag
+    (``_simulated_cut``)."""
+    if len(tags) <= _SMALL_PAGE_TAGS:
+        return None  # at worst ~0.1 s of parsing
+    started = Counter(tags)
+    formatting = sum(count for name, count in started.items() if name.lower() in _FORMATTING)
+    tokens = html.count("<") + 1  # each re-creation follows a tag or a text run
+    if _within_bounds(len(tags), formatting, tokens):
+        return None
+    leaves = Counter(_LEAF.findall(html))  # elements holding only text: opened and closed at once
+    open_formatting = formatting - sum(count for name, count in leaves.items() if name.lower() in _FORMATTING)
+    if _within_bounds(len(tags) - leaves.total(), open_formatting, tokens):
+        return None
+    return _simulated_cut(html)
+
+
+def _within_bounds(open_elements: int, open_formatting: int, tokens: int) -> bool:
+    """Whether a page with at most these many elements open at once, formatting elements left open, and tags and
+    text runs is within ``_MAX_DEPTH`` and ``_MAX_REBUILT`` (+ 8: html, head, body, tbody…)."""
+    return open_elements + open_formatting + 8 <= _MAX_DEPTH and open_formatting * tokens <= _MAX_REBUILT
+
+
+def _simulated_cut(html: str) -> int | None:
+    """Where the page's estimated nesting depth or re-created formatting elements pass ``_MAX_DEPTH`` or
+    ``_MAX_REBUILT``, or None. Estimated from above: a stack of open elements closed by their end tags (an end tag
+    closes what is open above its element, as the tree builder does), a repeated ``<p>``/``<li>``… closing the
+    one before; a formatting element stays counted until its own end tag, as it stays in the tree builder's
+    list of active formatting elements."""
+    stack: list[str] = []
+    opened: dict[str, int] = {}
+    open_formatting = 0
+    rebuilt = 0
+    for match in _TAG_TOKEN.finditer(html):
+        token = match.group(1).lower()
+        if token[0] != "/":
+            if token in _VOID or (stack and stack[-1] == token and token in _IMPLIED_END):
+                continue
+            stack.append(token)
+            opened[token] = opened.get(token, 0) + 1
+            if token in _FORMATTING:
+                open_formatting += 1
+            rebuilt += open_formatting
+            if rebuilt > _MAX_REBUILT or len(stack) > _MAX_DEPTH:
+                return match.start()
+        elif opened.get(token[1:]):
+            name = token[1:]
+            if name in _FORMATTING:
+                open_formatting -= 1
+            while True:
+                top = stack.pop()
+                opened[top] -= 1
+                if top == name:
+                    break
+    return None
 
 
 def _script_links(decoded: str, base: str, page_site: str) -> list[Link]:
