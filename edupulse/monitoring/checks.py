@@ -212,8 +212,27 @@ def _tampering(status: str, ev: Evidence) -> str:
              "it may have been tampered with.") % {"score": min(ev.get("refetch_scores") or [ev.get("score", 0)])}
 
 
+def _analysis_gap(gap: dict[str, Any]) -> str:
+    """Why the page was not analysed in full (``probes.html.AnalysisGap``): a warn, never a pass."""
+    reason, count = gap.get("reason"), gap.get("rules_skipped", 0)
+    if reason == "markup-limit":
+        return _("The page's markup is nested too deep to analyse in full (only the first %(chars)s characters "
+                 "were read): hidden links may have been missed.") % {"chars": gap.get("characters_read", "?")}
+    if reason == "work-budget":
+        return _("The page's style sheet is too costly to analyse in full (%(n)s rules not applied): hidden links "
+                 "may have been missed.") % {"n": count}
+    if reason == "rule-limit":
+        return _("The page has more style rules than are analysed (%(n)s not applied): hidden links may have "
+                 "been missed.") % {"n": count}
+    return _("%(n)s hiding style rule(s) use selectors the probe cannot read: hidden links may have been "
+             "missed.") % {"n": count}
+
+
 def _dark_links(status: str, ev: Evidence) -> str:
+    gap = ev.get("analysis_incomplete")
     findings = ev.get("findings") or []
+    if gap and not findings:
+        return _analysis_gap(gap)  # nothing found in the part that was analysed: the gap is the news
     kinds = [_DARK_KINDS[f["kind"]]() for f in findings if f.get("kind") in _DARK_KINDS]
     examples = [f.get("href") or f.get("text") for f in findings if f.get("href") or f.get("text")]
     text = _("%(count)s suspicious link(s) found on the home page: %(kinds)s.") % {
@@ -221,6 +240,8 @@ def _dark_links(status: str, ev: Evidence) -> str:
     if examples:
         # The leading space is part of the message: English needs it between sentences, Chinese does not.
         text += _(" For example: %(examples)s.") % {"examples": _items(examples, 2)}
+    if gap:
+        text += _(" %(gap)s") % {"gap": _analysis_gap(gap)}  # the space as above
     return text
 
 

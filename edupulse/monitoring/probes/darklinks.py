@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from edupulse.monitoring.probes import scoring
 from edupulse.monitoring.probes.html import AnalysisGap, Link, ParsedPage, site_of, strip_zero_width
-from edupulse.monitoring.probes.types import CheckResult
+from edupulse.monitoring.probes.types import CheckOutcome
 from edupulse.monitoring.probes.wordlists import (
     WordMatcher,
     bad_domains,
@@ -228,7 +228,7 @@ def evaluate_dark_links(page: ParsedPage, spider: ParsedPage | None = None,
                                hidden_external, page.analysis_incomplete)
 
 
-def dark_links_result(ev: DarkLinksEvaluation, *, cloaking_checked: bool) -> CheckResult:
+def dark_links_result(ev: DarkLinksEvaluation, *, cloaking_checked: bool) -> CheckOutcome:
     evidence = {
         "links": ev.links,
         "hidden_internal_links": ev.hidden_internal,
@@ -243,9 +243,9 @@ def dark_links_result(ev: DarkLinksEvaluation, *, cloaking_checked: bool) -> Che
         evidence["analysis_incomplete"] = _gap_evidence(ev.incomplete)
         score = min(score, scoring.DARK_PASS - 1)  # never a pass: a link may hide behind what was left out
     if ev.malicious:
-        return CheckResult("dark_links", "fail", min(score, scoring.DARK_WARN - 1), evidence)
+        return CheckOutcome("dark_links", "fail", min(score, scoring.DARK_WARN - 1), evidence)
     status = scoring.status_for(score, scoring.DARK_PASS, scoring.DARK_WARN)
-    return CheckResult("dark_links", status, score, evidence)  # type: ignore[arg-type]
+    return CheckOutcome("dark_links", status, score, evidence)  # type: ignore[arg-type]
 
 
 def _gap_evidence(gap: AnalysisGap) -> dict[str, Any]:
@@ -297,11 +297,11 @@ def evaluate_sensitive_words(page: ParsedPage) -> SensitiveEvaluation:
     return SensitiveEvaluation(sensitive, gambling, snippets, score)
 
 
-def sensitive_words_result(ev: SensitiveEvaluation) -> CheckResult:
+def sensitive_words_result(ev: SensitiveEvaluation) -> CheckOutcome:
     evidence = {"sensitive": list(ev.sensitive), "gambling_porn": list(ev.gambling_porn),
                 "snippets": list(ev.snippets)}
     if not ev.sensitive and not ev.gambling_porn:
-        return CheckResult("sensitive_words", "pass", 100, evidence)
+        return CheckOutcome("sensitive_words", "pass", 100, evidence)
     if ev.gambling_porn or ev.score < scoring.SENSITIVE_WARN_SCORE:
-        return CheckResult("sensitive_words", "fail", ev.score, evidence)
-    return CheckResult("sensitive_words", "warn", ev.score, evidence)
+        return CheckOutcome("sensitive_words", "fail", ev.score, evidence)
+    return CheckOutcome("sensitive_words", "warn", ev.score, evidence)

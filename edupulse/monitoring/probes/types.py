@@ -34,8 +34,6 @@ class CheckOutcome:
         return {"name": self.name, "status": self.status, "score": self.score, "evidence": self.evidence}
 
 
-#: Transitional: ``darklinks.py`` (being changed on another branch) still builds its outcomes under the old name.
-CheckResult = CheckOutcome
 
 
 def not_applicable(name: str, reason: str, **extra: Any) -> CheckOutcome:

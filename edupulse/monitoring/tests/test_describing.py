@@ -61,6 +61,25 @@ def test_ipv6_port_missing_over_ipv6_is_named() -> None:
     assert zh("ipv6", evidence) == "网站可通过 IPv6 访问，但 443 端口只能通过 IPv4 访问。"
 
 
+def test_a_page_too_costly_to_analyse_says_so_instead_of_reporting_no_links() -> None:
+    from edupulse.monitoring.probes.darklinks import evaluate_dark_links
+    from edupulse.monitoring.probes.html import parse_page
+
+    rules = "".join(f"p div.c{i} div div a {{display:none}}" for i in range(2500))
+    page = parse_page(f"<style>{rules}</style><p><div><div><div><a href='http://x.example/'>x</a></div></div></div></p>",
+                      "http://school.example.edu.cn/")
+    warned = zh("dark_links", dark_links_result_evidence(evaluate_dark_links(page)), "warn")
+    assert warned.startswith("页面样式规则超过分析上限") and "可能遗漏隐藏链接" in warned
+
+
+def dark_links_result_evidence(evaluation) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    from edupulse.monitoring.probes.darklinks import dark_links_result
+
+    result = dark_links_result(evaluation, cloaking_checked=True)
+    assert result.status == "warn"
+    return result.evidence
+
+
 def test_ipv6_links_description_gives_the_share(reports: dict[str, SiteReport]) -> None:
     result = reports["halfv6links"].check("ipv6_links")
     text = zh("ipv6_links", result.evidence, result.status)

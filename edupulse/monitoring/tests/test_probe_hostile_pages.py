@@ -20,7 +20,7 @@ from edupulse.monitoring.probes.config import ProbeConfig
 from edupulse.monitoring.probes.cssmatch import SelectorMatcher
 from edupulse.monitoring.probes.darklinks import dark_links_result, evaluate_dark_links
 from edupulse.monitoring.probes.html import parse_page
-from edupulse.monitoring.probes.types import CheckResult
+from edupulse.monitoring.probes.types import CheckOutcome
 
 URL = "https://www.school.edu.cn/"
 #: CPU seconds one hostile page may cost, on a slow shared 2-vCPU machine: 2-6 times what they take there (0.1 to
@@ -74,7 +74,7 @@ HOSTILE = [deep_nesting, deep_closed_nesting, many_rules_over_many_elements, wid
            formatting_left_open]
 
 
-def _dark_links(html: str) -> CheckResult:
+def _dark_links(html: str) -> CheckOutcome:
     return dark_links_result(evaluate_dark_links(parse_page(html, URL)), cloaking_checked=False)
 
 
