@@ -19,7 +19,7 @@ def reprobe_item(item: NoticeItem, *, acting_user: Actor) -> NoticeItem:
 
     The probe runs before the action's transaction: a site that takes its full time limit to answer must not
     hold the database's write lock meanwhile (on SQLite it would stop every worker saving sweep results)."""
-    require(acting_user, "view", item)
+    require(acting_user, "change", item)  # refused before the probe runs, not after it (the record needs "change")
     ITEM_WORKFLOW.enforce(acting_user, item, "reprobe")
     reports = probe_runner()([item.website.url], [item.finding.check_name])
     return record_reprobe(item, reports, acting_user=acting_user)

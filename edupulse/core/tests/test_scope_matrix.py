@@ -34,7 +34,6 @@ from edupulse.collection.tests.factories import FORM, make_extract, make_submiss
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
 from edupulse.monitoring import actions as monitoring
-from edupulse.monitoring import sweeping
 from edupulse.monitoring.tests.factories import (
     make_app,
     make_channel,
@@ -158,8 +157,7 @@ ROWS: tuple[Row, ...] = (
     Row("monitoring:item-detail", ("item_new", "item_acked"), EVERYONE),
     Row("monitoring:item-detail", ("item_acked",), UNIT, method="post", data={"response": "已整改，见附件"}),
     Row("monitoring:item-acknowledge", ("item_new",), UNIT, method="post"),
-    # The workflow lets every role that sees the item re-probe it, but recording the result needs "change",
-    # so today a reviewer or an auditor is refused (403) after the probe: the table follows the code.
+    # A re-probe changes the item: the unit and its officers ask for it, reviewers and auditors only read.
     Row("monitoring:item-reprobe", ("item_submitted",), UNIT, method="post"),
     Row("monitoring:item-evidence", ("item_submitted",), EVERYONE),
     Row("monitoring:item-document", ("item_new",), EVERYONE, kwargs=_DOCX),
@@ -351,9 +349,9 @@ def _own_school_served(row: Row, response: Any, own: Any) -> bool:
 
 
 @pytest.fixture
-def probe_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+def probe_passes(settings: Any) -> None:
     """A re-probe that an allowed user asks for sees the problem fixed, without the network."""
-    monkeypatch.setattr(sweeping, "probe_runner", lambda urls, checks, **kw: [report(url) for url in urls])
+    settings.PROBE_RUNNER = lambda urls, checks: [report(url) for url in urls]
 
 
 def _verdict(world: World, user_name: str, row: Row, owner: str, response: Any, changed: bool,

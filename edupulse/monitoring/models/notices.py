@@ -71,8 +71,6 @@ OPEN_ITEM_STATUSES = (ItemStatus.ISSUED, ItemStatus.ACKNOWLEDGED, ItemStatus.SUB
 _OFFICERS = frozenset({Role.PROVINCE_ADMIN, Role.PREFECTURE_OFFICER, Role.COUNTY_OFFICER})
 # The receiving unit (a school's CIO, or the bureau's officer for a bureau's site) and the officers above it.
 _UNIT = frozenset({Role.SCHOOL_CIO, *_OFFICERS})
-# Asking for a re-probe early reads the site, nothing more: every role that sees the item may.
-_ANYONE = frozenset(Role.values)
 
 NOTICE_WORKFLOW = Workflow(
     name="monitoring.notice",
@@ -105,7 +103,9 @@ ITEM_WORKFLOW = Workflow(
         Transition(_I.SUBMITTED, "submit", _I.SUBMITTED, _UNIT, _("Submit rectification evidence")),
         Transition(_I.ESCALATED, "submit", _I.SUBMITTED, _UNIT, _("Submit rectification evidence"),
                    when=_acknowledged),
-        Transition(_I.SUBMITTED, "reprobe", None, _ANYONE, _("Re-probe now")),
+        # Recording a re-probe changes the item (verified, or the unit's turn again): the unit and its officers
+        # ask for it; reviewers and auditors read the outcome.
+        Transition(_I.SUBMITTED, "reprobe", None, _UNIT, _("Re-probe now")),
         # The re-probe's verdict and the deadline are the platform's, whoever asked for the re-probe.
         Transition(_I.SUBMITTED, "verify", _I.VERIFIED, frozenset(), by_system=True),
         Transition(_I.ISSUED, "escalate", _I.ESCALATED, frozenset(), by_system=True),
