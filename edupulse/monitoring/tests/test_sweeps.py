@@ -60,7 +60,7 @@ def fake_probes(monkeypatch, settings):
 @pytest.fixture
 def fake_engine(monkeypatch, settings):
     """Replace the engine itself, keeping the default runner: ``run_batch`` then takes the streaming path
-    (the engine in a thread, ``on_report`` per site). Reports come 20 ms apart; ``stall_after`` makes the
+    (the engine in a thread, ``on_report`` per site). ``stall_after`` makes the
     engine hang after that many sites (until cancelled); ``gate = (n, event)`` makes it wait (at most 5 s)
     for the event before the n-th site and note in ``gate_open`` whether it came."""
     log: dict = {"calls": [], "cancelled": False, "stall_after": None, "gate": None}
@@ -70,10 +70,9 @@ def fake_engine(monkeypatch, settings):
         try:
             for index, url in enumerate(urls):
                 if log["stall_after"] is not None and index >= log["stall_after"]:
-                    await asyncio.sleep(3600)
+                    await asyncio.Event().wait()  # a site that never answers: only the cancellation ends it
                 if log["gate"] is not None and index == log["gate"][0]:
                     log["gate_open"] = await asyncio.to_thread(log["gate"][1].wait, 5)
-                await asyncio.sleep(0.02)
                 on_report(index, report(url, failing=("hsts",)))
         except asyncio.CancelledError:
             log["cancelled"] = True
