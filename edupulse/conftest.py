@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 # On for the whole session, from the first fixture on (session- and module-scoped set-up included), not only
 # inside each test.
@@ -27,6 +28,7 @@ def _enforce_actions(settings: Any) -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """Load the regions once into the test database; every test then runs in a transaction on top."""
+    # app registry: this conftest is imported before Django is set up; these modules import models.
     from edupulse.core.actions import run_as_system
     from edupulse.orgs import actions
 
@@ -35,8 +37,6 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     yield
     # The live server's request threads can still hold a database connection when the session ends
     # (pytest-django#429), and PostgreSQL refuses to drop a database in use: end those sessions first.
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -53,6 +53,7 @@ def _regions_in_transactional_tests(request: Any) -> None:
     if not transactional:
         return
     request.getfixturevalue("transactional_db")
+    # app registry: as in django_db_setup above.
     from edupulse.core.actions import run_as_system
     from edupulse.orgs import actions
     from edupulse.orgs.models import Region

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.context_processors import register_navigation
+
 
 class CollectionConfig(AppConfig):
     name = "edupulse.collection"
@@ -8,6 +10,4 @@ class CollectionConfig(AppConfig):
     verbose_name = _("Statistics collection")
 
     def ready(self) -> None:
-        from edupulse.core.context_processors import register_navigation
-
         register_navigation("collection:overview", _("Statistics collection"), "collection.Submission")

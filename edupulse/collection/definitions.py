@@ -8,6 +8,7 @@ the spec from them.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import re
@@ -376,8 +377,6 @@ def shipped_forms() -> list[tuple[Path, FormSpec]]:
 
 def period_bounds(period_type: str, period: str) -> tuple[str, str]:
     """First and last day (ISO) of a period, for deadlines and for finding the previous period."""
-    import calendar
-
     if period_type == "year":
         return f"{period}-01-01", f"{period}-12-31"
     if period_type == "semester":

@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from edupulse.collection import conf
-from edupulse.collection.actions import PreparedRecord, locked_schools, store_records
+from edupulse.collection.actions import PreparedRecord, context_values, locked_schools, store_records
 from edupulse.collection.definitions import FormSpec
 from edupulse.collection.models import FormVersion, Submission
 from edupulse.collection.reader import Limits, ParsedFile, expand, parse_file
@@ -93,8 +93,6 @@ RuleContext = tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, Any
 def prefetch_context(spec: FormSpec, period: str, user: Actor) -> RuleContext:
     """Everything the rules may look up, for every school the user may see, keyed by school code, so
     that workers can validate without the database. Only used for large imports."""
-    from edupulse.collection.actions import context_values
-
     schools = School.objects.visible_to(user) if user is not None else School.objects.all()
     ids = dict(schools.values_list("pk", "code"))
     prev, others = context_values(spec, list(ids), period)
@@ -246,8 +244,6 @@ def check_and_store(parsed: list[ParsedFile], version: FormVersion, spec: FormSp
     schools_qs = School.objects.visible_to(acting_user)
     schools = {s.code: s for s in schools_qs.filter(code__in=codes)}
     locked = locked_schools(version.form, period, [s.pk for s in schools.values()])
-    from edupulse.collection.actions import context_values
-
     unvalidated = {r.school_code for p in parsed for r in p.records if r.issues is None}
     needs_rules = [s.pk for code, s in schools.items() if code in unvalidated]
     prev, others = context_values(spec, needs_rules, period) if needs_rules else ({}, {})

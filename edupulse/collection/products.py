@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from edupulse.collection.definitions import FieldSpec, FormSpec, IndicatorSpec
 from edupulse.collection.models import Submission
 from edupulse.collection.models.submission import APPROVED, REPORTED, SubmissionStatus
+from edupulse.collection.registry import current_version, spec_for
 from edupulse.core.regions import LEVELS, RegionCode, level_field
 from edupulse.orgs.codes import SchoolCategory
 from edupulse.orgs.models import Region
+from edupulse.utilities.export import to_xlsx
 
 if TYPE_CHECKING:
     from edupulse.accounts.models import User
@@ -224,16 +226,12 @@ def query(spec: FormSpec, *, fields: Sequence[str], regions: Sequence[str], peri
 
 def run_extract(extract: Any, user: User | None) -> list[dict[str, Any]]:
     """The rows of a saved extract, computed now from the data the user may see."""
-    from edupulse.collection.registry import current_version, spec_for
-
     spec = spec_for(current_version(extract.form.code))
     return query(spec, fields=list(extract.field_codes), regions=[str(r) for r in extract.region_codes],
                  periods=[str(p) for p in extract.periods], user=user, status=extract.status)
 
 
 def extract_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    from edupulse.utilities.export import to_xlsx
-
     headers = [_("Region code"), _("Period"), _("Field"), _("Value"), _("Unit"), _("Schools with a value"),
                _("Schools covered")]
     body = [[r["region"], r["period"], r["label"], r["value"], r["unit"], r["schools_with_value"],

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import python_calamine as calamine
 from django.utils.translation import gettext as _
 
 from edupulse.collection import layout
@@ -258,8 +259,6 @@ def _formula_cells(archive: zipfile.ZipFile) -> dict[str, list[str]]:
 
 def _parse_xlsx(parsed: ParsedFile, data: bytes, spec: FormSpec, period: str,
                 formulas: dict[str, list[str]]) -> None:
-    import python_calamine as calamine
-
     try:
         workbook = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names

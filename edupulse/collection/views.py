@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +23,7 @@ from edupulse.collection import actions, importing, products, workbook
 from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline, missing_schools
 from edupulse.collection.filtersets import SubmissionFilterSet
 from edupulse.collection.forms import CommentForm, EntryForm, UploadForm
+from edupulse.collection.management.commands.collect import default_period
 from edupulse.collection.models import FormVersion, SavedExtract, Submission
 from edupulse.collection.models.submission import SUBMISSION_WORKFLOW, SubmissionStatus
 from edupulse.collection.outliers import peer_outliers
@@ -56,8 +59,6 @@ def _spec_or_404(form_code: str) -> tuple[FormVersion, Any]:
 
 
 def _default_period() -> str:
-    from edupulse.collection.management.commands.collect import default_period
-
     return default_period("year")
 
 
@@ -281,8 +282,6 @@ class TemplateDownloadView(ScopedMixin, View):
         data = workbook.build_template(spec, school_code=school.code, school_name=school.name, period=period)
         response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
         name = workbook.template_filename(spec, school.code, school.name, period)
-        from urllib.parse import quote
-
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
         return response
 
@@ -293,8 +292,6 @@ def _errors_dir() -> Path:
 
 def _prune(directory: Path, max_age_seconds: int = 86400) -> None:
     """Error workbooks are kept for a day; older ones are removed on the next upload."""
-    import time
-
     cutoff = time.time() - max_age_seconds
     for old in directory.glob("*.xlsx"):
         try:

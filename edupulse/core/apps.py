@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core import guards
+
 
 class CoreConfig(AppConfig):
     name = "edupulse.core"
@@ -8,6 +10,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from edupulse.core import guards
-
         guards.connect()

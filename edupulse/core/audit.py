@@ -17,7 +17,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from edupulse.core import context
@@ -264,8 +264,6 @@ def record_read(
         school_id=place.school_id,
         **_actor_fields(acting_user),
     )
-    from django.db import transaction
-
     with transaction.atomic():
         return _append(row)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +28,6 @@ def register_navigation(url_name: str, label: Any, model_label: str, *, position
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    from django.apps import apps
-
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}

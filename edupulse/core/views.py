@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import django_filters
 import django_tables2 as tables
+from django.contrib import messages as flash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -16,6 +17,7 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, UpdateView
 
@@ -109,8 +111,6 @@ class ScopedListView(ScopedMixin, TemplateView):
 
     @staticmethod
     def _plain(value: Any) -> Any:
-        from django.utils.html import strip_tags
-
         if value is None:
             return ""
         if isinstance(value, (int, float, bool, date)):  # dates and times: formatted by utilities.export
@@ -149,8 +149,6 @@ class ScopedUpdateView(ScopedMixin, UpdateView):
             for field, messages in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
             return self.form_invalid(form)
-        from django.contrib import messages as flash
-
         flash.success(self.request, _("Saved."))
         return HttpResponseRedirect(self.get_success_url())
 

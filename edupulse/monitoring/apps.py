@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.context_processors import register_navigation
+
 
 class MonitoringConfig(AppConfig):
     name = "edupulse.monitoring"
@@ -8,7 +10,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Cybersecurity monitoring")
 
     def ready(self) -> None:
-        from edupulse.core.context_processors import register_navigation
+        # app registry: these modules import models, which exist only once the registry is ready.
         from edupulse.core.views import register_overview_panel
         from edupulse.monitoring.dashboard import overview_panel
 

@@ -22,7 +22,7 @@ INTERVAL_S = 20.0
 
 def baselines_for(urls: Sequence[str]) -> dict[str, Any]:
     """URL → engine ``Baseline`` for the sites that have a (current-version) baseline."""
-    from edupulse.monitoring.probes import Baseline
+    from edupulse.monitoring.probes import Baseline  # heavy: the probe engine, only when probing
 
     result: dict[str, Any] = {}
     for url, data in SiteState.objects.filter(website__url__in=list(urls), baseline__isnull=False).values_list(
@@ -38,7 +38,7 @@ def baselines_for(urls: Sequence[str]) -> dict[str, Any]:
 
 def fetch_baselines(urls: Sequence[str], *, samples: int = SAMPLES, interval_s: float = INTERVAL_S) -> dict[str, dict]:
     """Fetch and build baselines (network; outside any transaction). URL → ``Baseline.to_dict()``."""
-    from edupulse.monitoring.probes import ProbeConfig, build_baseline, fetch_snapshots
+    from edupulse.monitoring.probes import ProbeConfig, build_baseline, fetch_snapshots  # heavy: the probe engine
 
     snapshots = asyncio.run(fetch_snapshots(list(urls), config=ProbeConfig.from_env(), samples=samples,
                                             interval_s=interval_s))

@@ -14,10 +14,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from edupulse.core.permissions import can
 from edupulse.core.regions import RegionCode, level_below, level_field
 from edupulse.monitoring.checks import Severity
-from edupulse.monitoring.models import Finding, RegionDaily, SiteState, Website
+from edupulse.monitoring.models import Finding, InformationSystem, NoticeItem, RegionDaily, SiteState, Website
+from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES
 from edupulse.monitoring.models.results import FindingStatus
+from edupulse.orgs.models import Region
 
 IPV6_TARGET = 100.0  # % of official education websites (work plans: all of them)
 CERT_WARNING_DAYS = 30
@@ -142,8 +145,6 @@ def summary(user: Any, region_code: str, today: date | None = None, known: Count
 
 def breakdown(user: Any, region_code: str, known: Counts | None = None) -> list[dict[str, Any]]:
     """Per child region (prefectures of a province, counties of a prefecture): the same rates."""
-    from edupulse.orgs.models import Region
-
     if _child_level(region_code) is None:
         return []
     c = known or counts(user, region_code)
@@ -182,10 +183,6 @@ def trend(user: Any, region_code: str, today: date | None = None) -> dict[str, l
 
 def overview_panel(request: Any) -> dict[str, Any] | None:
     """The monitoring panel of the overview page: key rates, open findings and pending rectification."""
-    from edupulse.core.permissions import can
-    from edupulse.monitoring.models import InformationSystem, NoticeItem
-    from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES
-
     user = request.user
     if not can(user, "view", Website):
         return None

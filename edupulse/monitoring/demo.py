@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from edupulse.core import audit
@@ -210,8 +212,6 @@ def _states_and_findings(rng: random.Random, sites: list[Website], today: date) 
 
 def _trend(rng: random.Random, days: int, today: date) -> int:
     """A year of regional figures ending at today's real state: rates improve along a gentle curve."""
-    from django.db.models import Count, Q
-
     rows = []
     base = {}
     for level in ("province_id", "prefecture_id", "county_id"):
@@ -240,8 +240,6 @@ def _trend(rng: random.Random, days: int, today: date) -> int:
 
 def _insert(model: type, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> int:
     """Plain executemany for the bulk of synthetic history (unaudited tables): ~5x faster than bulk_create."""
-    from django.db import connection
-
     table = model._meta.db_table  # type: ignore[attr-defined]
     # Table and column names come from the model, never from input.
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608

@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from python_calamine import CalamineWorkbook
 
 from edupulse.core.permissions import can
 from edupulse.monitoring.grading import HarmDegree, HarmObject
@@ -168,8 +169,6 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
             raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text."))
         return [list(r) for r in csv.reader(io.StringIO(text))]
     if name.endswith((".xlsx", ".xls", ".xlsm", ".ods")):
-        from python_calamine import CalamineWorkbook
-
         try:
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
             return [list(r) for r in workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)]

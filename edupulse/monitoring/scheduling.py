@@ -23,6 +23,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from edupulse.core.actors import SYSTEM
+from edupulse.monitoring import tasks
+from edupulse.monitoring.actions.notices import escalate_overdue
+from edupulse.monitoring.actions.results import purge_results, roll_up_day
+from edupulse.monitoring.actions.sweeps import start_sweep
 from edupulse.monitoring.models import ScheduledJob, Sweep
 from edupulse.monitoring.models.sweeps import SweepStatus
 
@@ -45,8 +49,6 @@ class Job:
 
 
 def _sweep(checks: tuple[str, ...], minutes: int) -> dict[str, Any]:
-    from edupulse.monitoring.actions.sweeps import start_sweep
-
     stale = timezone.now() - timedelta(minutes=minutes * STALE_SWEEP_INTERVALS)
     running = Sweep.objects.filter(status=SweepStatus.RUNNING, region__isnull=True, checks=list(checks),
                                    created_at__gte=stale).first()
@@ -65,28 +67,20 @@ def _quick_sweep() -> dict[str, Any]:
 
 
 def _rollup() -> dict[str, Any]:
-    from edupulse.monitoring.actions.results import roll_up_day
-
     return {"regions": roll_up_day(acting_user=SYSTEM)}
 
 
 def _escalate() -> dict[str, Any]:
-    from edupulse.monitoring.actions.notices import escalate_overdue
-
     return {"escalated": escalate_overdue(acting_user=SYSTEM)}
 
 
 def _baseline() -> dict[str, Any]:
     # Fetching every new site three times 20 s apart takes minutes: a task, so the worker's timer stays free.
-    from edupulse.monitoring.tasks import build_baselines
-
-    build_baselines.enqueue()
+    tasks.build_baselines.enqueue()
     return {"queued": "build_baselines"}
 
 
 def _purge() -> dict[str, Any]:
-    from edupulse.monitoring.actions.results import purge_results
-
     return dict(purge_results(acting_user=SYSTEM).__dict__)
 
 

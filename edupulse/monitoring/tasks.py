@@ -6,6 +6,7 @@ from django_tasks import task
 
 from edupulse.core import context
 from edupulse.core.actors import SYSTEM
+from edupulse.monitoring.models import NoticeItem
 
 QUEUE = "monitoring"
 
@@ -13,6 +14,7 @@ QUEUE = "monitoring"
 @task(queue_name=QUEUE)
 def run_batch(batch_id: int) -> int:
     """Claim and probe one sweep batch (see :mod:`monitoring.sweeping`)."""
+    # cycle: sweeping imports monitoring.actions, which imports this module.
     from edupulse.monitoring import sweeping
 
     with context.using(context.RequestContext(source="task", address=f"task@{_worker()}")):
@@ -20,7 +22,7 @@ def run_batch(batch_id: int) -> int:
 
 
 def _worker() -> str:
-    from edupulse.monitoring.sweeping import worker_name
+    from edupulse.monitoring.sweeping import worker_name  # cycle: as in run_batch
 
     return worker_name()
 
@@ -28,6 +30,7 @@ def _worker() -> str:
 @task(queue_name=QUEUE)
 def send_alerts() -> int:
     """Send the pending alert deliveries (queued after findings open or resolve)."""
+    # cycle: alerting imports monitoring.actions, which imports this module.
     from edupulse.monitoring.alerting import send_pending_alerts
 
     with context.using(context.RequestContext(source="task", address=f"task@{_worker()}")):
@@ -37,7 +40,7 @@ def send_alerts() -> int:
 @task(queue_name=QUEUE)
 def reprobe(item_id: int) -> str:
     """Re-probe a notice item after its unit submitted rectification evidence."""
-    from edupulse.monitoring.models import NoticeItem
+    # cycle: noticing imports monitoring.actions, which imports this module.
     from edupulse.monitoring.noticing import reprobe_item
 
     with context.using(context.RequestContext(source="task", address=f"task@{_worker()}")):
@@ -50,6 +53,7 @@ def reprobe(item_id: int) -> str:
 @task(queue_name=QUEUE)
 def build_baselines() -> dict[str, int]:
     """Tampering baselines for the active sites that have none (queued weekly by the scheduler)."""
+    # cycle: baselines imports monitoring.actions, which imports this module.
     from edupulse.monitoring.baselines import build_missing_baselines
 
     with context.using(context.RequestContext(source="task", address=f"task@{_worker()}")):

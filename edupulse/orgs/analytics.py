@@ -6,18 +6,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from edupulse.core.analytics import Column, Publication, register
+from edupulse.orgs.models import Region, School
 
 
 def _regions() -> Iterable[Sequence[Any]]:
-    from edupulse.orgs.models import Region
-
     return Region.objects.order_by("code").values_list(
         "code", "name", "level", "parent_id", "is_rural_revitalization_key_county").iterator(chunk_size=5000)
 
 
 def _schools() -> Iterable[Sequence[Any]]:
-    from edupulse.orgs.models import School
-
     return School.objects.order_by("code").values_list(
         "code", "name", "category", "school_type", "province_id", "prefecture_id", "county_id", "urban_rural",
         "ownership", "is_active").iterator(chunk_size=5000)

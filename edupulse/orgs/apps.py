@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.context_processors import register_navigation
+
 
 class OrgsConfig(AppConfig):
     name = "edupulse.orgs"
@@ -8,13 +10,12 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from edupulse.core.context_processors import register_navigation
-        from edupulse.orgs.analytics import register_publications
-
-        register_publications()
+        # app registry: these modules import models, which exist only once the registry is ready.
         from edupulse.core.views import register_overview_panel
+        from edupulse.orgs.analytics import register_publications
         from edupulse.orgs.views import schools_overview
 
+        register_publications()
         register_overview_panel("orgs/overview_panel.html", schools_overview)
 
         register_navigation("orgs:region-tree", _("Regions"), "orgs.Region", position=1)

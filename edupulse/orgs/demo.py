@@ -31,14 +31,25 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
+
+from edupulse.accounts.actions import create_user
+from edupulse.accounts.models import User
+from edupulse.core.actions import run_as_system
 from edupulse.core.regions import COUNTY, LEVELS, PREFECTURE, PROVINCE, RegionCode
+from edupulse.orgs.actions import import_schools
+from edupulse.orgs.codes import Ownership, SchoolCategory, SchoolType, UrbanRural
+from edupulse.orgs.models import Region, School
 
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 DIVISIONS_DIR = Path(__file__).resolve().parent / "data" / "admin-divisions"
 DEMO_PASSWORD = "EduPulse-demo-2026"
 SUPERUSER_NAME = "demo-admin"
 # Categories the demo generates, in the order their schools are generated inside a county.
-CATEGORIES = ("21", "11", "31", "34", "36", "41", "51")
+CATEGORIES: tuple[str, ...] = (
+    SchoolCategory.PRIMARY, SchoolCategory.KINDERGARTEN, SchoolCategory.JUNIOR, SchoolCategory.SENIOR,
+    SchoolCategory.VOCATIONAL, SchoolCategory.HIGHER, SchoolCategory.SPECIAL,
+)
 MAX_SCALE = 4.0
 # Demo sequences stay below this so that hand-made or test schools (900000+) never collide with them.
 MAX_SEQUENCE = 899_999
@@ -206,22 +217,22 @@ def category_totals(layout: ProvinceLayout, scale: float) -> dict[str, int]:
     if base is None:
         share = n_counties / cal["national_counties"]
         base = {c: v * share for c, v in cal["national"].items()}
-    totals = {c: round(base[c] * scale) for c in CATEGORIES}
-    totals["21"] = max(totals["21"], n_counties)  # every county seat has its primary school
+    totals: dict[str, int] = {c: round(base[c] * scale) for c in CATEGORIES}
+    totals[SchoolCategory.PRIMARY] = max(totals[SchoolCategory.PRIMARY], n_counties)  # every county seat has its primary school
     return totals
 
 
 # Population proxy by county kind, and how strongly each category leans to cities or the countryside.
 _POPULATION = {"core": 2.4, "district": 1.2, "city": 1.3, "county": 1.0}
-_LEAN = {
-    "11": {"core": 0.85, "district": 0.95, "city": 1.0, "county": 1.1},
-    "21": {"core": 0.75, "district": 0.85, "city": 1.0, "county": 1.15},
-    "31": {"core": 0.6, "district": 0.85, "city": 1.0, "county": 1.1},
-    "34": {"core": 1.6, "district": 1.1, "city": 1.0, "county": 0.85},
-    "36": {"core": 2.5, "district": 1.3, "city": 1.0, "county": 0.7},
+_LEAN: dict[str, dict[str, float]] = {
+    SchoolCategory.KINDERGARTEN: {"core": 0.85, "district": 0.95, "city": 1.0, "county": 1.1},
+    SchoolCategory.PRIMARY: {"core": 0.75, "district": 0.85, "city": 1.0, "county": 1.15},
+    SchoolCategory.JUNIOR: {"core": 0.6, "district": 0.85, "city": 1.0, "county": 1.1},
+    SchoolCategory.SENIOR: {"core": 1.6, "district": 1.1, "city": 1.0, "county": 0.85},
+    SchoolCategory.VOCATIONAL: {"core": 2.5, "district": 1.3, "city": 1.0, "county": 0.7},
 }
 # Categories every county should have at least one of, when the province total allows it.
-_ONE_PER_COUNTY = frozenset({"11", "21", "31", "34"})
+_ONE_PER_COUNTY = frozenset({SchoolCategory.KINDERGARTEN, SchoolCategory.PRIMARY, SchoolCategory.JUNIOR, SchoolCategory.SENIOR})
 
 
 def _sparse_factor(county: Division, prefecture: Division) -> float:
@@ -242,7 +253,7 @@ def county_weights(layout: ProvinceLayout, category: str, seed: int) -> list[flo
         capital = prefecture_code == province + "01"
         prefecture = prefectures.get(prefecture_code, Division(prefecture_code, ""))
         sparse = _sparse_factor(county, prefecture)
-        if category == "41":
+        if category == SchoolCategory.HIGHER:
             # Higher education lives in the capital and the prefecture seats.
             if kind == "core":
                 weight = 8.0
@@ -252,7 +263,7 @@ def county_weights(layout: ProvinceLayout, category: str, seed: int) -> list[flo
                 weight = 1.5
             else:
                 weight = {"district": 0.25, "city": 0.2}.get(kind, 0.0)
-        elif category == "51":
+        elif category == SchoolCategory.SPECIAL:
             # Special schools: about one per county (the policy target), a few more in the capital.
             weight = (1.3 if kind == "core" else 1.0) * math.sqrt(sparse)
         else:
@@ -439,156 +450,207 @@ def _unique(ctx: CountyContext, fixed: Sequence[str], random_name: Callable[[], 
 
 
 # Where a category's schools are: the county seat, a town (镇/乡/街道) or a village.
-_LOCALITY = {
-    "11": {"core": (0.6, 0.4), "district": (0.45, 0.4), "city": (0.35, 0.45), "county": (0.25, 0.5)},
-    "21": {"core": (0.6, 0.4), "district": (0.4, 0.4), "city": (0.25, 0.45), "county": (0.15, 0.45)},
-    "31": {"core": (0.6, 0.4), "district": (0.45, 0.55), "city": (0.3, 0.7), "county": (0.2, 0.8)},
-    "34": {"core": (0.9, 0.1), "district": (0.8, 0.2), "city": (0.8, 0.2), "county": (0.75, 0.25)},
-    "36": {"core": (1.0, 0.0), "district": (0.9, 0.1), "city": (0.9, 0.1), "county": (0.9, 0.1)},
+_LOCALITY: dict[str, dict[str, tuple[float, float]]] = {
+    SchoolCategory.KINDERGARTEN: {"core": (0.6, 0.4), "district": (0.45, 0.4), "city": (0.35, 0.45), "county": (0.25, 0.5)},
+    SchoolCategory.PRIMARY: {"core": (0.6, 0.4), "district": (0.4, 0.4), "city": (0.25, 0.45), "county": (0.15, 0.45)},
+    SchoolCategory.JUNIOR: {"core": (0.6, 0.4), "district": (0.45, 0.55), "city": (0.3, 0.7), "county": (0.2, 0.8)},
+    SchoolCategory.SENIOR: {"core": (0.9, 0.1), "district": (0.8, 0.2), "city": (0.8, 0.2), "county": (0.75, 0.25)},
+    SchoolCategory.VOCATIONAL: {"core": (1.0, 0.0), "district": (0.9, 0.1), "city": (0.9, 0.1), "county": (0.9, 0.1)},
 }
 
 
 def _locality(ctx: CountyContext, category: str, index: int) -> str:
-    if category in {"41", "51"} or (category == "21" and index == 0):
+    if category in {SchoolCategory.HIGHER, SchoolCategory.SPECIAL} or (category == SchoolCategory.PRIMARY and index == 0):
         return "seat"
     seat, town = _LOCALITY[category][ctx.kind]
     roll = ctx.rng.random()
     return "seat" if roll < seat else "town" if roll < seat + town else "village"
 
 
+# Categories with a single school type.
+_ONE_TYPE: dict[str, str] = {SchoolCategory.KINDERGARTEN: SchoolType.KINDERGARTEN, SchoolCategory.SPECIAL: SchoolType.SPECIAL}
+
+
 def _school_type(ctx: CountyContext, category: str, locality: str, private: bool) -> str:
     cal = tables().calibration
     roll = ctx.rng.random()
-    if category == "21":
+    if category == SchoolCategory.PRIMARY:
         rural_point = locality == "village" and not private and ctx.kind == "county"
-        return "218" if rural_point and roll < 0.3 else "211"
-    if category == "31":
+        return SchoolType.TEACHING_POINT if rural_point and roll < 0.3 else SchoolType.PRIMARY
+    if category == SchoolCategory.JUNIOR:
         share = cal["nine_year_share"] * (1.2 if ctx.kind == "county" else 0.7)
-        return "312" if roll < share else "311"
-    if category == "34":
+        return SchoolType.NINE_YEAR if roll < share else SchoolType.JUNIOR
+    if category == SchoolCategory.SENIOR:
         if private and roll < cal["twelve_year_share"] * 5:
-            return "345"
-        return "341" if roll < cal["complete_middle_share"] else "342"
-    if category == "36":
-        return "361" if roll < 0.5 else "364" if roll < 0.9 else "365"
-    if category == "41":
+            return SchoolType.TWELVE_YEAR
+        return SchoolType.COMPLETE_MIDDLE if roll < cal["complete_middle_share"] else SchoolType.SENIOR
+    if category == SchoolCategory.VOCATIONAL:
+        if roll < 0.5:
+            return SchoolType.TECHNICAL_SECONDARY
+        return SchoolType.VOCATIONAL_HIGH if roll < 0.9 else SchoolType.SKILLED_WORKER
+    if category == SchoolCategory.HIGHER:
         return _pick_weighted(ctx.rng, cal["higher_type_share"])
-    return {"11": "111", "51": "514"}[category]
+    return _ONE_TYPE[category]
+
+
+@dataclass
+class _Naming:
+    """One school being named: where it is, what it is, and the draws its name may use."""
+
+    ctx: CountyContext
+    school_type: str
+    private: bool
+    town: Town | None
+    village: str
+    brands: list[str]
+    # Drawn once before naming: the numbered fallbacks are compared repeatedly, so they must not draw.
+    fallback_brand: str
+
+    def brand(self) -> str:
+        return self.ctx.rng.choice(self.brands)
+
+    def road(self) -> str:
+        """A new road name, remembered so that the address can use the road the name mentions."""
+        self.ctx.last_road = _road(self.ctx.rng)
+        return self.ctx.last_road
+
+    def village_word(self) -> str:
+        return _village(self.ctx)
 
 
 def _name(ctx: CountyContext, category: str, school_type: str, private: bool, town: Town | None,
           village: str) -> str:
     """A realistic Chinese school name, unique within the county (higher education: the province)."""
     parts = tables().parts
-    rng = ctx.rng
-    p = ctx.prefix
-    n = chinese_number
+    brands = parts["kindergarten_brands"] if category == SchoolCategory.KINDERGARTEN else parts["school_brands"]
+    school = _Naming(ctx, school_type, private, town, village, brands, fallback_brand=ctx.rng.choice(brands))
+    return _NAMERS[category](school)
 
-    def brand() -> str:
-        return rng.choice(parts["kindergarten_brands"] if category == "11" else parts["school_brands"])
 
-    def road() -> str:
-        ctx.last_road = _road(rng)  # so that the address can use the road the name mentions
-        return ctx.last_road
-
-    b = brand()  # the numbered fallbacks must not draw: they are compared repeatedly
-
-    if category == "41":
-        return _higher_name(ctx, school_type, private)
-    if town is not None:
-        t = town.label
-        if category == "11":
-            if private:
-                return _unique(ctx, [], lambda: f"{p}{t}{brand()}幼儿园", lambda k: f"{p}{t}{b}{n(k)}分园")
-            if village:
-                return _unique(ctx, [f"{p}{town.full}{village}幼儿园"], lambda: f"{p}{t}{_village(ctx)}幼儿园",
-                               lambda k: f"{p}{t}第{n(k)}幼儿园")
-            return _unique(ctx, [f"{p}{t}中心幼儿园", f"{p}{t}幼儿园"], lambda: f"{p}{t}{_village(ctx)}幼儿园",
+def _kindergarten_name(s: _Naming) -> str:
+    ctx, p, n, b = s.ctx, s.ctx.prefix, chinese_number, s.fallback_brand
+    if s.town is not None:
+        town, t = s.town, s.town.label
+        if s.private:
+            return _unique(ctx, [], lambda: f"{p}{t}{s.brand()}幼儿园", lambda k: f"{p}{t}{b}{n(k)}分园")
+        if s.village:
+            return _unique(ctx, [f"{p}{town.full}{s.village}幼儿园"], lambda: f"{p}{t}{s.village_word()}幼儿园",
                            lambda k: f"{p}{t}第{n(k)}幼儿园")
-        if category == "21":
-            if school_type == "218":
-                return _unique(ctx, [f"{p}{town.full}{village}教学点"], lambda: f"{p}{t}{_village(ctx)}教学点",
-                               lambda k: f"{p}{t}第{n(k)}教学点")
-            if private:
-                return _unique(ctx, [], lambda: f"{p}{t}{brand()}小学", lambda k: f"{p}{t}{b}第{n(k)}小学")
-            if village:
-                return _unique(ctx, [f"{p}{town.full}{village}小学"], lambda: f"{p}{t}{_village(ctx)}小学",
-                               lambda k: f"{p}{t}第{n(k)}小学")
-            first = f"{p}{t}小学" if town.suffix == "街道" else f"{p}{t}中心小学"
-            return _unique(ctx, [first], lambda: f"{p}{t}{_village(ctx)}小学", lambda k: f"{p}{t}第{n(k)}小学")
-        if category == "31":
-            if school_type == "312":
-                return _unique(ctx, [f"{p}{t}九年制学校", f"{p}{t}学校"], lambda: f"{p}{t}{_village(ctx)}学校",
-                               lambda k: f"{p}{t}第{n(k)}学校")
-            return _unique(ctx, [f"{p}{t}初级中学", f"{p}{t}中学", f"{p}{t}第二初级中学"],
-                           lambda: f"{p}{t}{_village(ctx)}初级中学", lambda k: f"{p}{t}第{n(k)}中学")
-        if category == "34":
-            return _unique(ctx, [f"{p}{t}中学", f"{p}{t}高级中学"], lambda: f"{p}{t}{brand()}中学",
-                           lambda k: f"{p}{t}第{n(k)}中学")
-        return _unique(ctx, [f"{p}{t}职业中学"], lambda: f"{p}{t}{rng.choice(parts['vocational_fields'])}职业学校",
-                       lambda k: f"{p}{t}第{n(k)}职业中学")
+        return _unique(ctx, [f"{p}{t}中心幼儿园", f"{p}{t}幼儿园"], lambda: f"{p}{t}{s.village_word()}幼儿园",
+                       lambda k: f"{p}{t}第{n(k)}幼儿园")
+    if s.private:
+        return _unique(ctx, [], lambda: f"{p}{s.brand()}幼儿园", lambda k: f"{p}{b}幼儿园{n(k)}分园")
+    return _unique(ctx, [f"{p}实验幼儿园", f"{p}机关幼儿园", f"{p}第一幼儿园", f"{p}第二幼儿园"],
+                   lambda: f"{p}{s.road()}幼儿园", lambda k: f"{p}第{n(k)}幼儿园")
 
-    # Schools in the county seat.
-    if category == "11":
-        if private:
-            return _unique(ctx, [], lambda: f"{p}{brand()}幼儿园", lambda k: f"{p}{b}幼儿园{n(k)}分园")
-        return _unique(ctx, [f"{p}实验幼儿园", f"{p}机关幼儿园", f"{p}第一幼儿园", f"{p}第二幼儿园"],
-                       lambda: f"{p}{road()}幼儿园", lambda k: f"{p}第{n(k)}幼儿园")
-    if category == "21":
-        if private:
-            return _unique(ctx, [], lambda: f"{p}{brand()}{rng.choice(['', '外国语', '实验'])}小学",
-                           lambda k: f"{p}{b}第{n(k)}小学")
-        if ctx.kind == "county":
-            fixed = [f"{p}实验小学", f"{p}城关小学", f"{p}第一小学", f"{p}第二小学"]
-        else:
-            fixed = [f"{p}实验小学", f"{p}第一实验小学", f"{p}第二实验小学", f"{p}第一小学"]
-        return _unique(ctx, fixed, lambda: f"{p}{road()}小学", lambda k: f"{p}第{n(k)}小学")
-    if category == "31":
-        if school_type == "312":
-            if private:
-                return _unique(ctx, [], lambda: f"{p}{brand()}{rng.choice(['', '外国语', '实验'])}学校",
-                               lambda k: f"{p}{b}第{n(k)}学校")
-            return _unique(ctx, [f"{p}实验学校"], lambda: f"{p}{road()}学校", lambda k: f"{p}第{n(k)}学校")
-        if private:
-            return _unique(ctx, [], lambda: f"{p}{brand()}{rng.choice(['', '实验'])}中学",
-                           lambda k: f"{p}{b}第{n(k)}中学")
-        return _unique(ctx, [f"{p}实验中学", f"{p}第一初级中学", f"{p}第二初级中学"], lambda: f"{p}{road()}中学",
-                       lambda k: f"{p}第{n(k)}中学")
-    if category == "34":
-        if school_type == "345":
-            return _unique(ctx, [], lambda: f"{p}{brand()}{rng.choice(['', '外国语', '实验'])}学校",
+
+def _primary_name(s: _Naming) -> str:
+    ctx, p, n, b, rng = s.ctx, s.ctx.prefix, chinese_number, s.fallback_brand, s.ctx.rng
+    if s.town is not None:
+        town, t = s.town, s.town.label
+        if s.school_type == SchoolType.TEACHING_POINT:
+            return _unique(ctx, [f"{p}{town.full}{s.village}教学点"], lambda: f"{p}{t}{s.village_word()}教学点",
+                           lambda k: f"{p}{t}第{n(k)}教学点")
+        if s.private:
+            return _unique(ctx, [], lambda: f"{p}{t}{s.brand()}小学", lambda k: f"{p}{t}{b}第{n(k)}小学")
+        if s.village:
+            return _unique(ctx, [f"{p}{town.full}{s.village}小学"], lambda: f"{p}{t}{s.village_word()}小学",
+                           lambda k: f"{p}{t}第{n(k)}小学")
+        first = f"{p}{t}小学" if town.suffix == "街道" else f"{p}{t}中心小学"
+        return _unique(ctx, [first], lambda: f"{p}{t}{s.village_word()}小学", lambda k: f"{p}{t}第{n(k)}小学")
+    if s.private:
+        return _unique(ctx, [], lambda: f"{p}{s.brand()}{rng.choice(['', '外国语', '实验'])}小学",
+                       lambda k: f"{p}{b}第{n(k)}小学")
+    if ctx.kind == "county":
+        fixed = [f"{p}实验小学", f"{p}城关小学", f"{p}第一小学", f"{p}第二小学"]
+    else:
+        fixed = [f"{p}实验小学", f"{p}第一实验小学", f"{p}第二实验小学", f"{p}第一小学"]
+    return _unique(ctx, fixed, lambda: f"{p}{s.road()}小学", lambda k: f"{p}第{n(k)}小学")
+
+
+def _junior_name(s: _Naming) -> str:
+    """Junior middle schools and nine-year schools (九年制学校, category 31)."""
+    ctx, p, n, b, rng = s.ctx, s.ctx.prefix, chinese_number, s.fallback_brand, s.ctx.rng
+    nine_year = s.school_type == SchoolType.NINE_YEAR
+    if s.town is not None:
+        t = s.town.label
+        if nine_year:
+            return _unique(ctx, [f"{p}{t}九年制学校", f"{p}{t}学校"], lambda: f"{p}{t}{s.village_word()}学校",
+                           lambda k: f"{p}{t}第{n(k)}学校")
+        return _unique(ctx, [f"{p}{t}初级中学", f"{p}{t}中学", f"{p}{t}第二初级中学"],
+                       lambda: f"{p}{t}{s.village_word()}初级中学", lambda k: f"{p}{t}第{n(k)}中学")
+    if nine_year:
+        if s.private:
+            return _unique(ctx, [], lambda: f"{p}{s.brand()}{rng.choice(['', '外国语', '实验'])}学校",
                            lambda k: f"{p}{b}第{n(k)}学校")
-        if private:
-            return _unique(ctx, [], lambda: f"{p}{brand()}{rng.choice(['', '高级'])}中学",
-                           lambda k: f"{p}{b}第{n(k)}中学")
-        fixed = [f"{p}第一中学", f"{p}高级中学", f"{p}第二中学"]
-        if ctx.kind in {"county", "city"} and school_type == "342":
-            # Flagship senior high schools of counties carry the province name: 四川省三台中学.
-            fixed.insert(0, f"{ctx.province.name}{base_name(ctx.county.name)}中学")
-        return _unique(ctx, fixed, lambda: f"{p}{road()}中学", lambda k: f"{p}第{n(k)}中学")
-    if category == "36":
-        fields = parts["vocational_fields"]
-        if private:
-            return _unique(ctx, [], lambda: f"{p}{brand()}职业技术学校",
-                           lambda k: f"{p}{b}{fields[0]}职业学校")
-        if school_type == "365":
-            return _unique(ctx, [f"{p}技工学校"], lambda: f"{p}{rng.choice(fields)}技工学校",
-                           lambda k: f"{p}第{n(k)}技工学校")
-        if school_type == "364":
-            return _unique(ctx, [f"{p}职业中学", f"{p}职业高级中学", f"{p}职业技术教育中心"],
-                           lambda: f"{p}{rng.choice(fields)}职业中学", lambda k: f"{p}第{n(k)}职业中学")
-        fixed = [f"{p}职业技术学校", f"{p}中等专业学校"]
-        if ctx.kind == "core" and rng.random() < 0.5:
-            # Province-run secondary schools in the capital: 四川省商贸学校.
-            fixed.insert(0, f"{ctx.province.name}{rng.choice(fields)}学校")
-        return _unique(ctx, fixed, lambda: f"{p}{rng.choice(fields)}{rng.choice(['', '职业技术'])}学校",
-                       lambda k: f"{p}第{n(k)}职业技术学校")
+        return _unique(ctx, [f"{p}实验学校"], lambda: f"{p}{s.road()}学校", lambda k: f"{p}第{n(k)}学校")
+    if s.private:
+        return _unique(ctx, [], lambda: f"{p}{s.brand()}{rng.choice(['', '实验'])}中学",
+                       lambda k: f"{p}{b}第{n(k)}中学")
+    return _unique(ctx, [f"{p}实验中学", f"{p}第一初级中学", f"{p}第二初级中学"], lambda: f"{p}{s.road()}中学",
+                   lambda k: f"{p}第{n(k)}中学")
+
+
+def _senior_name(s: _Naming) -> str:
+    """Senior high schools, complete middle schools and twelve-year schools (category 34)."""
+    ctx, p, n, b, rng = s.ctx, s.ctx.prefix, chinese_number, s.fallback_brand, s.ctx.rng
+    if s.town is not None:
+        t = s.town.label
+        return _unique(ctx, [f"{p}{t}中学", f"{p}{t}高级中学"], lambda: f"{p}{t}{s.brand()}中学",
+                       lambda k: f"{p}{t}第{n(k)}中学")
+    if s.school_type == SchoolType.TWELVE_YEAR:
+        return _unique(ctx, [], lambda: f"{p}{s.brand()}{rng.choice(['', '外国语', '实验'])}学校",
+                       lambda k: f"{p}{b}第{n(k)}学校")
+    if s.private:
+        return _unique(ctx, [], lambda: f"{p}{s.brand()}{rng.choice(['', '高级'])}中学",
+                       lambda k: f"{p}{b}第{n(k)}中学")
+    fixed = [f"{p}第一中学", f"{p}高级中学", f"{p}第二中学"]
+    if ctx.kind in {"county", "city"} and s.school_type == SchoolType.SENIOR:
+        # Flagship senior high schools of counties carry the province name: 四川省三台中学.
+        fixed.insert(0, f"{ctx.province.name}{base_name(ctx.county.name)}中学")
+    return _unique(ctx, fixed, lambda: f"{p}{s.road()}中学", lambda k: f"{p}第{n(k)}中学")
+
+
+def _vocational_name(s: _Naming) -> str:
+    """Secondary vocational schools: technical, vocational high and skilled-worker schools (category 36)."""
+    ctx, p, n, b, rng = s.ctx, s.ctx.prefix, chinese_number, s.fallback_brand, s.ctx.rng
+    fields = tables().parts["vocational_fields"]
+    if s.town is not None:
+        t = s.town.label
+        return _unique(ctx, [f"{p}{t}职业中学"], lambda: f"{p}{t}{rng.choice(fields)}职业学校",
+                       lambda k: f"{p}{t}第{n(k)}职业中学")
+    if s.private:
+        return _unique(ctx, [], lambda: f"{p}{s.brand()}职业技术学校", lambda k: f"{p}{b}{fields[0]}职业学校")
+    if s.school_type == SchoolType.SKILLED_WORKER:
+        return _unique(ctx, [f"{p}技工学校"], lambda: f"{p}{rng.choice(fields)}技工学校",
+                       lambda k: f"{p}第{n(k)}技工学校")
+    if s.school_type == SchoolType.VOCATIONAL_HIGH:
+        return _unique(ctx, [f"{p}职业中学", f"{p}职业高级中学", f"{p}职业技术教育中心"],
+                       lambda: f"{p}{rng.choice(fields)}职业中学", lambda k: f"{p}第{n(k)}职业中学")
+    fixed = [f"{p}职业技术学校", f"{p}中等专业学校"]
+    if ctx.kind == "core" and rng.random() < 0.5:
+        # Province-run secondary schools in the capital: 四川省商贸学校.
+        fixed.insert(0, f"{ctx.province.name}{rng.choice(fields)}学校")
+    return _unique(ctx, fixed, lambda: f"{p}{rng.choice(fields)}{rng.choice(['', '职业技术'])}学校",
+                   lambda k: f"{p}第{n(k)}职业技术学校")
+
+
+def _special_name(s: _Naming) -> str:
+    """Special education schools, always in the county seat."""
+    ctx, p, n = s.ctx, s.ctx.prefix, chinese_number
     return _unique(ctx, [f"{p}特殊教育学校", f"{p}培智学校", f"{p}启明学校", f"{p}启聪学校"],
-                   lambda: f"{p}{road()}特殊教育学校", lambda k: f"{p}第{n(k)}特殊教育学校")
+                   lambda: f"{p}{s.road()}特殊教育学校", lambda k: f"{p}第{n(k)}特殊教育学校")
 
 
-def _higher_name(ctx: CountyContext, school_type: str, private: bool) -> str:
+# The tail of a private higher education institution's name, by school type.
+_PRIVATE_HIGHER_TAIL: dict[str, str] = {
+    SchoolType.UNIVERSITY: "学院", SchoolType.COLLEGE: "学院", SchoolType.HIGHER_VOCATIONAL: "职业学院",
+}
+
+
+def _higher_name(s: _Naming) -> str:
     """Universities and colleges, named after the province or the prefecture (unique in the province)."""
+    ctx, school_type, private = s.ctx, s.school_type, s.private
     parts = tables().parts
     rng = ctx.rng
     capital = RegionCode.parse(ctx.county.code).at(PREFECTURE).code == ctx.province.code + "01"
@@ -596,35 +658,55 @@ def _higher_name(ctx: CountyContext, school_type: str, private: bool) -> str:
     prefecture_base = base_name(ctx.prefecture.name) if ctx.prefecture.name not in PLACEHOLDERS else province_base
     county_base = base_name(ctx.county.name)
     fields = parts["higher_fields"][school_type]
+    university = school_type == SchoolType.UNIVERSITY
 
     def named(base: str, study: str) -> str:
-        if school_type == "411":
+        if university:
             return f"{base}{study}大学"
         return f"{base}{study}{'学校' if study.endswith('专科') else '学院'}"
 
     def random_name() -> str:
         if private:
             brand = rng.choice(parts["school_brands"])
-            tail = {"411": "学院", "412": "学院", "413": "职业学院"}[school_type]
-            return f"{rng.choice([prefecture_base, county_base])}{brand}{tail}"
+            return f"{rng.choice([prefecture_base, county_base])}{brand}{_PRIVATE_HIGHER_TAIL[school_type]}"
         base = province_base if capital and rng.random() < 0.6 else prefecture_base
         return named(base, rng.choice(fields))
 
-    fixed = [] if private or capital else [named(prefecture_base, "" if school_type == "411" else fields[0])]
+    fixed = [] if private or capital else [named(prefecture_base, "" if university else fields[0])]
     return _unique(ctx, fixed, random_name, lambda k: named(f"{prefecture_base}第{chinese_number(k)}", fields[0]),
                    scope=ctx.province_names)
 
 
-_URBAN_SEAT = {"core": {"111": 0.9, "112": 0.1}, "district": {"111": 0.7, "112": 0.3},
-               "city": {"111": 0.75, "112": 0.25}, "county": {"121": 0.85, "122": 0.15}}
-_URBAN_TOWN = {"街道": {"111": 0.4, "112": 0.6}, "镇": {"121": 0.75, "122": 0.25}, "乡": {"210": 1.0}}
+# How each category's schools are named.
+_NAMERS: dict[str, Callable[[_Naming], str]] = {
+    SchoolCategory.KINDERGARTEN: _kindergarten_name,
+    SchoolCategory.PRIMARY: _primary_name,
+    SchoolCategory.JUNIOR: _junior_name,
+    SchoolCategory.SENIOR: _senior_name,
+    SchoolCategory.VOCATIONAL: _vocational_name,
+    SchoolCategory.HIGHER: _higher_name,
+    SchoolCategory.SPECIAL: _special_name,
+}
+
+
+_URBAN_SEAT: dict[str, dict[str, float]] = {
+    "core": {UrbanRural.MAIN_URBAN: 0.9, UrbanRural.URBAN_RURAL_FRINGE: 0.1},
+    "district": {UrbanRural.MAIN_URBAN: 0.7, UrbanRural.URBAN_RURAL_FRINGE: 0.3},
+    "city": {UrbanRural.MAIN_URBAN: 0.75, UrbanRural.URBAN_RURAL_FRINGE: 0.25},
+    "county": {UrbanRural.TOWN_CENTRE: 0.85, UrbanRural.TOWN_RURAL_FRINGE: 0.15},
+}
+_URBAN_TOWN: dict[str, dict[str, float]] = {
+    "街道": {UrbanRural.MAIN_URBAN: 0.4, UrbanRural.URBAN_RURAL_FRINGE: 0.6},
+    "镇": {UrbanRural.TOWN_CENTRE: 0.75, UrbanRural.TOWN_RURAL_FRINGE: 0.25},
+    "乡": {UrbanRural.TOWNSHIP_CENTRE: 1.0},
+}
 
 
 def _urban_rural(ctx: CountyContext, locality: str, town: Town | None) -> str:
     """统计用城乡划分 consistent with where the school is: district seats 111/112, county seats 121/122,
     towns by their kind (街道 11x, 镇 12x, 乡 210), villages 220."""
     if locality == "village":
-        return "220"
+        return UrbanRural.VILLAGE
     if town is None:
         return _pick_weighted(ctx.rng, _URBAN_SEAT[ctx.kind])
     return _pick_weighted(ctx.rng, _URBAN_TOWN[town.suffix])
@@ -666,9 +748,9 @@ def _county_schools(ctx: CountyContext, counts: dict[str, int]) -> list[dict[str
     for category in CATEGORIES:
         for index in range(counts.get(category, 0)):
             locality = _locality(ctx, category, index)
-            lean = 1.0 if category == "41" else _PRIVATE_LEAN[ctx.kind]
+            lean = 1.0 if category == SchoolCategory.HIGHER else _PRIVATE_LEAN[ctx.kind]
             private = ctx.rng.random() < min(0.9, shares[category] * lean)
-            if category == "21" and index == 0:
+            if category == SchoolCategory.PRIMARY and index == 0:
                 private = False  # the county seat's own primary school
             if private and locality == "village":
                 locality = "town"
@@ -684,13 +766,14 @@ def _county_schools(ctx: CountyContext, counts: dict[str, int]) -> list[dict[str
             else:
                 street = ctx.last_road if ctx.last_road and ctx.last_road in name else _road(ctx.rng)
                 address = f"{ctx.address_prefix}{where}{street}{ctx.rng.randint(1, 399)}号"
+            # The rows hold the codes as plain strings, not the members of the code tables.
             rows.append({
                 "name": name,
-                "category": category,
-                "school_type": school_type,
+                "category": str(category),
+                "school_type": str(school_type),
                 "county_id": ctx.county.code,
-                "urban_rural": _urban_rural(ctx, locality, town),
-                "ownership": "private" if private else "public",
+                "urban_rural": str(_urban_rural(ctx, locality, town)),
+                "ownership": str(Ownership.PRIVATE if private else Ownership.PUBLIC),
                 "address": address[:255],
                 "longitude": longitude,
                 "latitude": latitude,
@@ -849,8 +932,6 @@ class DemoResult:
 
 
 def layout_from_db(province_code: str) -> ProvinceLayout:
-    from edupulse.orgs.models import Region
-
     province = RegionCode.parse_or_none(province_code)
     if province is None or province.level != PROVINCE:
         raise DemoError(f"--province must be a 2-digit GB/T 2260 province code such as 51, got {province_code!r}.")
@@ -869,10 +950,6 @@ def load_demo(province_code: str, *, scale: float = 1.0, seed: int = 7,
               progress: Progress | None = None) -> DemoResult:
     """Generate the province and write what is missing: schools whose code already exists are skipped,
     users that exist are left alone (password included). Running it twice changes nothing."""
-    from edupulse.core.actions import run_as_system
-    from edupulse.orgs.actions import import_schools
-    from edupulse.orgs.models import School
-
     def report(message: str) -> None:
         if progress is not None:
             progress(message)
@@ -901,20 +978,13 @@ def load_demo(province_code: str, *, scale: float = 1.0, seed: int = 7,
 @functools.lru_cache(maxsize=1)
 def _demo_password_hash() -> str:
     """One Argon2 hash of the shared demo password for all demo users (Argon2 is slow on purpose)."""
-    from django.contrib.auth.hashers import make_password
-
     return make_password(DEMO_PASSWORD)
 
 
 def _ensure_user(spec: DemoUser) -> DemoUserResult:
-    from edupulse.accounts.actions import create_user
-    from edupulse.accounts.models import User
-    from edupulse.core.actions import run_as_system
-    from edupulse.orgs.models import Region, School
-
     school = None
     if spec.school_county:
-        school = (School.objects.filter(county_id=spec.school_county, category="21").order_by("code").first()
+        school = (School.objects.filter(county_id=spec.school_county, category=SchoolCategory.PRIMARY).order_by("code").first()
                   or School.objects.filter(county_id=spec.school_county).order_by("code").first())
         if school is None:
             raise DemoError(f"County {spec.school_county} has no school for the demo school CIO.")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
+from edupulse.core.permissions import can
 from edupulse.core.regions import COUNTY, PROVINCE
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.orgs import actions
@@ -93,8 +94,6 @@ class RegionTreeView(ScopedMixin, TemplateView):
 
 def schools_overview(request: HttpRequest) -> dict[str, Any] | None:
     """Schools of the user's area by category, for the overview page."""
-    from edupulse.core.permissions import can
-
     if not can(request.user, "view", School):
         return None
     counts = dict(School.objects.visible_to(request.user).values_list("category").annotate(n=Count("id")).order_by())
@@ -113,8 +112,6 @@ class SchoolListView(ScopedListView):
     template_name = "orgs/school_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from edupulse.core.permissions import can
-
         context = super().get_context_data(**kwargs)
         context["can_add"] = can(self.request.user, "add", School)
         return context
@@ -160,8 +157,6 @@ class SchoolDetailView(ScopedDetailView):
         return super().get_queryset().select_related("county", "prefecture", "province")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from edupulse.core.permissions import can
-
         context = super().get_context_data(**kwargs)
         context["can_edit"] = can(self.request.user, "change", self.object)
         return context

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+import dj_database_url
+
 from edupulse.utilities.env import (
     Cidrs,
     DatabaseUrl,
@@ -263,8 +265,6 @@ class Config:
     def database(self) -> dict[str, Any]:
         """Django's ``DATABASES["default"]`` (a new dict each call): connections to PostgreSQL are kept for
         ``EDUPULSE_DB_CONN_MAX_AGE`` seconds; SQLite's are not (they cost nothing to open)."""
-        import dj_database_url
-
         sqlite = self.database_url.split(":", 1)[0] == "sqlite"
         return dict(dj_database_url.parse(self.database_url, conn_max_age=0 if sqlite else self.db_conn_max_age))
 

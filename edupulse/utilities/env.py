@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
@@ -249,8 +250,6 @@ class DatabaseUrl(Parser[str]):
         return "`sqlite:///path` or `postgresql://user@host:port/db`"
 
     def __call__(self, text: str) -> str:
-        import dj_database_url
-
         if text.split(":", 1)[0] not in self.SCHEMES:
             raise ParseError("a sqlite:///path or postgresql://user@host:port/db URL")
         try:

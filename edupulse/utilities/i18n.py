@@ -12,6 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import polib  # type: ignore[import-untyped]
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -20,8 +22,6 @@ def catalogues() -> list[Path]:
 
 
 def stale(po: Path) -> bool:
-    import polib  # type: ignore[import-untyped]
-
     mo = po.with_suffix(".mo")
     if not mo.exists():
         return True
@@ -32,8 +32,6 @@ def stale(po: Path) -> bool:
 
 
 def compile_all() -> list[Path]:
-    import polib  # type: ignore[import-untyped]
-
     written = []
     for po in catalogues():
         catalogue = polib.pofile(str(po))

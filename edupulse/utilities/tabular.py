@@ -12,6 +12,8 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from python_calamine import CalamineWorkbook
+
 XLSX_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted xlsx
 
@@ -55,8 +57,6 @@ def read_table(data: bytes, filename: str) -> Table:
         raise TableError("unsupported_format", "只支持 xlsx、xls、ods 和 CSV 文件。")
     if data.startswith(CFB_MAGIC) and name.endswith((".xlsx", ".xlsm")):
         raise TableError("password_protected", "文件已加密（设置了打开密码），请取消密码后重新上传。")
-    from python_calamine import CalamineWorkbook
-
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)

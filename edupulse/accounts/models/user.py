@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.audit import Placement
 from edupulse.core.regions import RegionCode
 from edupulse.core.roles import ALL, NONE, READ_ONLY, ROLE_SCOPE_LEVELS, STAFF_ROLES, Role
 from edupulse.core.scoping import Scope, ScopedManager, ScopedQuerySet, ScopeSpec
@@ -111,8 +112,6 @@ class User(AbstractUser):
         self.is_staff = self.role in STAFF_ROLES
 
     def org_placement(self):  # type: ignore[no-untyped-def]
-        from edupulse.core.audit import Placement
-
         if self.scope_school_id is not None and self.scope_school is not None:
             return Placement.of(self.scope_school.county_id, school_id=self.scope_school.pk)
         return Placement.of(self.scope_region_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from edupulse.collection.models import SavedExtract
-from edupulse.core.actions import action, save_instance
+from edupulse.core.actions import action, delete_instance, save_instance
 from edupulse.core.actors import Actor, is_system
 from edupulse.core.scoping import scope_of
 
@@ -21,6 +21,4 @@ def save_extract(extract: SavedExtract, *, acting_user: Actor, region_code: str 
 
 @action
 def delete_extract(extract: SavedExtract, *, acting_user: Actor) -> None:
-    from edupulse.core.actions import delete_instance
-
     delete_instance(extract, acting_user=acting_user)

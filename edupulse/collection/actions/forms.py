@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from edupulse.collection.definitions import (
     load_yaml,
 )
 from edupulse.collection.models import Field, Form, FormVersion, Section, ValidationRule
-from edupulse.collection.registry import other_form_fields
+from edupulse.collection.registry import build_spec, other_form_fields
 from edupulse.core import audit
 from edupulse.core.actions import action, save_instance
 from edupulse.core.actors import Actor
@@ -49,8 +49,6 @@ def load_forms(*, acting_user: Actor, directory: Path = FORMS_DIR) -> list[FormL
 
 
 def _extras(spec: FormSpec) -> dict[str, Any]:
-    from dataclasses import asdict
-
     return {
         "yoy_threshold": spec.yoy_threshold, "yoy_fields": list(spec.yoy_fields), "yoy_severity": spec.yoy_severity,
         "outliers": asdict(spec.outliers), "indicators": [asdict(i) for i in spec.indicators],
@@ -140,8 +138,6 @@ def save_form_part(instance: Section | Field | ValidationRule | FormVersion | Fo
     saved = save_instance(instance, acting_user=acting_user)
     if version is not None and version.pk and not isinstance(instance, FormVersion | Form):
         # A new checksum invalidates the cached spec and old templates.
-        from edupulse.collection.registry import build_spec
-
         stored = FormVersion.objects.get(pk=version.pk)
         _change_version(stored, acting_user, checksum=build_spec(stored).checksum())
     return saved

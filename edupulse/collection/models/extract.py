@@ -59,6 +59,7 @@ class SavedExtract(PlacedInRegion, models.Model):
         self.store_placement(region_code)
 
     def clean(self) -> None:
+        # cycle: collection.registry imports collection.models, which imports this module.
         from edupulse.collection.registry import current_version, spec_for
 
         errors: dict[str, str] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,8 +50,6 @@ class AlertChannel(RegionOwned):
         return f"{self.name} ({self.get_kind_display()})"
 
     def clean(self) -> None:
-        from django.core.validators import URLValidator, validate_email
-
         if self.region_id is None:
             raise ValidationError({"region": _("Choose the region whose findings this channel receives.")})
         try:

@@ -13,6 +13,7 @@ from edupulse.core.regions import PlacedInRegion, RegionPlacement
 from edupulse.core.roles import READ_ONLY, Role
 from edupulse.core.scoping import ScopedManager, ScopeSpec
 from edupulse.monitoring.checks import CHECK_CHOICES, CheckStatus, Severity
+from edupulse.monitoring.describing import advice, describe
 from edupulse.monitoring.models.base import OWNED_SCOPE
 
 if TYPE_CHECKING:
@@ -235,13 +236,9 @@ class Finding(PlacedInRegion, models.Model):
     @property
     def description(self) -> str:
         """What is wrong, in the reader's language (the stored ``summary`` is in the server's language)."""
-        from edupulse.monitoring.describing import describe
-
         return describe(self.check_name, self.evidence)
 
     @property
     def advice(self) -> str:
         """The rectification asked of the responsible unit (整改要求), in the reader's language."""
-        from edupulse.monitoring.describing import advice
-
         return advice(self.check_name)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.audit import Placement
 from edupulse.core.regions import LENGTHS, RegionCode
 from edupulse.core.roles import CHANGE, READ_ONLY, VIEW, Role
 from edupulse.core.scoping import Scope, ScopedManager, ScopeSpec
@@ -26,7 +27,7 @@ def _region_scope(scope: Scope) -> Q:
         return Q(pk__in=[])
     if scope.level == "school":
         # A school sees its own county and that county's ancestors (its address), nothing beside it.
-        from edupulse.orgs.models.school import School
+        from edupulse.orgs.models.school import School  # cycle: orgs.models.school imports this module (Region)
 
         county = School.objects.filter(pk=scope.school_id or 0).values_list("county_id", flat=True).first() or ""
         return Q(code__in=RegionCode.parse(county).lineage()) if county else Q(pk__in=[])
@@ -87,6 +88,4 @@ class Region(models.Model):
         return "".join(n for n in names if n not in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
     def org_placement(self):  # type: ignore[no-untyped-def]
-        from edupulse.core.audit import Placement
-
         return Placement.of(self.region_code)

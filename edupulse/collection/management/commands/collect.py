@@ -15,10 +15,22 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Count
 
+from edupulse.accounts.models import User
+from edupulse.collection import importing, products, workbook
+from edupulse.collection.actions import load_forms
+from edupulse.collection.completeness import completeness, expected_schools, missing_schools
+from edupulse.collection.definitions import DefinitionError
+from edupulse.collection.demo import load_demo_submissions
+from edupulse.collection.models import FormVersion
+from edupulse.collection.outliers import peer_outliers
+from edupulse.collection.registry import current_version, spec_for
 from edupulse.core import context
+from edupulse.core.actions import run_as_system
 from edupulse.core.actors import SYSTEM
 from edupulse.core.regions import RegionCode
+from edupulse.orgs.models import School
 
 USAGE = 2
 
@@ -101,9 +113,6 @@ class Command(BaseCommand):
     # ---------------------------------------------------------------------------------------- forms
 
     def do_forms(self, options: dict[str, Any]) -> int:
-        from edupulse.collection.models import FormVersion
-        from edupulse.collection.registry import spec_for
-
         forms = []
         for version in FormVersion.objects.select_related("form").order_by("form__code", "number"):
             spec = spec_for(version)
@@ -122,10 +131,6 @@ class Command(BaseCommand):
         return 0
 
     def do_load_forms(self, options: dict[str, Any]) -> int:
-        from edupulse.collection.actions import load_forms
-        from edupulse.collection.definitions import DefinitionError
-        from edupulse.core.actions import run_as_system
-
         try:
             results = run_as_system(load_forms)
         except DefinitionError as exc:
@@ -137,11 +142,6 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------------------------- templates
 
     def do_template(self, options: dict[str, Any]) -> int:
-        from edupulse.collection import workbook
-        from edupulse.collection.completeness import expected_schools
-        from edupulse.collection.registry import current_version, spec_for
-        from edupulse.orgs.models import School
-
         spec = spec_for(current_version(options["form"]))
         period = options["period"] or default_period(spec.period_type)
         if not spec.valid_period(period):
@@ -175,8 +175,6 @@ class Command(BaseCommand):
     # ---------------------------------------------------------------------------------------- import
 
     def do_import(self, options: dict[str, Any]) -> int:
-        from edupulse.collection import importing, workbook
-
         user = _user(options.get("user"))
         missing = [str(p) for p in options["paths"] if not p.exists()]
         if missing:
@@ -202,9 +200,6 @@ class Command(BaseCommand):
     # -------------------------------------------------------------------------------------- products
 
     def do_summary(self, options: dict[str, Any]) -> int:
-        from edupulse.collection import products
-        from edupulse.collection.registry import current_version, spec_for
-
         spec = spec_for(current_version(options["form"]))
         summary = products.summarise(spec, options["period"], options["level"], region=options["region"],
                                      status=options["status"])
@@ -213,9 +208,6 @@ class Command(BaseCommand):
         return 0
 
     def do_completeness(self, options: dict[str, Any]) -> int:
-        from edupulse.collection.completeness import completeness
-        from edupulse.collection.registry import current_version, spec_for
-
         spec = spec_for(current_version(options["form"]))
         rows, total = completeness(spec, options["period"], None, level=options["level"], region=options["region"])
 
@@ -234,9 +226,6 @@ class Command(BaseCommand):
         return 0
 
     def do_missing(self, options: dict[str, Any]) -> int:
-        from edupulse.collection.completeness import missing_schools
-        from edupulse.collection.registry import current_version, spec_for
-
         spec = spec_for(current_version(options["form"]))
         schools = missing_schools(spec, options["period"], None, options["region"])
         rows = [["学校标识码", "学校名称", "市", "县", "联系人", "联系电话"]]
@@ -249,9 +238,6 @@ class Command(BaseCommand):
         return 0
 
     def do_outliers(self, options: dict[str, Any]) -> int:
-        from edupulse.collection.outliers import peer_outliers
-        from edupulse.collection.registry import current_version, spec_for
-
         spec = spec_for(current_version(options["form"]))
         found = peer_outliers(spec, options["period"])
         if options["json"]:
@@ -262,13 +248,6 @@ class Command(BaseCommand):
         return 0
 
     def do_demo(self, options: dict[str, Any]) -> int:
-        from django.db.models import Count
-
-        from edupulse.collection.actions import load_forms
-        from edupulse.collection.demo import load_demo_submissions
-        from edupulse.core.actions import run_as_system
-        from edupulse.orgs.models import School
-
         run_as_system(load_forms)
         province = options["province"] or (School.objects.values("province_id").annotate(n=Count("id"))
                                            .order_by("-n").values_list("province_id", flat=True).first())
@@ -297,8 +276,6 @@ def _user(username: str | None) -> Any:
     """The user named by ``--user`` (the import is then limited to their scope), else the system actor."""
     if not username:
         return SYSTEM
-    from edupulse.accounts.models import User
-
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise UsageError(f"no active user {username!r}")

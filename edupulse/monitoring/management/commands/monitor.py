@@ -11,11 +11,20 @@ import sys
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from edupulse.core import context
 from edupulse.core.actors import SYSTEM
 from edupulse.core.regions import RegionCode
+from edupulse.monitoring import actions, baselines, demo, sweeping
+from edupulse.monitoring.actions import results
+from edupulse.monitoring.alerting import send_pending_alerts
+from edupulse.monitoring.checks import CHECK_NAMES
+from edupulse.monitoring.filtersets import region_filter
+from edupulse.monitoring.models import Website
+from edupulse.monitoring.sweeping import reclaim_expired
+from edupulse.orgs.models import Region
 
 
 def _fail(message: str) -> None:
@@ -58,12 +67,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))
 
     def do_sweep(self, *, region: str, batch_size: int, checks: list[str], inline: bool, **_: Any) -> dict[str, Any]:
-        from django.conf import settings
-
-        from edupulse.monitoring import actions, sweeping
-        from edupulse.monitoring.checks import CHECK_NAMES
-        from edupulse.orgs.models import Region
-
         target = None
         if region:
             target = Region.objects.filter(code=region).first()
@@ -87,14 +90,9 @@ class Command(BaseCommand):
                 "saved_sites": saved}
 
     def do_requeue(self, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring.sweeping import reclaim_expired
-
         return {"requeued_batches": reclaim_expired()}
 
     def do_purge(self, *, raw_days: int | None, aggregate_days: int | None, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring import actions
-        from edupulse.monitoring.actions import results
-
         raw = results.RAW_RETENTION_DAYS if raw_days is None else raw_days
         agg = results.AGGREGATE_RETENTION_DAYS if aggregate_days is None else aggregate_days
         if raw < 1 or agg < 30:
@@ -103,8 +101,6 @@ class Command(BaseCommand):
         return {"deleted": summary.__dict__, "raw_days": raw, "aggregate_days": agg}
 
     def do_rollup(self, *, day: str, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring import actions
-
         try:
             target = date.fromisoformat(day) if day else None
         except ValueError:
@@ -113,10 +109,6 @@ class Command(BaseCommand):
         return {"day": target, "regions": regions}
 
     def do_baseline(self, *, region: str, refresh: bool, samples: int, interval: float, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring import actions, baselines
-        from edupulse.monitoring.filtersets import region_filter
-        from edupulse.monitoring.models import Website
-
         if not 1 <= samples <= 10 or interval < 0:
             _fail("--samples must be 1-10 and --interval not negative")
         sites: Any = Website.objects.filter(is_active=True)
@@ -132,18 +124,12 @@ class Command(BaseCommand):
         return {"sites": len(urls), "baselines": len(built), "failed": sorted(set(urls) - set(built))}
 
     def do_escalate(self, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring import actions
-
         return {"escalated": actions.escalate_overdue(acting_user=SYSTEM)}
 
     def do_send_alerts(self, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring.alerting import send_pending_alerts
-
         return {"sent": send_pending_alerts(acting_user=SYSTEM)}
 
     def do_demo(self, *, seed: int, days: int, **_: Any) -> dict[str, Any]:
-        from edupulse.monitoring import demo
-
         if not 1 <= days <= 800:
             _fail("--days must be between 1 and 800")
         return demo.load(seed=seed, days=days).__dict__

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from edupulse.monitoring.scheduling import run_due_jobs
+
 
 class Command(BaseCommand):
     help = ("Run the periodic monitoring jobs (full and quick sweeps, dashboard roll-up, escalation of overdue "
@@ -25,8 +27,6 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=30.0, help="seconds between ticks (default 30)")
 
     def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
-        from edupulse.monitoring.scheduling import run_due_jobs
-
         while True:
             for job, result in run_due_jobs().items():
                 self.stdout.write(json.dumps({"job": job, "result": result}, ensure_ascii=False, default=str))

@@ -13,9 +13,13 @@ import logging
 import threading
 from typing import Any
 
+from django import db
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from edupulse.monitoring.scheduling import run_due_jobs
+from edupulse.monitoring.sweeping import reclaim_expired
 
 logger = logging.getLogger("edupulse.monitoring.worker")
 
@@ -23,11 +27,6 @@ logger = logging.getLogger("edupulse.monitoring.worker")
 def _tick(schedule: bool) -> None:
     """Re-queue batches of dead workers; with ``schedule``, run the periodic jobs that are due
     (``monitoring.scheduling``: exactly one of several workers runs each)."""
-    from django.db import close_old_connections
-
-    from edupulse.monitoring.scheduling import run_due_jobs
-    from edupulse.monitoring.sweeping import reclaim_expired
-
     try:
         requeued = reclaim_expired()
         if requeued:
@@ -40,7 +39,7 @@ def _tick(schedule: bool) -> None:
                 logger.info("scheduled job %s: %s", job, result)
         except Exception:
             logger.exception("running the scheduled jobs failed")
-    close_old_connections()
+    db.close_old_connections()
 
 
 def _reaper(stop: threading.Event, interval: float, schedule: bool) -> None:
@@ -69,13 +68,11 @@ class Command(BaseCommand):
         if not burst:
             threading.Thread(target=_reaper, args=(stop, reclaim_interval, not no_schedule), daemon=True).start()
         else:
-            from edupulse.monitoring.sweeping import reclaim_expired
-
             reclaim_expired()
         try:
             if backend == "rq":
-                # RQ forks a work horse per job: load the probe engine (HTTP client, TLS, parsers) once here so
-                # that each batch does not import it again (about 0.35 s per batch).
+                # heavy, and only for RQ: RQ forks a work horse per job, so load the probe engine (HTTP client, TLS,
+                # parsers) once here and each batch does not import it again (about 0.35 s per batch).
                 import edupulse.monitoring.actions.results
                 import edupulse.monitoring.probes.engine
                 import edupulse.monitoring.sweeping  # noqa: F401

@@ -13,6 +13,8 @@ from edupulse.core.actions import run_as_system
 from edupulse.core.regions import RegionCode
 from edupulse.orgs import actions
 from edupulse.orgs.importing import parse_schools
+from edupulse.orgs.models import School
+from edupulse.utilities.export import to_csv, to_xlsx
 from edupulse.utilities.tabular import TableError, read_table
 
 
@@ -78,9 +80,6 @@ class Command(BaseCommand):
         self.stdout.write(verdict)
 
     def _export(self, out: Path, region: str) -> None:
-        from edupulse.orgs.models import School
-        from edupulse.utilities.export import to_csv, to_xlsx
-
         schools = School.objects.select_related("county").order_by("code")
         if region:
             area = RegionCode.parse_or_none(region)
