@@ -87,9 +87,10 @@ def write_files(count: int, directory: Path) -> tuple[list[Path], float]:
     from edupulse.collection.completeness import expected_schools
     from edupulse.collection.demo import realistic_values
     from edupulse.collection.registry import current_version, spec_for
+    from edupulse.core.actors import SYSTEM
 
     spec = spec_for(current_version(FORM))
-    schools = list(expected_schools(spec, None).filter(province_id="51").order_by("code")[:count])
+    schools = list(expected_schools(spec, SYSTEM).filter(province_id="51").order_by("code")[:count])
     if len(schools) < count:
         sys.exit(f"only {len(schools)} assigned schools; raise --scale")
     rng = random.Random(3)
@@ -158,7 +159,7 @@ def child(args: argparse.Namespace) -> None:
     timings = []
     for _ in range(5):
         started = time.perf_counter()
-        summary = products.summarise(spec, PERIOD, "county")
+        summary = products.summarise(spec, PERIOD, "county", user=SYSTEM)
         products.summary_xlsx(summary)
         timings.append(time.perf_counter() - started)
     result.update({"summary_s": statistics.median(timings), "summary_schools": summary.total.schools,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,11 +17,9 @@ from django.utils import timezone
 from edupulse.collection.definitions import FormSpec, period_bounds
 from edupulse.collection.models import Submission
 from edupulse.collection.models.submission import REPORTED
+from edupulse.core.actors import Actor
 from edupulse.core.regions import LEVELS, RegionCode, level_field
 from edupulse.orgs.models import Region, School
-
-if TYPE_CHECKING:
-    from edupulse.accounts.models import User
 
 LEVEL_FIELD = {level: level_field(level) for level in LEVELS}
 
@@ -33,8 +30,8 @@ def deadline(spec: FormSpec, period: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(last, dt.time(23, 59, 59)))
 
 
-def expected_schools(spec: FormSpec, user: User | None) -> QuerySet[School]:
-    schools = School.objects.visible_to(user) if user is not None else School.objects.all()
+def expected_schools(spec: FormSpec, user: Actor) -> QuerySet[School]:
+    schools = School.objects.visible_to(user)
     schools = schools.filter(is_active=True)
     if spec.categories:
         schools = schools.filter(category__in=spec.categories)
@@ -46,7 +43,7 @@ def expected_schools(spec: FormSpec, user: User | None) -> QuerySet[School]:
     return schools
 
 
-def missing_schools(spec: FormSpec, period: str, user: User | None, region: str = "") -> QuerySet[School]:
+def missing_schools(spec: FormSpec, period: str, user: Actor, region: str = "") -> QuerySet[School]:
     """Expected schools with no submitted (or approved) submission for the period."""
     schools = expected_schools(spec, user)
     if region:
@@ -76,7 +73,7 @@ class CompletenessRow:
         return round(100 * self.on_time / self.expected, 1) if self.expected else None
 
 
-def completeness(spec: FormSpec, period: str, user: User | None, *, level: str,
+def completeness(spec: FormSpec, period: str, user: Actor, *, level: str,
                  region: str = "") -> tuple[list[CompletenessRow], CompletenessRow]:
     """One row per region at ``level`` (within ``region`` when given) and a total row."""
     group = LEVEL_FIELD[level]

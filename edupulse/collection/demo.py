@@ -103,7 +103,7 @@ def load_demo_submissions(province_code: str, period: str, seed: int = 2022, *, 
     version = current_version(DEMO_FORM)
     spec = spec_for(version)
     rng = random.Random(seed)
-    schools = list(expected_schools(spec, None).filter(province_id=province_code).order_by("code"))
+    schools = list(expected_schools(spec, SYSTEM).filter(province_id=province_code).order_by("code"))
     previous = previous_period(spec.period_type, period) or period
     old = Submission.objects.filter(form=version.form, period__in=[period, previous],
                                     school__province_id=province_code)

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from edupulse.collection.definitions import FormSpec
 from edupulse.collection.models import Submission
 from edupulse.collection.validation import display
-
-if TYPE_CHECKING:
-    from edupulse.accounts.models import User
+from edupulse.core.actors import Actor
 
 GROUP_FIELDS = {"category": "school__category", "province": "school__province_id",
                 "prefecture": "school__prefecture_id", "county": "school__county_id"}
@@ -50,11 +48,11 @@ def modified_z_scores(values: list[float]) -> tuple[float, float, list[float]] |
     return median, mad, [0.6745 * (v - median) / mad for v in values]
 
 
-def peer_outliers(spec: FormSpec, period: str, *, user: User | None = None) -> list[Outlier]:
+def peer_outliers(spec: FormSpec, period: str, *, user: Actor) -> list[Outlier]:
     config = spec.outliers
     if not config.fields:
         return []
-    queryset = Submission.objects.visible_to(user) if user is not None else Submission.objects.all()
+    queryset = Submission.objects.visible_to(user)
     # Peers are judged on everyone's data (a county's schools compared with the whole prefecture), but
     # only schools the user may see are listed.
     visible = set(queryset.filter(form__code=spec.code, period=period).values_list("pk", flat=True))

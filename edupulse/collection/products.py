@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import xlsxwriter
 from django.db.models import QuerySet
@@ -20,13 +20,11 @@ from edupulse.collection.definitions import FieldSpec, FormSpec, IndicatorSpec
 from edupulse.collection.models import Submission
 from edupulse.collection.models.submission import APPROVED, REPORTED, SubmissionStatus
 from edupulse.collection.registry import current_version, spec_for
+from edupulse.core.actors import Actor
 from edupulse.core.regions import LEVELS, RegionCode, level_field
 from edupulse.orgs.codes import SchoolCategory
 from edupulse.orgs.models import Region
 from edupulse.utilities.export import to_xlsx
-
-if TYPE_CHECKING:
-    from edupulse.accounts.models import User
 
 LEVEL_FIELD = {level: level_field(level, via="school") for level in LEVELS}
 STATUS_SETS = {
@@ -106,14 +104,14 @@ class Summary:
         return [f for f in self.spec.fields if f.type in {"integer", "decimal", "percent", "boolean"}]
 
 
-def submissions_for(user: User | None, form_code: str, period: str | Sequence[str],
+def submissions_for(user: Actor, form_code: str, period: str | Sequence[str],
                     statuses: Iterable[str] = APPROVED) -> QuerySet[Submission]:
-    queryset = Submission.objects.visible_to(user) if user is not None else Submission.objects.all()
+    queryset = Submission.objects.visible_to(user)
     periods = [period] if isinstance(period, str) else list(period)
     return queryset.filter(form__code=form_code, period__in=periods, status__in=list(statuses))
 
 
-def summarise(spec: FormSpec, period: str, level: str, *, user: User | None = None, region: str = "",
+def summarise(spec: FormSpec, period: str, level: str, *, user: Actor, region: str = "",
               status: str = "approved") -> Summary:
     """Region (at ``level``) × school category table of the approved data the user may see."""
     if level not in LEVEL_FIELD:
@@ -204,7 +202,7 @@ def summary_xlsx(summary: Summary) -> bytes:
 
 
 def query(spec: FormSpec, *, fields: Sequence[str], regions: Sequence[str], periods: Sequence[str],
-          user: User | None, status: str = "approved") -> list[dict[str, Any]]:
+          user: Actor, status: str = "approved") -> list[dict[str, Any]]:
     """Fields × regions × periods: per combination the sum (or count of 'yes'), the number of schools
     with a value and the number of schools covered."""
     base = submissions_for(user, spec.code, periods, STATUS_SETS[status])
@@ -224,7 +222,7 @@ def query(spec: FormSpec, *, fields: Sequence[str], regions: Sequence[str], peri
     return result
 
 
-def run_extract(extract: Any, user: User | None) -> list[dict[str, Any]]:
+def run_extract(extract: Any, user: Actor) -> list[dict[str, Any]]:
     """The rows of a saved extract, computed now from the data the user may see."""
     spec = spec_for(current_version(extract.form.code))
     return query(spec, fields=list(extract.field_codes), regions=[str(r) for r in extract.region_codes],

@@ -12,6 +12,7 @@ The default :class:`EngineRunner` also *streams*: a sweep batch saves each site'
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -45,28 +46,27 @@ class EngineRunner:
     def _engine(self) -> Callable[..., Awaitable[Any]]:
         if self.engine is not None:
             return self.engine
-        from edupulse.monitoring.probes import probe_sites  # deferred: the engine is heavy, a web process may never probe
+        from edupulse.monitoring.probes import probe_sites  # heavy: the engine; a web process may never probe
 
         return probe_sites
 
     def _inputs(self, urls: Sequence[str]) -> dict[str, Any]:
         """The configuration and baselines, read in the caller's thread (the baselines are database work)."""
-        from edupulse.monitoring.baselines import baselines_for  # deferred with the engine, as above
+        # heavy: the engine's package, as above
+        from edupulse.monitoring.baselines import baselines_for
         from edupulse.monitoring.probes import ProbeConfig
 
         return {"config": ProbeConfig.from_env(), "baselines": baselines_for(urls)}
 
     def __call__(self, urls: Sequence[str], checks: Sequence[str] | None) -> list[SiteReport]:
-        from edupulse.monitoring.probes.engine import run_async  # deferred with the engine, as above
+        from edupulse.monitoring.probes.engine import run_async  # heavy: with the engine, as above
 
         reports = run_async(self._engine()(list(urls), checks=list(checks) if checks else None, **self._inputs(urls)))
         return list(reports)
 
     def producer(self, urls: list[str], checks: list[str] | None) -> Producer:
         """The engine over all ``urls`` on its own event loop, emitting each site's report as it is done."""
-        import asyncio  # deferred with the engine, as above
-
-        from edupulse.monitoring.probes.engine import run_async
+        from edupulse.monitoring.probes.engine import run_async  # heavy: with the engine, as above
 
         engine, inputs = self._engine(), self._inputs(urls)
 

@@ -5,8 +5,10 @@ Every page starts from a ``core.views`` base class (scope and role), and every P
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import django_tables2 as tables
 from django.contrib import messages
@@ -24,7 +26,8 @@ from django.views.generic import TemplateView
 from edupulse.core.permissions import can
 from edupulse.core.regions import RegionCode
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
-from edupulse.monitoring import actions, importing, noticing
+from edupulse.monitoring import actions, dashboard, documents, importing, noticing
+from edupulse.monitoring.actions.notices import open_item_of
 from edupulse.monitoring.checks import CheckStatus
 from edupulse.monitoring.filtersets import (
     AppFilterSet,
@@ -59,6 +62,7 @@ from edupulse.monitoring.tables import (
     item_overdue,
     item_status_label,
 )
+from edupulse.orgs.models import Region
 
 _OWNER = ("school", "owner_region")
 
@@ -251,8 +255,6 @@ class MissingFilingsView(ScopedMixin, TemplateView):
     template_name = "monitoring/missing_filings.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        import django_tables2 as tables
-
         user = self.request.user
         systems = self.get_queryset().filter(level__gte=2, filing_number="").select_related(*_OWNER)
         apps = (EducationApp.objects.visible_to(user).exclude(status=AppStatus.FILED)  # type: ignore[attr-defined]
@@ -338,8 +340,6 @@ class FindingDetailView(ScopedDetailView):
     slug_url_kwarg = "pk"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        import json
-
         context = super().get_context_data(**kwargs)
         context["evidence_json"] = json.dumps(self.object.evidence, ensure_ascii=False, indent=2)
         return context
@@ -365,8 +365,6 @@ class NoticeCreateView(ScopedMixin, TemplateView):
     template_name = "monitoring/notice_form.html"
 
     def selected(self) -> list[Finding]:
-        from edupulse.monitoring.actions.notices import open_item_of
-
         ids = [int(i) for i in self.request.POST.getlist("select") + self.request.GET.getlist("select") if i.isdigit()]
         findings = list(Finding.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
                         .filter(pk__in=ids, status=FindingStatus.OPEN).select_related("website"))
@@ -508,10 +506,6 @@ class NoticeIssueView(ObjectActionView):
 
 
 def _document_response(notice: Notice, fmt: str, items: Any = None) -> HttpResponse:
-    from urllib.parse import quote
-
-    from edupulse.monitoring import documents
-
     name = notice.number or f"notice-{notice.pk}"
     if fmt == "docx":
         body = documents.build_docx(notice, items)
@@ -663,10 +657,6 @@ class DashboardView(ScopedMixin, TemplateView):
     template_name = "monitoring/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        import json
-
-        from edupulse.monitoring import dashboard
-        from edupulse.orgs.models import Region
 
         user = self.request.user
         scope = user.scope  # type: ignore[union-attr]

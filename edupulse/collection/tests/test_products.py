@@ -19,6 +19,7 @@ from edupulse.collection.tests.conftest import FORM, JINJIANG, WUHOU, good_value
 from edupulse.collection.tests.factories import make_submission
 from edupulse.collection.tests.helpers import run_cli
 from edupulse.core.actions import run_as_system
+from edupulse.core.actors import SYSTEM
 from edupulse.core.tests.arrange import arranging
 from edupulse.orgs.tests.factories import make_school
 
@@ -43,14 +44,14 @@ def test_completeness_counts_and_missing_schools(forms: Any, spec: Any) -> None:
     with arranging():
         Submission.objects.filter(pk=late.pk).update(submitted_at=deadline(spec, "2022") + dt.timedelta(days=3))
     make_submission(c, values=good_values())  # a draft is not reported
-    rows, total = completeness(spec, "2022", None, level="county", region="5101")
+    rows, total = completeness(spec, "2022", SYSTEM, level="county", region="5101")
     by_code = {r.region_code: r for r in rows}
     assert (by_code[WUHOU].expected, by_code[WUHOU].reported, by_code[WUHOU].on_time) == (3, 2, 1)
     assert by_code[WUHOU].reporting_rate == 66.7 and by_code[WUHOU].on_time_rate == 33.3
     assert (by_code[JINJIANG].expected, by_code[JINJIANG].reported) == (1, 0)
     assert (total.expected, total.reported, total.missing) == (4, 2, 2)
-    assert set(missing_schools(spec, "2022", None, WUHOU)) == {c}
-    assert set(missing_schools(spec, "2022", None)) == {c, d}
+    assert set(missing_schools(spec, "2022", SYSTEM, WUHOU)) == {c}
+    assert set(missing_schools(spec, "2022", SYSTEM)) == {c, d}
 
 
 def test_summary_table_totals_from_approved_data_only(forms: Any, spec: Any, tmp_path: Any) -> None:
@@ -62,7 +63,7 @@ def test_summary_table_totals_from_approved_data_only(forms: Any, spec: Any, tmp
               access_type="09", classroom_bandwidth_mbps=0.0)
     _approved(junior, students_junior_plus=1200, student_space_accounts=600)
     make_submission(make_school(WUHOU), values=good_values(teachers_total=999))  # draft: left out
-    summary = products.summarise(spec, "2022", "county")
+    summary = products.summarise(spec, "2022", "county", user=SYSTEM)
     header, rows = products.summary_rows(summary)
     total = rows[-1]
     assert total[3] == 3  # schools covered
@@ -86,7 +87,7 @@ def test_query_fields_regions_periods(forms: Any, spec: Any) -> None:
     _approved(make_school(JINJIANG), teachers_total=30, teacher_space_accounts=30, teachers_trained_20=30,
               teacher_terminals=30)
     result = products.query(spec, fields=["teachers_total", "internet_access"], regions=["5101", WUHOU],
-                            periods=["2022", "2021"], user=None)
+                            periods=["2022", "2021"], user=SYSTEM)
     row = next(r for r in result if r["region"] == "5101" and r["period"] == "2022" and r["field"] == "teachers_total")
     assert (row["value"], row["schools_covered"]) == (80, 2)
     row = next(r for r in result if r["region"] == WUHOU and r["period"] == "2021" and r["field"] == "teachers_total")
@@ -100,7 +101,7 @@ def test_modified_z_score_ignores_zero_spread_and_flags_far_values(forms: Any, s
     schools = [make_school(WUHOU) for _ in range(9)]
     for i, school in enumerate(schools):
         make_submission(school, values=good_values(spending_total=30.0 + i if i < 8 else 900.0))
-    found = peer_outliers(spec, "2022")
+    found = peer_outliers(spec, "2022", user=SYSTEM)
     assert [(o.school_code, o.field) for o in found] == [(schools[-1].code, "spending_total")]
     assert "年度信息化经费投入" in found[0].message and "900" in found[0].message
 

@@ -14,6 +14,7 @@ from edupulse.core.actions import action, delete_instance, save_instance
 from edupulse.core.actors import Actor
 from edupulse.core.permissions import require
 from edupulse.core.roles import Role
+from edupulse.monitoring import importing
 from edupulse.monitoring.models import EducationApp, Finding, InformationSystem, SiteState, Website
 
 
@@ -114,8 +115,6 @@ def import_assets(kind: str, rows: list[dict[str, Any]], *, acting_user: Actor) 
     Rows were validated by the importer; each is saved through the model's own action so that scope,
     validation and the audit trail are exactly those of a single create.
     """
-    from edupulse.monitoring import importing
-
     spec = importing.SPECS[kind]
     savers: dict[str, Callable[..., Any]] = {"website": save_website, "system": save_system, "app": save_app}
     saver = savers[kind]

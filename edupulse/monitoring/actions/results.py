@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from django.conf import settings
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from edupulse.core import audit
 from edupulse.core.actions import action
@@ -24,6 +25,7 @@ from edupulse.core.context import inside_action
 from edupulse.monitoring import fastsql
 from edupulse.monitoring.actions.alerts import queue_alerts
 from edupulse.monitoring.checks import CheckStatus, severity_for
+from edupulse.monitoring.describing import describe
 from edupulse.monitoring.models import (
     AlertDelivery,
     CheckResult,
@@ -77,11 +79,6 @@ class SaveSummary:
 def _summary_text(check: CheckLike) -> str:
     """The finding's one-line summary in the server's language (Chinese by default), for lists, exports and
     alerts; pages show ``Finding.description`` in the reader's language."""
-    from django.conf import settings
-    from django.utils import translation
-
-    from edupulse.monitoring.describing import describe
-
     with translation.override(settings.LANGUAGE_CODE):
         return describe(check.name, check.evidence or {}, check.status)[:255]
 

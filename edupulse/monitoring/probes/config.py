@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from edupulse.utilities.config import Config, current, load
@@ -123,8 +123,6 @@ class ProbeConfig:
 
     def with_extra(self, *, allow: Iterable[str] = (), dns_servers: Iterable[str] = ()) -> ProbeConfig:
         """This config plus CLI ``--allow`` / ``--dns`` values (``--dns`` replaces the environment's list)."""
-        from dataclasses import replace
-
         extra_allow = tuple(parse_cidr(item) for item in allow)
         servers = tuple(dns_servers)
         for server in servers:

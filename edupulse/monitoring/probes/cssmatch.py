@@ -33,7 +33,7 @@ PYTHON_VISIT = 200
 PYTHON_NODE = 20
 #: Descendants are searched downwards from the ancestors (one lexbor search of each one's subtree) when there are
 #: at most this many ancestors: ``.nav a`` searches the one ``.nav``, rather than look up from every link.
-_DOWNWARD_MAX = 64
+_DOWNWARD_MAX = 8
 
 #: One compound selector: an optional type or ``*``, then ids, classes and attribute selectors. Attribute values
 #: may be quoted; anything else (escapes, namespaces, pseudo-classes) is not supported.

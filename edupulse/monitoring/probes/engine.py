@@ -570,7 +570,7 @@ def collection_tuned_for_probing() -> Iterator[None]:
 def run_async(coroutine: Awaitable[Any]) -> Any:
     """Run a coroutine on a fresh event loop: uvloop where installed (about 1.5× the request rate), else asyncio."""
     try:
-        import uvloop
+        import uvloop  # optional: uvloop is not built for every platform
     except ImportError:  # pragma: no cover — uvloop is a dependency on Linux/macOS
         return asyncio.run(coroutine)  # type: ignore[arg-type]
     return uvloop.run(coroutine)  # type: ignore[arg-type]

@@ -163,7 +163,7 @@ class Command(BaseCommand):
         area = RegionCode.parse_or_none(region)
         if area is None:
             raise UsageError(f"{region!r} is not a region code (2, 4 or 6 digits)")
-        schools = expected_schools(spec, None).filter(**area.lookup()).order_by("code")
+        schools = expected_schools(spec, SYSTEM).filter(**area.lookup()).order_by("code")
         data, count = workbook.build_template_zip(spec, schools.values_list("code", "name"), period)
         if not count:
             raise UsageError(f"no schools in region {region} are assigned form {spec.code}")
@@ -201,7 +201,7 @@ class Command(BaseCommand):
 
     def do_summary(self, options: dict[str, Any]) -> int:
         spec = spec_for(current_version(options["form"]))
-        summary = products.summarise(spec, options["period"], options["level"], region=options["region"],
+        summary = products.summarise(spec, options["period"], options["level"], user=SYSTEM, region=options["region"],
                                      status=options["status"])
         options["out"].write_bytes(products.summary_xlsx(summary))
         self.stdout.write(f"{options['out']} ({summary.total.schools} schools, {len(summary.regions)} regions)")
@@ -209,7 +209,7 @@ class Command(BaseCommand):
 
     def do_completeness(self, options: dict[str, Any]) -> int:
         spec = spec_for(current_version(options["form"]))
-        rows, total = completeness(spec, options["period"], None, level=options["level"], region=options["region"])
+        rows, total = completeness(spec, options["period"], SYSTEM, level=options["level"], region=options["region"])
 
         def as_dict(r: Any) -> dict[str, Any]:
             return {"region": r.region_code, "name": r.region_name, "expected": r.expected, "reported": r.reported,
@@ -227,7 +227,7 @@ class Command(BaseCommand):
 
     def do_missing(self, options: dict[str, Any]) -> int:
         spec = spec_for(current_version(options["form"]))
-        schools = missing_schools(spec, options["period"], None, options["region"])
+        schools = missing_schools(spec, options["period"], SYSTEM, options["region"])
         rows = [["学校标识码", "学校名称", "市", "县", "联系人", "联系电话"]]
         rows += [[s.code, s.name, s.prefecture.name, s.county.name, s.contact_name, s.contact_phone] for s in schools]
         if options["out"]:
@@ -239,7 +239,7 @@ class Command(BaseCommand):
 
     def do_outliers(self, options: dict[str, Any]) -> int:
         spec = spec_for(current_version(options["form"]))
-        found = peer_outliers(spec, options["period"])
+        found = peer_outliers(spec, options["period"], user=SYSTEM)
         if options["json"]:
             self.stdout.write(json.dumps({"outliers": [o.as_dict() for o in found]}, ensure_ascii=False))
         else:
