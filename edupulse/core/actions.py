@@ -21,6 +21,7 @@ from edupulse.core.permissions import require
 
 P = ParamSpec("P")
 R = TypeVar("R")
+M = TypeVar("M", bound=models.Model)
 
 
 def action(fn: Callable[P, R]) -> Callable[P, R]:
@@ -47,7 +48,7 @@ def _label(instance: models.Model) -> str:
     return f"{instance._meta.app_label}.{instance._meta.model_name}"
 
 
-def save_instance(instance: models.Model, *, acting_user: Actor, verb: str | None = None) -> models.Model:
+def save_instance(instance: M, *, acting_user: Actor, verb: str | None = None) -> M:
     """Validate, authorise, save and audit one object (create or update).
 
     The permission is checked against the *stored* object before the change (you may only edit what
@@ -84,7 +85,7 @@ def delete_instance(instance: models.Model, *, acting_user: Actor) -> None:
 
 
 @action
-def save_object(instance: models.Model, *, acting_user: Actor, verb: str | None = None) -> models.Model:
+def save_object(instance: M, *, acting_user: Actor, verb: str | None = None) -> M:
     """:func:`save_instance` as an action of its own: what the default API viewsets and admin call, so a
     plain create or update and its audit row commit together (and queue on the chain lock together)."""
     return save_instance(instance, acting_user=acting_user, verb=verb)

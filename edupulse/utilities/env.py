@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,15 +61,16 @@ class ParseError(ValueError):
         self.shown = shown
 
 
-class Parser(Generic[T]):
+class Parser(ABC, Generic[T]):
     """Turns the (stripped, non-empty) text of a variable into a typed value or raises :class:`ParseError`."""
 
+    @abstractmethod
     def describe(self) -> str:
         """What the parser accepts, for the settings table."""
-        raise NotImplementedError
 
+    @abstractmethod
     def __call__(self, text: str) -> T:
-        raise NotImplementedError
+        """The typed value of ``text``."""
 
 
 @dataclass(frozen=True)

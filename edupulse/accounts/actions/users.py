@@ -28,13 +28,9 @@ def create_user(*, acting_user: Actor, username: str, password: str = "", passwo
         if validate:
             validate_password(password, user)
         user.set_password(password)
-    saved = save_instance(user, acting_user=acting_user)
-    assert isinstance(saved, User)
-    return saved
+    return save_instance(user, acting_user=acting_user)
 
 
 @action
 def save_user(user: User, *, acting_user: Actor) -> User:
-    saved = save_instance(user, acting_user=acting_user)
-    assert isinstance(saved, User)
-    return saved
+    return save_instance(user, acting_user=acting_user)

@@ -14,9 +14,7 @@ def save_extract(extract: SavedExtract, *, acting_user: Actor, region_code: str 
     if extract._state.adding:
         extract.owner = None if is_system(acting_user) else acting_user  # type: ignore[assignment]  # a User here
         extract.place(region_code or scope_of(acting_user).region_code)
-    saved = save_instance(extract, acting_user=acting_user)
-    assert isinstance(saved, SavedExtract)
-    return saved
+    return save_instance(extract, acting_user=acting_user)
 
 
 @action

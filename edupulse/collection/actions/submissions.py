@@ -117,9 +117,7 @@ def save_values(submission: Submission, values: Mapping[str, Any], *, acting_use
     stored.explanations = {k: v for k, v in (explanations or {}).items() if v and str(v).strip()}
     stored.source = source
     revalidate(stored)
-    saved = save_instance(stored, acting_user=acting_user)
-    assert isinstance(saved, Submission)
-    return saved
+    return save_instance(stored, acting_user=acting_user)
 
 
 def _transition(submission: Submission, step: Transition, *, acting_user: Actor, comment: str = "") -> Submission:

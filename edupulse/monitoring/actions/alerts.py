@@ -34,16 +34,12 @@ MAX_SEND_ATTEMPTS = 3
 
 @action
 def save_channel(channel: AlertChannel, *, acting_user: Actor) -> AlertChannel:
-    saved = save_instance(channel, acting_user=acting_user)
-    assert isinstance(saved, AlertChannel)
-    return saved
+    return save_instance(channel, acting_user=acting_user)
 
 
 @action
 def save_window(window: MaintenanceWindow, *, acting_user: Actor) -> MaintenanceWindow:
-    saved = save_instance(window, acting_user=acting_user)
-    assert isinstance(saved, MaintenanceWindow)
-    return saved
+    return save_instance(window, acting_user=acting_user)
 
 
 

@@ -36,7 +36,6 @@ def _school_may_only_change(instance: models.Model, allowed: tuple[str, ...], ac
 def save_website(website: Website, *, acting_user: Actor) -> Website:
     _school_may_only_change(website, Website.SCHOOL_EDITABLE_FIELDS, acting_user)
     saved = save_instance(website, acting_user=acting_user)
-    assert isinstance(saved, Website)
     state = SiteState.objects.filter(website=saved).first()
     if state is not None:  # keep the dashboard's copy of the placement in step
         state.copy_placement(saved)
@@ -71,7 +70,6 @@ def save_system(system: InformationSystem, *, acting_user: Actor,
     visible to the acting user."""
     _school_may_only_change(system, InformationSystem.SCHOOL_EDITABLE_FIELDS, acting_user)
     saved = save_instance(system, acting_user=acting_user)
-    assert isinstance(saved, InformationSystem)
     if websites is not None:
         before = sorted(saved.websites.values_list("pk", flat=True))
         after = sorted(s.pk for s in websites)
@@ -98,9 +96,7 @@ def delete_system(system: InformationSystem, *, acting_user: Actor) -> None:
 @action
 def save_app(app: EducationApp, *, acting_user: Actor) -> EducationApp:
     _school_may_only_change(app, EducationApp.SCHOOL_EDITABLE_FIELDS, acting_user)
-    saved = save_instance(app, acting_user=acting_user)
-    assert isinstance(saved, EducationApp)
-    return saved
+    return save_instance(app, acting_user=acting_user)
 
 
 @action

@@ -76,6 +76,4 @@ def set_region_flags(region: Region, *, acting_user: Actor, **flags: bool) -> Re
         raise ValidationError({name: _("Unknown flag.") for name in unknown})
     for name, value in flags.items():
         setattr(region, name, bool(value))
-    saved = save_instance(region, acting_user=acting_user)
-    assert isinstance(saved, Region)
-    return saved
+    return save_instance(region, acting_user=acting_user)

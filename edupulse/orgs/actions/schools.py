@@ -32,9 +32,7 @@ def save_school(school: School, *, acting_user: Actor) -> School:
         forbidden = [name for name in changed if name not in School.SCHOOL_EDITABLE_FIELDS]
         if forbidden:
             raise ValidationError({name: _("A school may not change this field; ask the county.") for name in forbidden})
-    saved = save_instance(school, acting_user=acting_user)
-    assert isinstance(saved, School)
-    return saved
+    return save_instance(school, acting_user=acting_user)
 
 
 @action
