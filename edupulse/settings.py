@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "edupulse.accounts",
     "edupulse.collection",
     "edupulse.monitoring",
+    "edupulse.indicators",
+    "edupulse.reports",
 ]
 
 MIDDLEWARE = [
