@@ -10,4 +10,8 @@ class CollectionConfig(AppConfig):
     verbose_name = _("Statistics collection")
 
     def ready(self) -> None:
+        # app registry: the source reads models, which exist only once the registry is ready.
+        from edupulse.collection import indicator_sources
+
+        indicator_sources.register()
         register_navigation("collection:overview", _("Statistics collection"), "collection.Submission")

@@ -1,1 +1,4 @@
-"""Models of this app (one module per model family)."""
+from edupulse.indicators.models.definition import IndicatorDefinition
+from edupulse.indicators.models.value import IndicatorValue
+
+__all__ = ["IndicatorDefinition", "IndicatorValue"]

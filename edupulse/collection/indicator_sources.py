@@ -1,0 +1,79 @@
+"""Collected forms as sources of the indicator library: one source per shipped form (``collection.<form>``).
+
+A fact is one school's counted submission of a period (county-approved or higher for the ``approved`` basis,
+submitted or approved for ``reported``) with the form's numeric and yes/no fields. The schools expected to
+report are those the form is assigned to (its school categories and regions), as the completeness page says.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pyarrow as pa
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from edupulse.collection.definitions import FormSpec, shipped_forms
+from edupulse.collection.models import Submission
+from edupulse.collection.models.submission import APPROVED, REPORTED
+from edupulse.core.regions import RegionCode
+from edupulse.indicators import sources
+from edupulse.orgs.models import School
+
+_SQL_TYPES = {"integer": "DOUBLE", "decimal": "DOUBLE", "percent": "DOUBLE", "boolean": "BOOLEAN"}
+BASES = {"approved": APPROVED, "reported": REPORTED}
+
+
+def _fields(spec: FormSpec) -> tuple[sources.SourceField, ...]:
+    return tuple(sources.SourceField(f.code, _SQL_TYPES[f.type], f.label) for f in spec.fields if f.type in _SQL_TYPES)
+
+
+def _facts(spec: FormSpec, fields: tuple[sources.SourceField, ...], query: sources.FactQuery) -> pa.Table:
+    """One row per counted submission: its school's placement, the period and the fields (None when blank)."""
+    rows = (Submission.objects.filter(form__code=spec.code, period__in=query.periods,
+                                      status__in=list(BASES[query.basis]), school__in=query.schools)
+            .values_list("school_id", "school__province_id", "school__prefecture_id", "school__county_id", "period",
+                         "values")
+            .iterator(chunk_size=5000))
+    columns: dict[str, list[object]] = {name: [] for name in ("school_id", "province", "prefecture", "county", "period")}
+    for f in fields:
+        columns[f.name] = []
+    for school_id, province, prefecture, county, period, values in rows:
+        for name, value in zip(("school_id", "province", "prefecture", "county", "period"),
+                               (school_id, province, prefecture, county, period), strict=True):
+            columns[name].append(value)
+        for f in fields:
+            value = values.get(f.name)
+            if value is None or value == "":
+                columns[f.name].append(None)
+            elif f.sql_type == "BOOLEAN":
+                columns[f.name].append(bool(value))
+            else:
+                columns[f.name].append(float(value))
+    return pa.Table.from_pydict(columns, schema=_schema(fields))
+
+
+def _schema(fields: tuple[sources.SourceField, ...]) -> pa.Schema:
+    return pa.schema(list(sources.PLACEMENT) + [(f.name, sources.SQL_TYPES[f.sql_type]) for f in fields])
+
+
+def _expected(spec: FormSpec, schools: QuerySet[School]) -> QuerySet[School]:
+    """The schools the form is assigned to (active, of its categories, in its regions)."""
+    schools = schools.filter(is_active=True)
+    if spec.categories:
+        schools = schools.filter(category__in=spec.categories)
+    if spec.regions:
+        within = Q()
+        for region in spec.regions:
+            within |= Q(**RegionCode.parse(region).lookup())
+        schools = schools.filter(within)
+    return schools
+
+
+def register() -> None:
+    """Register every shipped form as a source (called from ``CollectionConfig.ready``)."""
+    for _path, spec in shipped_forms():
+        fields = _fields(spec)
+        sources.register(sources.Source(
+            code=f"collection.{spec.code}", label=spec.name, unit_label=_("schools"), fields=fields,
+            facts=partial(_facts, spec, fields), expected=partial(_expected, spec)))
