@@ -30,7 +30,6 @@ NUMERIC_TYPES = frozenset({"integer", "decimal", "percent", "boolean"})
 PERIOD_TYPES = ("year", "semester", "month", "once")
 SEVERITIES = ("error", "warning")
 MISSING_STRATEGIES = ("skip_if_any", "skip_if_all", "never_skip")
-INDICATOR_KINDS = ("share_true", "share_at_least", "ratio")
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 RULE_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
 PERIOD_RES = {
@@ -116,18 +115,6 @@ class OutlierSpec:
 
 
 @dataclass(frozen=True)
-class IndicatorSpec:
-    code: str
-    label: str
-    kind: str
-    field: str = ""
-    value: float = 0
-    numerator: str = ""
-    denominator: str = ""
-    target: float | None = None
-
-
-@dataclass(frozen=True)
 class FormSpec:
     code: str
     name: str
@@ -144,7 +131,6 @@ class FormSpec:
     yoy_fields: tuple[str, ...] = ()
     yoy_severity: str = "warning"
     outliers: OutlierSpec = field(default_factory=OutlierSpec)
-    indicators: tuple[IndicatorSpec, ...] = ()
 
     def field(self, code: str) -> FieldSpec:
         return self.fields_by_code[code]
@@ -218,7 +204,7 @@ def spec_from_mapping(data: Any, source: str = "<form>") -> FormSpec:
     if not isinstance(data, dict):
         raise _error(source, "/", _("the file must hold a mapping"))
     allowed_top = {"code", "name", "version", "period_type", "deadline_days", "description", "assignment", "sections",
-                   "rules", "year_on_year", "outliers", "indicators"}
+                   "rules", "year_on_year", "outliers"}
     unknown = set(data) - allowed_top
     if unknown:
         raise _error(source, "/", _("unknown keys: %(keys)s") % {"keys": ", ".join(sorted(unknown))})
@@ -303,15 +289,12 @@ def spec_from_mapping(data: Any, source: str = "<form>") -> FormSpec:
             raise _error(source, "outliers.fields", _("unknown field %(field)s") % {"field": code_})
     if not set(outliers.group_by) <= {"category", "province", "prefecture", "county"}:
         raise _error(source, "outliers.group_by", _("may use category, province, prefecture, county"))
-    indicators = tuple(_indicator(raw, own, source, f"indicators[{i}]")
-                       for i, raw in enumerate(data.get("indicators") or []))
     return FormSpec(
         code=code, name=name, version=version, period_type=str(period_type), sections=tuple(sections),
         fields=tuple(fields), rules=tuple(rules), description=str(data.get("description", "")),
         deadline_days=int(data.get("deadline_days", 30)), categories=categories, regions=regions,
         yoy_threshold=_number(yoy.get("threshold"), source, "year_on_year.threshold") if yoy else None,
         yoy_fields=yoy_fields, yoy_severity=str(yoy.get("severity", "warning")), outliers=outliers,
-        indicators=indicators,
     )
 
 
@@ -344,22 +327,6 @@ def _field(raw: Any, section: str, source: str, where: str, seen: set[str]) -> F
         required=bool(raw.get("required", False)), min=minimum, max=maximum, decimals=int(raw.get("decimals", 2)),
         max_length=int(raw.get("max_length", 200)), help=str(raw.get("help", "")), choices=choices,
     )
-
-
-def _indicator(raw: Any, own: set[str], source: str, where: str) -> IndicatorSpec:
-    kind = raw.get("kind")
-    if kind not in INDICATOR_KINDS:
-        raise _error(source, where + ".kind", _("must be one of %(choices)s") % {"choices": ", ".join(INDICATOR_KINDS)})
-    spec = IndicatorSpec(
-        code=str(raw.get("code", "")), label=str(raw.get("label", "")), kind=kind, field=str(raw.get("field", "")),
-        value=float(raw.get("value", 0)), numerator=str(raw.get("numerator", "")),
-        denominator=str(raw.get("denominator", "")), target=_number(raw.get("target"), source, where + ".target"),
-    )
-    used = [spec.numerator, spec.denominator] if kind == "ratio" else [spec.field]
-    for code in used:
-        if code not in own:
-            raise _error(source, where, _("unknown field %(field)s") % {"field": code})
-    return spec
 
 
 def load_yaml(path: Path) -> FormSpec:

@@ -15,13 +15,20 @@ from django.utils.translation import gettext_lazy as _
 
 from edupulse.collection.definitions import FormSpec, shipped_forms
 from edupulse.collection.models import Submission
-from edupulse.collection.models.submission import APPROVED, REPORTED
+from edupulse.collection.models.submission import APPROVED, REPORTED, SubmissionStatus
 from edupulse.core.regions import RegionCode
 from edupulse.indicators import sources
 from edupulse.orgs.models import School
 
 _SQL_TYPES = {"integer": "DOUBLE", "decimal": "DOUBLE", "percent": "DOUBLE", "boolean": "BOOLEAN"}
-BASES = {"approved": APPROVED, "reported": REPORTED}
+# The indicator library's bases, and the collection summary's "approved by the province only".
+BASES = {"approved": APPROVED, "reported": REPORTED,
+         "province_approved": frozenset({SubmissionStatus.PROVINCE_APPROVED})}
+
+
+def source_code(form_code: str) -> str:
+    """The indicator source of a form."""
+    return f"collection.{form_code}"
 
 
 def _fields(spec: FormSpec) -> tuple[sources.SourceField, ...]:
@@ -75,5 +82,5 @@ def register() -> None:
     for _path, spec in shipped_forms():
         fields = _fields(spec)
         sources.register(sources.Source(
-            code=f"collection.{spec.code}", label=spec.name, unit_label=_("schools"), fields=fields,
+            code=source_code(spec.code), label=spec.name, unit_label=_("reporting schools"), fields=fields,
             facts=partial(_facts, spec, fields), expected=partial(_expected, spec)))

@@ -1,8 +1,9 @@
 """Statistical products: summary tables (region × school category with totals), indicators and queries.
 
 Everything is computed from approved submissions (any review level by default) and every figure comes
-with the number of schools it covers. Aggregation is done in Python over one query of the values: a
-province's 25,000 submissions take well under a second.
+with the number of schools it covers. Field totals are added up in Python over one query of the values (a
+province's 25,000 submissions take well under a second); the indicator columns come from the indicator
+library (``edupulse.indicators``), the one definition of each indicator, computed in the same groups.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from edupulse.collection.definitions import FieldSpec, FormSpec, IndicatorSpec
+from edupulse.collection.definitions import FieldSpec, FormSpec
+from edupulse.collection.indicator_sources import source_code
 from edupulse.collection.models import Submission
 from edupulse.collection.models.submission import APPROVED, REPORTED, SubmissionStatus
 from edupulse.collection.registry import current_version, spec_for
 from edupulse.core.actors import Actor
 from edupulse.core.regions import LEVELS, RegionCode, level_field
+from edupulse.indicators import computing
+from edupulse.indicators.definitions import Definition, effective
 from edupulse.orgs.codes import SchoolCategory
-from edupulse.orgs.models import Region
+from edupulse.orgs.models import Region, School
 from edupulse.utilities.export import to_xlsx
 
 LEVEL_FIELD = {level: level_field(level, via="school") for level in LEVELS}
@@ -36,13 +40,12 @@ STATUS_SETS = {
 
 @dataclass
 class Cell:
-    """Running totals of one group: schools, per-field sums and counts, indicator numerators."""
+    """Running totals of one group: schools, per-field sums and counts."""
 
     schools: int = 0
     sums: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     trues: dict[str, int] = field(default_factory=dict)
-    at_least: dict[str, int] = field(default_factory=dict)
 
     def add(self, values: dict[str, Any], spec: FormSpec) -> None:
         self.schools += 1
@@ -55,28 +58,12 @@ class Cell:
                 self.trues[f.code] = self.trues.get(f.code, 0) + (1 if value else 0)
             else:
                 self.sums[f.code] = self.sums.get(f.code, 0.0) + float(value)
-        for ind in spec.indicators:
-            if ind.kind == "share_at_least":
-                value = values.get(ind.field)
-                if value is not None and float(value) >= ind.value:
-                    self.at_least[ind.code] = self.at_least.get(ind.code, 0) + 1
 
     def merge(self, other: Cell) -> None:
         self.schools += other.schools
-        for target, source in ((self.sums, other.sums), (self.counts, other.counts), (self.trues, other.trues),
-                               (self.at_least, other.at_least)):
+        for target, source in ((self.sums, other.sums), (self.counts, other.counts), (self.trues, other.trues)):
             for key, value in source.items():
                 target[key] = target.get(key, 0) + value  # type: ignore[assignment]
-
-    def indicator(self, ind: IndicatorSpec) -> float | None:
-        if ind.kind == "ratio":
-            den = self.sums.get(ind.denominator, 0.0)
-            return round(100 * self.sums.get(ind.numerator, 0.0) / den, 1) if den else None
-        covered = self.counts.get(ind.field, 0)
-        if not covered:
-            return None
-        hits = self.trues.get(ind.field, 0) if ind.kind == "share_true" else self.at_least.get(ind.code, 0)
-        return round(100 * hits / covered, 1)
 
     def value(self, f: FieldSpec) -> float | int | None:
         if f.type == "boolean":
@@ -99,6 +86,9 @@ class Summary:
     cells: dict[tuple[str, str], Cell]
     region_totals: dict[str, Cell]
     total: Cell
+    indicators: list[Definition] = field(default_factory=list)
+    # (region code, category) → indicator code → value; ("", "") is the grand total, (code, "") a subtotal.
+    indicator_values: dict[tuple[str, str], dict[str, float | None]] = field(default_factory=dict)
 
     def columns(self) -> list[FieldSpec]:
         return [f for f in self.spec.fields if f.type in {"integer", "decimal", "percent", "boolean"}]
@@ -134,8 +124,28 @@ def summarise(spec: FormSpec, period: str, level: str, *, user: Actor, region: s
     for (region_code, _category), cell in cells.items():
         region_totals.setdefault(region_code, Cell()).merge(cell)
         total.merge(cell)
+    definitions, indicator_values = _indicator_values(spec, period, level, user=user, region=region, status=status)
     return Summary(spec, period, level, [(c, names.get(c, c)) for c in region_codes], categories, cells,
-                   region_totals, total)
+                   region_totals, total, definitions, indicator_values)
+
+
+def _indicator_values(spec: FormSpec, period: str, level: str, *, user: Actor, region: str,
+                      status: str) -> tuple[list[Definition], dict[tuple[str, str], dict[str, float | None]]]:
+    """The library's indicators over this form, in the summary's groups (region × category, region, total)."""
+    definitions = [d for d in effective().values() if d.source == source_code(spec.code)]
+    if not definitions:
+        return [], {}
+    schools = School.objects.visible_to(user)
+    if region:
+        schools = schools.filter(**RegionCode.parse(region).lookup())
+    result = computing.compute(definitions, [period], status, universe=computing.Universe(schools, bureaus=False),
+                               summary_level=level)
+    by_code = {d.code: d for d in definitions}
+    values: dict[tuple[str, str], dict[str, float | None]] = {}
+    for (code, _period, group), sums in result.sums.items():
+        key = ("", "") if group.level == "total" else (group.code, group.category)
+        values.setdefault(key, {})[code] = by_code[code].value_of(sums.numerator, sums.denominator)
+    return definitions, values
 
 
 def category_label(code: str) -> str:
@@ -147,24 +157,24 @@ def category_label(code: str) -> str:
 
 def summary_rows(summary: Summary) -> tuple[list[str], list[list[Any]]]:
     """Header and rows (region subtotals after each region's categories, a grand total last)."""
-    spec = summary.spec
     columns = summary.columns()
     header = [_("Region code"), _("Region"), _("School category"), _("Schools covered")]
     header += [f"{f.label}{'（是）' if f.type == 'boolean' else ''}{f'（{f.unit}）' if f.unit else ''}" for f in columns]
-    header += [f"{ind.label}（%）" for ind in spec.indicators]
+    header += [f"{d.name}（{d.unit}）" for d in summary.indicators]
 
-    def line(code: str, name: str, category: str, cell: Cell) -> list[Any]:
+    def line(code: str, name: str, category: str, cell: Cell, key: tuple[str, str]) -> list[Any]:
+        indicators = summary.indicator_values.get(key, {})
         return ([code, name, category, cell.schools] + [cell.value(f) for f in columns]
-                + [cell.indicator(ind) for ind in spec.indicators])
+                + [indicators.get(d.code) for d in summary.indicators])
 
     rows: list[list[Any]] = []
     for code, name in summary.regions:
         for category in summary.categories:
             cell = summary.cells.get((code, category))
             if cell is not None:
-                rows.append(line(code, name, category_label(category), cell))
-        rows.append(line(code, name, _("Subtotal"), summary.region_totals[code]))
-    rows.append(line("", _("Grand total"), "", summary.total))
+                rows.append(line(code, name, category_label(category), cell, (code, category)))
+        rows.append(line(code, name, _("Subtotal"), summary.region_totals[code], (code, "")))
+    rows.append(line("", _("Grand total"), "", summary.total, ("", "")))
     return header, rows
 
 

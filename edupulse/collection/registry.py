@@ -9,7 +9,6 @@ from edupulse.collection.definitions import (
     Choice,
     FieldSpec,
     FormSpec,
-    IndicatorSpec,
     OutlierSpec,
     RuleSpec,
     SectionSpec,
@@ -55,7 +54,6 @@ def build_spec(version: FormVersion) -> FormSpec:
         outliers=OutlierSpec(fields=tuple(outliers.get("fields") or ()), threshold=outliers.get("threshold", 3.5),
                              min_peers=outliers.get("min_peers", 8),
                              group_by=tuple(outliers.get("group_by") or ("category", "prefecture"))),
-        indicators=tuple(IndicatorSpec(**item) for item in extras.get("indicators") or ()),
     )
 
 

@@ -125,7 +125,7 @@ def _condition(code: str, where: str, text: str, fields: set[str] | None) -> str
         if not isinstance(node, _ALLOWED_NODES):
             raise _fail(code, where, _("the condition “%(text)s” may only compare fields with values") % {"text": text})
         if isinstance(node, exp.Column) and fields is not None and node.name not in fields:
-            raise _fail(code, where, _("unknown field %(field)s") % {"field": node.name})
+            raise _fail(code, where, _("the source has no field %(field)s") % {"field": node.name})
     return text
 
 
@@ -136,7 +136,7 @@ def _measure(code: str, where: str, raw: Any, fields: set[str] | None) -> Measur
     value = str(value).strip()
     if kind == "sum":
         if fields is not None and value not in fields:
-            raise _fail(code, where, _("unknown field %(field)s") % {"field": value})
+            raise _fail(code, where, _("the source has no field %(field)s") % {"field": value})
         return Measure("sum", field=value)
     return Measure("count", condition=_condition(code, where, value or "true", fields))
 

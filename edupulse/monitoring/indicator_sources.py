@@ -104,8 +104,8 @@ def register() -> None:
     """Register the monitoring sources (called from ``MonitoringConfig.ready``)."""
     sources.register(sources.Source(
         code="monitoring.websites", label=_("Official education websites (probes)"),
-        unit_label=_("websites"), fields=WEBSITE_FIELDS, facts=website_facts, expected=_schools_with_sites,
+        unit_label=_("monitored websites"), fields=WEBSITE_FIELDS, facts=website_facts, expected=_schools_with_sites,
         snapshot=True))
     sources.register(sources.Source(
-        code="monitoring.systems", label=_("Information systems (registry)"), unit_label=_("systems"),
+        code="monitoring.systems", label=_("Information systems (registry)"), unit_label=_("registered systems"),
         fields=SYSTEM_FIELDS, facts=system_facts, expected=_schools_with_systems, snapshot=True))

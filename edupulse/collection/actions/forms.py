@@ -51,7 +51,7 @@ def load_forms(*, acting_user: Actor, directory: Path = FORMS_DIR) -> list[FormL
 def _extras(spec: FormSpec) -> dict[str, Any]:
     return {
         "yoy_threshold": spec.yoy_threshold, "yoy_fields": list(spec.yoy_fields), "yoy_severity": spec.yoy_severity,
-        "outliers": asdict(spec.outliers), "indicators": [asdict(i) for i in spec.indicators],
+        "outliers": asdict(spec.outliers),
     }
 
 

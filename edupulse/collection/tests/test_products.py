@@ -73,8 +73,9 @@ def test_summary_table_totals_from_approved_data_only(forms: Any, spec: Any, tmp
     assert wuhou_subtotal[teachers] == 100 and wuhou_subtotal[3] == 2
     rate = header.index("教师网络学习空间开通率（%）")
     assert wuhou_subtotal[rate] == 90.0
-    internet = header.index("互联网接入率（%）")
+    internet = header.index("中小学互联网接入率（%）")  # the indicator library's definition, the one copy
     assert wuhou_subtotal[internet] == 50.0
+    assert total[internet] == round(100 * 2 / 3, 1)  # two of the three schools are connected
     out = tmp_path / "s.xlsx"
     code, _out = run_cli("summary", FORM, "--period", "2022", "--level", "county", "--out", str(out))
     assert code == 0

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from edupulse.core.roles import ALL, READ_ONLY, Role
-from edupulse.core.scoping import ScopedManager, ScopeSpec
+from edupulse.core.scoping import Scope, ScopedManager, ScopeSpec
 
-# The definitions are the province's: its administrator edits them, everybody else reads them.
+
+def _deployment_wide(scope: Scope) -> Q:
+    """Every user with a scope reads the definitions (they belong to the whole deployment, not a region)."""
+    return Q(pk__in=[]) if scope.level == "none" else Q()
+
+
+# The definitions are the deployment's: the province administrator edits them, everybody else reads them. Not
+# ``public`` reference data, which only a nation-wide scope may write: a provincial deployment has no such user.
 DEFINITION_PERMISSIONS: dict[str, frozenset[str]] = {**dict.fromkeys(Role.values, READ_ONLY), Role.PROVINCE_ADMIN: ALL}
 
 
@@ -29,7 +37,7 @@ class IndicatorDefinition(models.Model):
                                  on_delete=models.SET_NULL, related_name="+")
     saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
 
-    scope_spec = ScopeSpec(public=True)
+    scope_spec = ScopeSpec(custom=_deployment_wide)
     role_permissions = DEFINITION_PERMISSIONS
     audited = True
     objects = ScopedManager()
@@ -39,6 +47,9 @@ class IndicatorDefinition(models.Model):
         verbose_name = _("indicator definition")
         verbose_name_plural = _("indicator definitions")
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="indicators_definition_version")]
+
+    def in_scope(self, scope: Scope) -> bool:
+        return scope.level != "none"
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"

@@ -41,7 +41,7 @@ class IndicatorValue(PlacedInRegion, models.Model):
     value = models.FloatField(_("value"), null=True, blank=True)
     schools_with_data = models.PositiveIntegerField(_("schools with data"), default=0)
     schools_expected = models.PositiveIntegerField(_("schools expected"), default=0)
-    target = models.FloatField(_("target"), null=True, blank=True)
+    target = models.FloatField(_("target value"), null=True, blank=True)
     attained = models.BooleanField(_("attained"), null=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     peers = models.PositiveIntegerField(_("peers ranked"), null=True, blank=True)

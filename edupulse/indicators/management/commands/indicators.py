@@ -6,7 +6,6 @@ The JSON output is a contract documented in docs/cli-indicators.md. Exit codes: 
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -63,9 +62,8 @@ class Command(BaseCommand):
     def _list(self, options: dict[str, Any]) -> None:
         definitions = list(effective().values())
         if options["json"]:
-            json.dump({"indicators": [definition_json(d) for d in definitions]}, sys.stdout, ensure_ascii=False,
-                      indent=1)
-            sys.stdout.write("\n")
+            self.stdout.write(json.dumps({"indicators": [definition_json(d) for d in definitions]}, ensure_ascii=False,
+                                         indent=1))
             return
         for d in definitions:
             target = f"{d.target.comparator}{d.target.value:g}{d.unit}" if d.target else "—"
@@ -86,11 +84,10 @@ class Command(BaseCommand):
         values = [v for v in computed if v.period == period
                   and (code is None or code.contains(v.region) or RegionCode.parse(v.region).contains(code))]
         if options["json"]:
-            json.dump({"period": period, "values": [value_json(v) for v in values]}, sys.stdout,
-                      ensure_ascii=False)
-            sys.stdout.write("\n")
+            self.stdout.write(json.dumps({"period": period, "values": [value_json(v) for v in values]},
+                                         ensure_ascii=False))
             return
         for v in values:
             shown = "—" if v.value is None else f"{v.value:g}"
             self.stdout.write(f"{v.indicator:<26} {v.region:<6} {v.name:<12} {shown:>7}  "
-                              f"{_('schools')} {v.coverage.schools_with_data}/{v.coverage.schools_expected}")
+                              f"{_('schools covered')} {v.coverage.schools_with_data}/{v.coverage.schools_expected}")
