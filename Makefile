@@ -38,6 +38,12 @@ demo: install
 	@echo "EduPulse demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	$(BIN)/edupulse runserver $(HOST):$(PORT) --insecure
 
+## make serve: the production web server (gunicorn + WhiteNoise, `edupulse serve`) on HOST:PORT, after migrating.
+## Set the production variables first (docs/deploy.md); without EDUPULSE_PRODUCTION it serves the embedded setup.
+serve: install
+	$(BIN)/edupulse migrate --verbosity 0
+	$(BIN)/edupulse serve --bind $(HOST):$(PORT)
+
 ## make test: lint, type-check, check the layer contract and translations, run the suite on SQLite and on PostgreSQL.
 test: dev
 	tools/system-packages

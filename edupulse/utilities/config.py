@@ -52,6 +52,7 @@ DEVELOPMENT_SECRET_KEY = "edupulse-insecure-development-key-change-me-in-product
 STORAGE = "Storage"
 SECURITY = "Security and sign-in"
 RUNNING = "Running"
+WEB = "Web server (`edupulse serve`)"
 TASKS = "Background tasks and schedule"
 PROBES = "Probes (website monitoring)"
 COLLECTION = "Statistics collection (upload limits)"
@@ -95,6 +96,19 @@ def _shown(default: Any) -> str:
     if isinstance(default, str):
         return f"`{default}`"
     return str(default)
+
+
+def cpu_cores() -> int:
+    """CPU cores this process may run on (a container's or systemd's CPU affinity, not the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_web_workers() -> int:
+    """gunicorn's rule of thumb, 2 × cores + 1, at most 8: each worker is a whole Django process (~100 MB) with
+    its own threads, and past that the database, not the web server, is what requests wait on."""
+    return min(2 * cpu_cores() + 1, 8)
 
 
 def setting(name: str, parser: Parser[Any], default: Any, meaning: str, *, group: str, shown: str | None = None) -> Any:
@@ -149,7 +163,9 @@ class Config:
         "EDUPULSE_CSRF_TRUSTED_ORIGINS", Words(), (),
         "origins (`https://host`) trusted for form posts, e.g. behind a proxy that changes the host", group=SECURITY)
     secure_cookies: bool = setting(
-        "EDUPULSE_SECURE_COOKIES", Flag(), False, "Secure cookies and HSTS (set when served over HTTPS)", group=SECURITY)
+        "EDUPULSE_SECURE_COOKIES", Flag(), False,
+        "Secure cookies and HSTS for a year, subdomains included, with `preload` (set when served over HTTPS)",
+        group=SECURITY)
     ssl_redirect: bool = setting(
         "EDUPULSE_SSL_REDIRECT", Flag(), False, "redirect plain-HTTP requests to HTTPS", group=SECURITY)
     behind_proxy: bool = setting(
@@ -174,6 +190,22 @@ class Config:
     enforce_actions: bool = setting(
         "EDUPULSE_ENFORCE_ACTIONS", Flag(), False,
         "raise when an audited model is written outside an action (always on in the test suite)", group=RUNNING)
+
+    # --- web server --------------------------------------------------------------------------------------------
+    bind: str = setting(
+        "EDUPULSE_BIND", Text("`host:port` or `unix:/path`"), "127.0.0.1:8000",
+        "where `edupulse serve` listens (behind nginx: loopback or a Unix socket); `--bind` overrides it", group=WEB)
+    web_workers: int = setting(
+        "EDUPULSE_WEB_WORKERS", Whole(1, 64), Derived(lambda v: default_web_workers(), "2 × CPU cores + 1, at most 8"),
+        "web server processes", group=WEB)
+    web_threads: int = setting(
+        "EDUPULSE_WEB_THREADS", Whole(1, 64), 4,
+        "request threads per web server process (a request waiting on the database leaves the others running)",
+        group=WEB)
+    web_timeout: int = setting(
+        "EDUPULSE_WEB_TIMEOUT", Whole(10, 3600), 60,
+        "seconds a web server process may stop answering its master before it is restarted, and the time it "
+        "gets to finish its requests when the server stops", group=WEB)
 
     # --- background tasks and schedule -------------------------------------------------------------------------
     task_backend: str = setting(

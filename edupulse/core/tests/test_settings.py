@@ -183,14 +183,14 @@ READ = re.compile(r"""(?:environ\.get|getenv)\(\s*["'](EDUPULSE_\w+)|environ\[\s
 
 
 def _project_texts() -> dict[str, str]:
-    """Source, scripts and docs of the project (not translations, not the virtualenv)."""
-    roots = [ROOT / "edupulse", ROOT / "bench", ROOT / "tools", ROOT / "docs"]
+    """Source, scripts, docs and deployment samples of the project (not translations, not the virtualenv)."""
+    roots = [ROOT / "edupulse", ROOT / "bench", ROOT / "tools", ROOT / "docs", ROOT / "deploy"]
     files = [ROOT / "Makefile", ROOT / "README.md", ROOT / "pyproject.toml"]
     for root in roots:
         for path in root.rglob("*"):
             parts = set(path.relative_to(ROOT).parts)
             if path.is_file() and not parts & {"locale", "__pycache__", "node_modules", "results"} and (
-                    path.suffix in {".py", ".md", ".sh", ".html", ".toml", ".mjs", ".js", ".txt"}
+                    path.suffix in {".py", ".md", ".sh", ".html", ".toml", ".mjs", ".js", ".txt", ".service", ".example"}
                     or path.parent.name == "tools"):
                 files.append(path)
     return {str(path.relative_to(ROOT)): path.read_text(encoding="utf-8", errors="replace") for path in files if path.exists()}
