@@ -69,7 +69,7 @@ class IndicatorDefinitionAdmin(ScopedModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = save_definition(form.cleaned_data["text"], acting_user=request.user,
+        saved = save_definition(form.cleaned_data["text"], acting_user=request.user,  # type: ignore[arg-type]
                                 is_active=form.cleaned_data["is_active"], note=form.cleaned_data["note"])
         obj.pk = saved.pk  # the admin's redirect and message name the stored version
 

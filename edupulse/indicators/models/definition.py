@@ -48,8 +48,8 @@ class IndicatorDefinition(models.Model):
         verbose_name_plural = _("indicator definitions")
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="indicators_definition_version")]
 
-    def in_scope(self, scope: Scope) -> bool:
-        return scope.level != "none"
-
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
+
+    def in_scope(self, scope: Scope) -> bool:
+        return scope.level != "none"
