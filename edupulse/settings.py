@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "edupulse.accounts",
     "edupulse.collection",
     "edupulse.monitoring",
+    "edupulse.plans",
     "edupulse.indicators",
     "edupulse.reports",
 ]
