@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from edupulse.plans.deadlines import cell_deadline, first_deadline
+from edupulse.plans.deadlines import cell_deadline, find_deadlines, first_deadline
 from edupulse.plans.metadata import is_date_line, is_org_line, read_metadata
 from edupulse.plans.numbering import SECTION_LEVEL, heading
 from edupulse.plans.targets import Target, extract_targets
@@ -218,24 +218,25 @@ def _title(passage: Passage) -> str:
 
 def _section(node: _Node, year: int | None) -> Section:
     title = _title(node.passage) if node.number is not None else None
-    deadline = first_deadline(node.passage.norm, year)
+    deadlines = find_deadlines(node.passage.norm, year)
     return Section(
         number=node.number,
         title=title,
-        targets=extract_targets(node.passage, year, deadline),
+        targets=extract_targets(node.passage, year, deadlines[0].value if deadlines else None, deadlines),
         tasks=[_task(child, year) for child in node.children],
     )
 
 
 def _task(node: _Node, year: int | None) -> Task:
-    deadline = first_deadline(node.passage.norm, year)
+    deadlines = find_deadlines(node.passage.norm, year)
+    deadline = deadlines[0].value if deadlines else None
     return Task(
         number=node.number,
         title=_title(node.passage),
         text=node.passage.original,
         units=responsible_units(node.passage),
         deadline=deadline,
-        targets=extract_targets(node.passage, year, deadline),
+        targets=extract_targets(node.passage, year, deadline, deadlines),
         children=[_task(child, year) for child in node.children],
         ordinal=node.ordinal,
     )

@@ -5,8 +5,8 @@ A target is a subject, a comparator, a number, a unit, the population it is abou
 stretch of the original text it was read from. Matching runs on the passage's normalised copy; every field
 except the synthetic bandwidth subjects is sliced from the original at the same offsets.
 
-Work is linear in the passage: clause and list boundaries, quotation marks and deadlines are located once per
-passage and looked up by bisection, so a hostile multi-megabyte line costs a scan, not a scan per number.
+Work is linear in the passage: clause and list boundaries and quotation marks are looked for in a bounded
+window around each number, and at most ``MAX_TARGETS`` are read, so a hostile multi-megabyte line costs a scan.
 """
 
 from __future__ import annotations
@@ -76,47 +76,50 @@ class Target:
     end: int
 
 
+_CLAUSE_STOP = ",;:。!?\n"
+_ITEM_STOP = ",;:。!?\n、和及("
+_WINDOW = 200  # how far a clause is looked for around a number: subjects are capped far below this
+
+
 class _Marks:
-    """Boundaries of one passage, found once: clause stops, list stops, quotations, deadlines."""
+    """Boundaries around a number, looked up in a bounded window (a hostile line costs a constant per number)."""
 
     def __init__(self, norm: str, deadlines: list[Deadline]) -> None:
-        self.clause = [i for i, c in enumerate(norm) if c in ",;:。!?\n"]
-        self.item = [i for i, c in enumerate(norm) if c in ",;:。!?\n、和及("]
-        quoted = bytearray(len(norm))
-        depth = 0
-        for i, c in enumerate(norm):
-            if c in "“《‘「":
-                depth += 1
-            elif c in "”》’」" and depth:
-                depth -= 1
-            elif c == '"':
-                depth = 0 if depth else 1
-            quoted[i] = depth > 0
-        self.quoted = quoted
+        self.norm = norm
         self.deadlines = deadlines
         self.deadline_ends = [d.end for d in deadlines]
 
-    @staticmethod
-    def _before(stops: list[int], position: int, floor: int) -> int:
-        index = bisect.bisect_left(stops, position) - 1
-        return max(floor, stops[index] + 1) if index >= 0 else floor
+    def _before(self, stops: str, position: int, floor: int) -> int:
+        low = max(floor, position - _WINDOW)
+        for index in range(position - 1, low - 1, -1):
+            if self.norm[index] in stops:
+                return index + 1
+        return low
 
-    @staticmethod
-    def _after(stops: list[int], position: int, ceiling: int) -> int:
-        index = bisect.bisect_left(stops, position)
-        return min(ceiling, stops[index]) if index < len(stops) else ceiling
+    def _after(self, stops: str, position: int, ceiling: int) -> int:
+        high = min(ceiling, position + _WINDOW)
+        for index in range(position, high):
+            if self.norm[index] in stops:
+                return index
+        return high
 
     def clause_start(self, position: int, floor: int) -> int:
-        return self._before(self.clause, position, floor)
+        return self._before(_CLAUSE_STOP, position, floor)
 
     def clause_end(self, position: int, ceiling: int) -> int:
-        return self._after(self.clause, position, ceiling)
+        return self._after(_CLAUSE_STOP, position, ceiling)
 
     def item_start(self, position: int, floor: int) -> int:
-        return self._before(self.item, position, floor)
+        return self._before(_ITEM_STOP, position, floor)
 
     def item_end(self, position: int, ceiling: int) -> int:
-        return self._after(self.item, position, ceiling)
+        return self._after(_ITEM_STOP, position, ceiling)
+
+    def quoted(self, position: int, floor: int) -> bool:
+        """Inside “…”, 《…》 or "…" opened earlier in the sentence (within the window)."""
+        before = self.norm[max(floor, position - _WINDOW):position]
+        opened = sum(before.count(c) for c in "“《‘「") - sum(before.count(c) for c in "”》’」")
+        return opened > 0 or before.count('"') % 2 == 1
 
     def deadline_before(self, position: int, floor: int) -> str | None:
         index = bisect.bisect_right(self.deadline_ends, position) - 1
@@ -125,10 +128,12 @@ class _Marks:
         return None
 
 
-def extract_targets(passage: Passage, year: int | None, deadline: str | None = None) -> list[Target]:
-    """The targets in ``passage``, in order. ``deadline`` applies to targets whose sentence names none."""
+def extract_targets(passage: Passage, year: int | None, deadline: str | None = None,
+                    deadlines: list[Deadline] | None = None) -> list[Target]:
+    """The targets in ``passage``, in order. ``deadline`` applies to targets whose sentence names none;
+    ``deadlines`` are the passage's deadline phrases when the caller has found them already."""
     norm = passage.norm
-    marks = _Marks(norm, find_deadlines(norm, year))
+    marks = _Marks(norm, find_deadlines(norm, year) if deadlines is None else deadlines)
     found: list[Target] = []
     for sentence in _SENTENCE.finditer(norm):
         reader = _SentenceReader(passage, marks, sentence.start(), sentence.end(), deadline)
@@ -148,7 +153,7 @@ class _SentenceReader:
         self.population: tuple[int, int] | None = None
 
     def read(self, match: re.Match[str]) -> list[Target]:
-        if self.marks.quoted[match.start()] or self._glued(match):
+        if self.marks.quoted(match.start(), self.start) or self._glued(match):
             return []
         if match.group("cover"):
             return self._cover(match)
