@@ -48,7 +48,7 @@ def read_plan_bytes(data: bytes, suffix: str) -> PlanSource:
     if len(data) > MAX_BYTES:
         raise PlanInputError(_("The file is larger than %(limit)d MB.") % {"limit": MAX_BYTES // (1024 * 1024)})
     if not data.strip():
-        raise PlanInputError(_("The file is empty."))
+        raise PlanInputError(_("The plan file is empty."))
     if suffix == ".docx":
         source = _read_docx(data)
     elif suffix == ".pdf":
@@ -56,7 +56,7 @@ def read_plan_bytes(data: bytes, suffix: str) -> PlanSource:
     else:
         source = PlanSource(decode_text(data))
     if not source.text.strip() and not source.tables:
-        raise PlanInputError(_("The file is empty."))
+        raise PlanInputError(_("The plan file is empty."))
     return source
 
 

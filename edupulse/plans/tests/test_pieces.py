@@ -96,4 +96,4 @@ def test_hostile_lines_parse_in_bounded_time(filler: str) -> None:
     text = "一、总体\n1. " + filler * (5 * 1024 * 1024 // len(filler.encode()))
     started = time.process_time()
     parse_text(text)
-    assert time.process_time() - started < 1.0 * (1 if filler == "、" else 8)
+    assert time.process_time() - started < 1.0
