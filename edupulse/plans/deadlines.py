@@ -18,7 +18,8 @@ _YEAR = r"((?:19|20)\d{2})\s*年"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("day", re.compile(rf"{_YEAR}\s*{_MONTH}\s*月\s*(\d{{1,2}})\s*日")),
     ("year_end", re.compile(rf"{_YEAR}\s*(?:年底|年末|底|末)")),
-    ("year_month", re.compile(rf"(?:到|至|于|在|截至|截止|时限:)\s*{_YEAR}\s*{_MONTH}\s*月|{_YEAR}\s*{_MONTH}\s*月\s*(?:底|末|份)?\s*(?:前|之前|底|末)")),
+    ("year_month", re.compile(rf"(?:到|至|于|在|截至|截止|时限:)\s*{_YEAR}\s*{_MONTH}\s*月"
+                              rf"|{_YEAR}\s*{_MONTH}\s*月\s*(?:底|末|份)?\s*(?:前|之前|底|末)")),
     ("by_year", re.compile(rf"(?:到|至|截至|截止|于)\s*{_YEAR}")),
     ("month", re.compile(rf"(?<![\d年]){_MONTH}\s*月\s*(?:底|末|份)?\s*(?:前|之前|底|末)")),
     ("this_year_end", re.compile(r"(?<![\d年])(?:年底|年末|年内|今年底)")),

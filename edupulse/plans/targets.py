@@ -168,7 +168,7 @@ class _SentenceReader:
     def _glued(self, match: re.Match[str]) -> bool:
         """A number that is part of a word ("IPv6", "2.0版") or an ordinal ("第十二个")."""
         before = self.norm[match.start() - 1] if match.start() > 0 else ""
-        return bool(before) and (before.isascii() and (before.isalnum() or before == ".") or before == "第")
+        return bool(before) and ((before.isascii() and (before.isalnum() or before == ".")) or before == "第")
 
     # --- the kinds of target -------------------------------------------------------------------------
 

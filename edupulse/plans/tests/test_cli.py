@@ -14,9 +14,18 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from edupulse.plans import reading
 from edupulse.plans.tests.helpers import DATA
+
+
+@pytest.fixture(autouse=True)
+def chinese() -> Any:
+    """The console speaks the default language; another test may have left English active in this thread."""
+    with translation.override("zh-hans"):
+        yield
+
 
 TARGET_KEYS = {"subject", "comparator", "value", "unit", "population", "deadline", "span"}
 TASK_KEYS = {"number", "title", "text", "units", "deadline", "targets", "children"}

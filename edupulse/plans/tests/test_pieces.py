@@ -81,7 +81,8 @@ def test_responsible_units(text: str, units: list[str]) -> None:
 
 
 def test_units_belong_to_the_task_they_follow() -> None:
-    plan = parse_text("一、总体\n1. 甲任务。做甲。（责任单位：甲处）\n2. 乙任务。做乙。\n二、其他\n1. 丙任务。（牵头单位：丙处 配合单位：丁处）\n")
+    plan = parse_text("一、总体\n1. 甲任务。做甲。（责任单位：甲处）\n2. 乙任务。做乙。\n"
+                      "二、其他\n1. 丙任务。（牵头单位：丙处 配合单位：丁处）\n")
     tasks = [(t.number, t.title, t.units) for s in plan.sections for t in s.tasks]
     assert tasks == [("1.", "甲任务", ["甲处"]), ("2.", "乙任务", []), ("1.", "丙任务", ["丙处", "丁处"])]
 
