@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "edupulse.accounts",
     "edupulse.collection",
     "edupulse.monitoring",
+    "edupulse.plans",
     "edupulse.indicators",
     "edupulse.reports",
 ]

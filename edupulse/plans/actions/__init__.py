@@ -1,0 +1,1 @@
+"""State changes of this app (one module per topic)."""
