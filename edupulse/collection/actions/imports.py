@@ -19,6 +19,7 @@ from edupulse.core import audit
 from edupulse.core.actions import action
 from edupulse.core.actors import Actor
 from edupulse.core.permissions import can
+from edupulse.indicators.refresh import request_recompute
 from edupulse.orgs.models import School
 
 
@@ -90,6 +91,7 @@ def store_records(version: FormVersion, period: str, records: Sequence[PreparedR
         audit.record_many("collection.submission.reimport", list(to_update), acting_user=acting_user)
     if to_create or to_update:
         freeze_version(version, acting_user)
+        request_recompute([period])
     return result
 
 

@@ -25,6 +25,7 @@ from edupulse.core.actions import action, save_instance
 from edupulse.core.actors import Actor
 from edupulse.core.permissions import require
 from edupulse.core.workflows import Transition
+from edupulse.indicators.refresh import request_recompute
 from edupulse.orgs.models import School
 
 
@@ -135,6 +136,7 @@ def _transition(submission: Submission, step: Transition, *, acting_user: Actor,
     submission.save(update_fields=fields)
     audit.record(f"collection.submission.{step.verb}", submission, acting_user=acting_user, before=before,
                  after={"status": step.target, "review_comment": submission.review_comment})
+    request_recompute([submission.period])  # what counts as reported or approved has changed
     return submission
 
 

@@ -17,6 +17,7 @@ from edupulse.core import audit
 from edupulse.core.actions import action
 from edupulse.core.actors import Actor
 from edupulse.core.permissions import require
+from edupulse.indicators.refresh import latest_period, request_recompute
 from edupulse.monitoring import tasks
 from edupulse.monitoring.models import Sweep, SweepBatch, Website
 from edupulse.monitoring.models.sweeps import BatchStatus, SweepStatus
@@ -74,4 +75,5 @@ def finish_batch(batch: SweepBatch, *, acting_user: Actor) -> bool:
         sweep.save(update_fields=["status", "finished_at"])
         audit.record("monitoring.sweep.finish", sweep, acting_user=acting_user, before=before,
                      after=audit.snapshot(sweep))
+        request_recompute([latest_period()])  # the measured website indicators are this sweep's results
     return True
