@@ -32,6 +32,7 @@ demo: install
 	$(BIN)/edupulse demo-data --province $(PROVINCE) --scale $(SCALE) --seed 7
 	$(BIN)/edupulse collect demo --period 2022
 	$(BIN)/edupulse monitor demo
+	$(BIN)/edupulse indicators refresh
 	$(BIN)/edupulse analytics sync
 	$(BIN)/edupulse collectstatic --noinput --verbosity 0
 	@echo ""

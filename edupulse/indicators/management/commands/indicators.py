@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,12 @@ from edupulse.indicators.definitions import Definition, effective
 from edupulse.indicators.values import APPROVED, BASES, Value
 
 USAGE = 2
+
+
+def collected_periods() -> list[str]:
+    """Every period the collection has submissions for (by model name: the library sits below collection)."""
+    submission = apps.get_model("collection", "Submission")
+    return sorted(set(submission.objects.values_list("period", flat=True).distinct()))
 
 
 def definition_json(d: Definition) -> dict[str, Any]:
@@ -52,12 +59,27 @@ class Command(BaseCommand):
                              help="which submissions count: approved (county-approved or higher) or reported")
         compute.add_argument("--no-store", action="store_true", help="print only, keep the stored values")
         compute.add_argument("--json", action="store_true")
+        refresh = sub.add_parser("refresh", help="Recompute and store both bases for the periods (default: every "
+                                                 "period with collected data).")
+        refresh.add_argument("--period", action="append", default=[], help="repeatable; e.g. --period 2021")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "list":
             self._list(options)
+        elif options["subcommand"] == "refresh":
+            self._refresh(options)
         else:
             self._compute(options)
+
+    def _refresh(self, options: dict[str, Any]) -> None:
+        periods = options["period"] or collected_periods()
+        if not periods:
+            self.stdout.write(_("No collected data yet: nothing to compute."))
+            return
+        stored = run_as_system(recompute, periods)
+        count = sum(len(values) for values in stored.values())
+        self.stdout.write(_("Indicators computed for %(periods)s: %(count)s values stored.")
+                          % {"periods": "、".join(sorted(periods)), "count": count})
 
     def _list(self, options: dict[str, Any]) -> None:
         definitions = list(effective().values())
