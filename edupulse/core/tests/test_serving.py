@@ -21,9 +21,11 @@ import urllib.request
 from collections.abc import Mapping
 from http.client import HTTPResponse
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from edupulse.core.management.commands.serve import collect_static_if_changed
 from edupulse.core.tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -155,3 +157,19 @@ def test_edupulse_serve_answers_with_the_sign_in_page_and_cached_compressed_stat
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     assert server.returncode == 0, err.read_text()
+
+
+def test_serve_collects_the_static_files_again_only_when_they_changed(tmp_path: Path, settings: Any) -> None:
+    source = tmp_path / "static-src"
+    source.mkdir()
+    (source / "extra.css").write_text("a{}")
+    settings.STATICFILES_DIRS = [source]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    assert collect_static_if_changed() is True
+    assert (tmp_path / "collected" / "extra.css").read_text() == "a{}"
+    assert collect_static_if_changed() is False  # a restart of the same release pays nothing
+    (source / "extra.css").write_text("a{color:red}")
+    later = time.time() + 5  # collectstatic compares whole seconds: a release is not seconds after the last one
+    os.utime(source / "extra.css", (later, later))
+    assert collect_static_if_changed() is True
+    assert (tmp_path / "collected" / "extra.css").read_text() == "a{color:red}"
