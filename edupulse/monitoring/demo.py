@@ -29,6 +29,7 @@ from edupulse.core.actors import SYSTEM, Actor
 from edupulse.core.context import inside_action
 from edupulse.core.regions import PREFECTURE, PROVINCE, RegionCode
 from edupulse.monitoring.checks import severity_for
+from edupulse.monitoring.demo_notices import load_demo_notices
 from edupulse.monitoring.describing import describe
 from edupulse.monitoring.models import (
     DailyAggregate,
@@ -59,6 +60,7 @@ class DemoSummary:
     findings: int = 0
     region_days: int = 0
     daily_aggregates: int = 0
+    notices: int = 0
     skipped: bool = False
 
 
@@ -110,6 +112,8 @@ def _load(*, acting_user: Actor, seed: int, days: int) -> DemoSummary:
     summary.findings = _states_and_findings(rng, sites, today)
     summary.region_days = _trend(rng, days, today)
     summary.daily_aggregates = _aggregates(rng, sites, days, today)
+    summary.notices = load_demo_notices(acting_user=acting_user)
+    summary.websites = Website.objects.count()  # the demo school's own site may have been added for its notice
     return summary
 
 

@@ -139,6 +139,22 @@ def test_demo_loader_builds_a_living_dashboard():
     assert demo.load(seed=3, days=5).skipped
 
 
+def test_the_demo_shows_every_stage_of_the_rectification_loop_and_gives_the_school_work():
+    from edupulse.monitoring import demo
+    from edupulse.monitoring.models import Notice, NoticeItem
+
+    schools = [make_school("510107") for _ in range(30)] + [make_school("510104") for _ in range(30)]
+    cio = make_user("school_cio", school=schools[5])
+    assert demo.load(seed=3, days=2).notices == 4
+    stages = set(NoticeItem.objects.values_list("status", flat=True))
+    assert stages == {"issued", "acknowledged", "submitted", "verified", "escalated"}
+    assert set(Notice.objects.values_list("status", flat=True)) == {"issued", "closed"}
+    overdue = Notice.objects.filter(items__status="escalated", status="issued").distinct().get().deadline
+    assert overdue < timezone.localdate()
+    own = NoticeItem.objects.visible_to(cio)
+    assert {i.status for i in own} == {"issued", "acknowledged"} and all(i.school_id == schools[5].pk for i in own)
+
+
 def test_finding_page_says_what_is_wrong_and_what_to_do_in_chinese(client):
     site = make_website(make_school("510107"))
     finding = make_finding(site, "hsts")
