@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from edupulse.core import context
 from edupulse.core.actors import SYSTEM
@@ -30,6 +31,15 @@ from edupulse.orgs.models import Region
 def _fail(message: str) -> None:
     sys.stderr.write(json.dumps({"error": message}, ensure_ascii=False) + "\n")
     sys.exit(2)
+
+
+def demo_line(result: dict[str, Any]) -> str:
+    """The demo's counts as one Chinese line (what ``make demo`` prints)."""
+    if result.get("skipped"):
+        return _("Monitoring demo: a registry already exists, nothing added.")
+    return _("Monitoring demo: %(websites)s websites, %(systems)s information systems, %(apps)s apps, %(findings)s "
+             "open findings, %(notices)s notices at every stage of rectification, %(days)s rows of daily trend figures.") % {
+        **result, "days": result.get("region_days", 0)}
 
 
 class Command(BaseCommand):
@@ -60,10 +70,14 @@ class Command(BaseCommand):
         demo = sub.add_parser("demo", help="demo registry, a year of daily figures and open findings (no network)")
         demo.add_argument("--seed", type=int, default=4)
         demo.add_argument("--days", type=int, default=365)
+        demo.add_argument("--json", action="store_true", help="print the counts as JSON instead of one line")
 
     def handle(self, *args: Any, sub: str, **options: Any) -> None:
         with context.using(context.cli_context()):
             result = getattr(self, "do_" + sub.replace("-", "_"))(**options)
+        if sub == "demo" and not options.get("json"):
+            self.stdout.write(demo_line(result))
+            return
         self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))
 
     def do_sweep(self, *, region: str, batch_size: int, checks: list[str], inline: bool, **_: Any) -> dict[str, Any]:
