@@ -12,7 +12,8 @@ Timed, median of N runs each, in one process:
 (c) the baseline a developer would write first: the same figures added up in Python, school by school, from
     the submissions' values (as the collection summary did before), for the collection indicators only.
 
-Run: ``.venv/bin/python bench/bench_indicators.py [--scale 1.0] [--runs 5]``.
+Run: ``.venv/bin/python bench/bench_indicators.py [--scale 1.0] [--runs 5] [--var-dir DIR]`` (``--var-dir`` reuses
+the data directory an earlier run printed, skipping the set-up).
 """
 
 from __future__ import annotations
@@ -90,9 +91,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--var-dir", type=Path, help="reuse a data directory set up by an earlier run")
     args = parser.parse_args()
-    var_dir = Path(tempfile.mkdtemp(prefix="bench-indicators-"))
-    setup(var_dir, args.scale)
+    var_dir = args.var_dir or Path(tempfile.mkdtemp(prefix="bench-indicators-"))
+    if args.var_dir is None:
+        setup(var_dir, args.scale)
+    print(f"data directory: {var_dir}", file=sys.stderr)
     os.environ["EDUPULSE_VAR_DIR"] = str(var_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edupulse.settings")
     import django
