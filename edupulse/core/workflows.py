@@ -28,7 +28,9 @@ from edupulse.core.actors import is_system
 @dataclass(frozen=True)
 class Transition:
     """One row: from ``source`` the ``verb`` leads to ``target`` (``None``: the state stays, e.g. a
-    re-submission) for the ``roles`` listed, when ``when(obj)`` holds."""
+    re-submission) for the ``roles`` listed, when ``when(obj)`` holds — and, with ``who``, only for the
+    people of those roles for whom ``who(actor, obj)`` holds (e.g. the unit that received a notice item, not
+    the officer who issued it)."""
 
     source: str
     verb: str
@@ -37,16 +39,21 @@ class Transition:
     label: str | Promise = ""
     when: Callable[[Any], bool] | None = None
     by_system: bool = False
+    who: Callable[[Any, Any], bool] | None = None
 
     def applies_to(self, obj: Any, state: str) -> bool:
         return self.source == state and (self.when is None or self.when(obj))
 
-    def permits(self, actor: Any) -> bool:
+    def permits(self, actor: Any, obj: Any = None) -> bool:
         if is_system(actor):
             return True
         if self.by_system or actor is None or not getattr(actor, "is_authenticated", False):
             return False
-        return bool(getattr(actor, "is_superuser", False)) or getattr(actor, "role", "") in self.roles
+        if getattr(actor, "is_superuser", False):
+            return True
+        if getattr(actor, "role", "") not in self.roles:
+            return False
+        return self.who is None or obj is None or self.who(actor, obj)
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ class Workflow:
         seen: set[str] = set()
         result = []
         for transition in self.from_state(obj):
-            if transition.verb not in seen and transition.permits(actor):
+            if transition.verb not in seen and transition.permits(actor, obj):
                 seen.add(transition.verb)
                 result.append(transition)
         return result
@@ -95,7 +102,7 @@ class Workflow:
             message = self.refusals.get(verb) or _("This cannot be done in the current state.")
             raise ValidationError(str(message) % (message_args or {}))
         for transition in matching:
-            if transition.permits(actor):
+            if transition.permits(actor, obj):
                 return transition
         denial = self.denials.get(verb) or _("You do not have permission to do this here.")
         raise PermissionDenied(str(denial) % (message_args or {}))

@@ -156,7 +156,8 @@ ROWS: tuple[Row, ...] = (
     Row("monitoring:notice-document", ("notice",), NOT_SCHOOLS, kwargs=_DOCX),
     Row("monitoring:item-detail", ("item_new", "item_acked"), EVERYONE),
     Row("monitoring:item-detail", ("item_acked",), UNIT, method="post", data={"response": "已整改，见附件"}),
-    Row("monitoring:item-acknowledge", ("item_new",), UNIT, method="post"),
+    # Only the receiving unit signs for its item: the school's CIO, not the officers who issued the notice.
+    Row("monitoring:item-acknowledge", ("item_new",), frozenset({"school_cio"}), method="post"),
     # A re-probe changes the item: the unit and its officers ask for it, reviewers and auditors only read.
     Row("monitoring:item-reprobe", ("item_submitted",), UNIT, method="post"),
     Row("monitoring:item-evidence", ("item_submitted",), EVERYONE),

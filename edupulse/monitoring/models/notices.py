@@ -3,6 +3,8 @@ acknowledges, submits evidence, the platform re-probes, and the item is verified
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +85,14 @@ NOTICE_WORKFLOW = Workflow(
 )
 
 
+def _receiving_unit(actor: Any, item: NoticeItem) -> bool:
+    """The unit the item was sent to: the school's CIO for a school's site, the officers of the owning bureau's
+    own region for a bureau's site — never the authority that issued the notice (it may not sign for them)."""
+    if item.school_id is not None:
+        return bool(getattr(actor, "role", "") == Role.SCHOOL_CIO)
+    return getattr(actor, "role", "") in _OFFICERS and getattr(actor, "scope_region_id", None) == item.owner_region_id
+
+
 def _acknowledged(item: NoticeItem) -> bool:
     return item.acknowledged_at is not None
 
@@ -95,10 +105,11 @@ _I = ItemStatus
 ITEM_WORKFLOW = Workflow(
     name="monitoring.noticeitem",
     transitions=(
-        Transition(_I.ISSUED, "acknowledge", _I.ACKNOWLEDGED, _UNIT, _("Acknowledge receipt")),
+        # Only the receiving unit signs for its item (签收).
+        Transition(_I.ISSUED, "acknowledge", _I.ACKNOWLEDGED, _UNIT, _("Acknowledge receipt"), who=_receiving_unit),
         # Escalated before it was acknowledged: still rectifiable late, starting with the acknowledgement.
         Transition(_I.ESCALATED, "acknowledge", _I.ACKNOWLEDGED, _UNIT, _("Acknowledge receipt"),
-                   when=_not_acknowledged),
+                   when=_not_acknowledged, who=_receiving_unit),
         Transition(_I.ACKNOWLEDGED, "submit", _I.SUBMITTED, _UNIT, _("Submit rectification evidence")),
         Transition(_I.SUBMITTED, "submit", _I.SUBMITTED, _UNIT, _("Submit rectification evidence")),
         Transition(_I.ESCALATED, "submit", _I.SUBMITTED, _UNIT, _("Submit rectification evidence"),
@@ -119,6 +130,7 @@ ITEM_WORKFLOW = Workflow(
         "verify": _("Only items with submitted evidence are re-probed."),
         "escalate": _("Only open items can be escalated."),
     },
+    denials={"acknowledge": _("Only the unit that received this item can acknowledge it.")},
 )
 
 

@@ -72,8 +72,15 @@ def test_full_flow_in_the_browser(client, probes_pass, django_capture_on_commit_
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     client.logout()
 
-    client.login(username=cio.username, password=PASSWORD)
     item = NoticeItem.objects.get()
+    page = client.get(f"/monitoring/rectification/{item.pk}/").content.decode()
+    assert f"/monitoring/rectification/{item.pk}/acknowledge/" not in page  # the issuer does not sign for the school
+    assert client.post(f"/monitoring/rectification/{item.pk}/acknowledge/").status_code in {302, 403}
+    item.refresh_from_db()
+    assert item.status == "issued" and item.acknowledged_at is None
+    client.logout()
+
+    client.login(username=cio.username, password=PASSWORD)
     assert client.get("/monitoring/rectification/").content.decode().count(f"/monitoring/rectification/{item.pk}/") >= 1
     assert client.get(f"/monitoring/notices/{notice.pk}/").status_code == 403  # schools see items, not notices
     assert client.post(f"/monitoring/rectification/{item.pk}/acknowledge/").status_code == 302
