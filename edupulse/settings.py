@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "edupulse.monitoring",
     "edupulse.indicators",
     "edupulse.reports",
+    "edupulse.supervision",
 ]
 
 MIDDLEWARE = [
