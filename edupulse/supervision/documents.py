@@ -51,10 +51,14 @@ def authority(supervision: SupervisionRound) -> str:
     return f"{region_name(code.code)}{suffix}"
 
 
-def filename(supervision: SupervisionRound, kind: str, extension: str) -> str:
+def filename(supervision: SupervisionRound, kind: str, extension: str) -> str:  # kind: "results" | "notice"
     """e.g. 四川省2022年督导评估结果_20261206.xlsx (Chinese, with the region and the date)."""
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return f"{region_name(supervision.region_id)}{supervision.period}{kind}_{stamp}.{extension}"
+    with translation.override("zh-hans"):
+        label = _("supervision results") if kind == "results" else _("supervision notice")
+        name = _("%(region)s %(period)s %(kind)s_%(date)s") % {
+            "region": region_name(supervision.region_id), "period": supervision.period, "kind": label,
+            "date": timezone.localdate().strftime("%Y%m%d")}
+    return f"{name}.{extension}"
 
 
 def _level_label(level: str) -> str:

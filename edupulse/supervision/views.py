@@ -130,10 +130,10 @@ class RoundExportView(ScopedMixin, View):
         supervision = get_object_or_404(self.get_queryset(), pk=pk)
         if fmt == "xlsx":
             body, content_type = documents.build_xlsx(supervision, request.user), XLSX_CONTENT_TYPE
-            name = documents.filename(supervision, _("supervision results"), fmt)
+            name = documents.filename(supervision, "results", fmt)
         elif fmt == "docx":
             body, content_type = documents.build_docx(supervision, request.user), documents.DOCX_CONTENT_TYPE
-            name = documents.filename(supervision, _("supervision notice"), fmt)
+            name = documents.filename(supervision, "notice", fmt)
         else:
             raise Http404
         response = HttpResponse(body, content_type=content_type)

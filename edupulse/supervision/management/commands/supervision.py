@@ -104,9 +104,9 @@ class Command(BaseCommand):
         out.mkdir(parents=True, exist_ok=True)
         for fmt in formats:
             if fmt == "xlsx":
-                body, kind = documents.build_xlsx(supervision, SYSTEM), _("supervision results")
+                body, kind = documents.build_xlsx(supervision, SYSTEM), "results"
             else:
-                body, kind = documents.build_docx(supervision, SYSTEM), _("supervision notice")
+                body, kind = documents.build_docx(supervision, SYSTEM), "notice"
             path = out / documents.filename(supervision, kind, fmt)
             path.write_bytes(body)
             self.stdout.write(str(path))
