@@ -16,6 +16,7 @@ from typing import Any
 import xlsxwriter
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from edupulse.core.actors import Actor
 from edupulse.core.regions import PREFECTURE, RegionCode
@@ -66,7 +67,7 @@ def _level_label(level: str) -> str:
 
 
 def ranking_headers(framework: Framework) -> list[str]:
-    return [_("Level"), _("Region code"), _("Region"), _("Total score"), _("Grade"), _("Rank"), _("Regions ranked"),
+    return [_("Level"), _("Region code"), pgettext("supervision", "Region"), _("Total score"), _("Grade"), _("Rank"), _("Regions ranked"),
             *[f"{d.title}（{d.points:g}）" for d in framework.dimensions]]
 
 
@@ -119,8 +120,8 @@ def _item_sheet(workbook: Any, supervision: SupervisionRound, framework: Framewo
                 user: Actor, head: Any, plain: Any) -> None:
     sheet = workbook.add_worksheet(_("Item scores")[:31])
     names = indicator_names()
-    headers = [_("Region code"), _("Region"), _("Level"), _("Dimension"), _("Item"), _("Item title"), _("Points"),
-               _("Score"), _("Rank on the item"), _("Scoring rule"), _("Evidence")]
+    headers = [_("Region code"), pgettext("supervision", "Region"), _("Level"), _("Dimension"), _("Item"), _("Item title"), _("Points"),
+               _("Score"), _("Rank on the item"), _("Scoring rule"), pgettext("supervision", "Evidence")]
     dimensions = {d.code: d.title for d in framework.dimensions}
     scores = {(s.region_id, s.item): s for s in SupervisionScore.objects.visible_to(user).filter(round=supervision)}
     cells = []
@@ -164,7 +165,7 @@ def bulletin(supervision: SupervisionRound, user: Actor) -> Bulletin:
     issuer = authority(supervision)
     province = len(supervision.region_id) == 2
     levels = [(PREFECTURE, _("Prefectures")), ("county", _("Counties"))] if province else [("county", _("Counties"))]
-    headers = [_("Rank"), _("Region"), _("Total score"), _("Grade"), *[d.title for d in framework.dimensions]]
+    headers = [_("Rank"), pgettext("supervision", "Region"), _("Total score"), _("Grade"), *[d.title for d in framework.dimensions]]
     tables = []
     for level, caption in levels:
         chosen = [r for r in rows if r.result.level == level]
