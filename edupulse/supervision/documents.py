@@ -67,7 +67,8 @@ def _level_label(level: str) -> str:
 
 
 def ranking_headers(framework: Framework) -> list[str]:
-    return [_("Level"), _("Region code"), pgettext("supervision", "Region"), _("Total score"), _("Grade"), _("Rank"), _("Regions ranked"),
+    return [_("Level"), _("Region code"), pgettext("supervision", "Region"), _("Total score"), _("Grade"), _("Rank"),
+            _("Regions ranked"),
             *[f"{d.title}（{d.points:g}）" for d in framework.dimensions]]
 
 
@@ -120,7 +121,8 @@ def _item_sheet(workbook: Any, supervision: SupervisionRound, framework: Framewo
                 user: Actor, head: Any, plain: Any) -> None:
     sheet = workbook.add_worksheet(_("Item scores")[:31])
     names = indicator_names()
-    headers = [_("Region code"), pgettext("supervision", "Region"), _("Level"), _("Dimension"), _("Item"), _("Item title"), _("Points"),
+    headers = [_("Region code"), pgettext("supervision", "Region"), _("Level"), _("Dimension"), _("Item"),
+               _("Item title"), _("Points"),
                _("Score"), _("Rank on the item"), _("Scoring rule"), pgettext("supervision", "Evidence")]
     dimensions = {d.code: d.title for d in framework.dimensions}
     scores = {(s.region_id, s.item): s for s in SupervisionScore.objects.visible_to(user).filter(round=supervision)}
@@ -165,7 +167,8 @@ def bulletin(supervision: SupervisionRound, user: Actor) -> Bulletin:
     issuer = authority(supervision)
     province = len(supervision.region_id) == 2
     levels = [(PREFECTURE, _("Prefectures")), ("county", _("Counties"))] if province else [("county", _("Counties"))]
-    headers = [_("Rank"), pgettext("supervision", "Region"), _("Total score"), _("Grade"), *[d.title for d in framework.dimensions]]
+    headers = [_("Rank"), pgettext("supervision", "Region"), _("Total score"), _("Grade"),
+               *[d.title for d in framework.dimensions]]
     tables = []
     for level, caption in levels:
         chosen = [r for r in rows if r.result.level == level]

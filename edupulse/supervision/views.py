@@ -3,6 +3,7 @@ the round's workflow (``ROUND_WORKFLOW.available``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -87,8 +88,8 @@ class RoundDetailView(ScopedDetailView):
         supervision: SupervisionRound = self.object
         order = self.request.GET.get("sort", "rank")
         order = order if order in SORTS else "rank"
-        rows = ranking(supervision, self.request.user, order=order)
-        user = self.request.user
+        user = self.acting_user
+        rows = ranking(supervision, user, order=order)
         buttons = ROUND_WORKFLOW.available(user, supervision) if can(user, "change", supervision) else []
         context.update(framework=framework_of(supervision), rows=rows, sort=order, buttons=buttons,
                        grades=[(name, grade_label(name)) for name in ("excellent", "good", "pass", "fail")])
@@ -104,7 +105,8 @@ class RoundTransitionView(ScopedMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         supervision = get_object_or_404(self.get_queryset(), pk=pk)
         verb = request.POST.get("action", "")
-        perform = {"score": actions.score_round, "publish": actions.publish_round}.get(verb)
+        performers: dict[str, Callable[..., Any]] = {"score": actions.score_round, "publish": actions.publish_round}
+        perform = performers.get(verb)
         if perform is None:
             messages.error(request, _("Unknown action."))
         else:
@@ -129,10 +131,10 @@ class RoundExportView(ScopedMixin, View):
     def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         supervision = get_object_or_404(self.get_queryset(), pk=pk)
         if fmt == "xlsx":
-            body, content_type = documents.build_xlsx(supervision, request.user), XLSX_CONTENT_TYPE
+            body, content_type = documents.build_xlsx(supervision, self.acting_user), XLSX_CONTENT_TYPE
             name = documents.filename(supervision, "results", fmt)
         elif fmt == "docx":
-            body, content_type = documents.build_docx(supervision, request.user), documents.DOCX_CONTENT_TYPE
+            body, content_type = documents.build_docx(supervision, self.acting_user), documents.DOCX_CONTENT_TYPE
             name = documents.filename(supervision, "notice", fmt)
         else:
             raise Http404
@@ -156,7 +158,7 @@ class ScorecardView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         result: SupervisionResult = self.object
         name = grade(result.total, result.points)
-        context.update(card=scorecard(result, self.request.user), grade=name, grade_label=grade_label(name),
+        context.update(card=scorecard(result, self.acting_user), grade=name, grade_label=grade_label(name),
                        round_visible=SupervisionRound.objects.visible_to(self.request.user)
                        .filter(pk=result.round_id).exists())
         return context

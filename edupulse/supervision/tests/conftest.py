@@ -14,6 +14,7 @@ import pytest
 
 from edupulse.collection import actions as collection
 from edupulse.collection.tests.conftest import good_values
+from edupulse.collection.tests.factories import make_submission
 from edupulse.core.actions import run_as_system
 from edupulse.core.tests.arrange import arranging
 from edupulse.indicators.actions import recompute
@@ -22,7 +23,6 @@ from edupulse.monitoring.models import Notice
 from edupulse.monitoring.tests.factories import make_finding, make_system, make_website
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
-from edupulse.collection.tests.factories import make_submission
 
 WUHOU, JINJIANG, CHENGDU = "510107", "510104", "5101"
 
