@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "edupulse.plans",
     "edupulse.indicators",
     "edupulse.reports",
+    "edupulse.supervision",
 ]
 
 MIDDLEWARE = [

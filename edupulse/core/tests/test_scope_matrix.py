@@ -46,6 +46,8 @@ from edupulse.monitoring.tests.factories import (
 )
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
+from edupulse.supervision.models import SupervisionResult
+from edupulse.supervision.tests.factories import make_round
 
 # ── The world ──────────────────────────────────────────────────────────────────────────────────────────────
 # 四川 51: 成都 5101 (武侯 510107 with two schools, 锦江 510104), 绵阳 5107 (涪城 510703); 陕西 61: 雁塔 610113.
@@ -106,6 +108,7 @@ OFFICERS = frozenset({"province_admin", "prefecture_officer", "county_officer"})
 UNIT = OFFICERS | {"school_cio"}  # the receiving unit and the officers above it
 NOT_SCHOOLS = EVERYONE - {"school_cio"}
 READERS_OF_ACCOUNTS = OFFICERS | {"auditor"}
+SUPERVISORS = frozenset({"province_admin", "prefecture_officer"})  # who holds and scores a 督导 round
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,11 @@ ROWS: tuple[Row, ...] = (
     Row("collection:submission-edit", ("submission",), UNIT, method="post"),
     Row("collection:submission-transition", ("submission",), UNIT, method="post", data={"action": "submit"}),
     Row("collection:extract-detail", ("extract",), NOT_SCHOOLS),
+    # 督导: a round is its region's (and, once published, seen by the regions below); a result is its region's.
+    Row("supervision:round-detail", ("round_published", "round_draft"), NOT_SCHOOLS),
+    Row("supervision:round-export", ("round_published", "round_draft"), NOT_SCHOOLS, kwargs={"fmt": "xlsx"}),
+    Row("supervision:round-transition", ("round_draft",), SUPERVISORS, method="post", data={"action": "score"}),
+    Row("supervision:scorecard", ("result",), NOT_SCHOOLS),
     Row("collection:extract-detail", ("extract",), NOT_SCHOOLS, query={"format": "xlsx"}),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
@@ -289,7 +297,20 @@ def _build_world() -> World:
         objects[f"{user_name}.account"] = (users[user_name], f"account:{user_name}")
     for name in ("wuhou_b", "jinjiang", "fucheng", "yanta"):
         objects[f"{name}.cio.account"] = (make_user("school_cio", school=schools[name]), f"account:{name}.cio")
+    _supervision(objects)
     return World(objects, users)
+
+
+def _supervision(objects: dict[str, tuple[models.Model, str]]) -> None:
+    """Published rounds of 四川 and 陕西 (seen like their regions: from below too), draft rounds of 成都 and 陕西
+    (seen like a bureau's records), and the results of the published rounds (each its scored region's)."""
+    for region in ("51", "61"):
+        published = make_round(region, publish=True)
+        objects[f"{region}.round_published"] = (published, f"region:{region}")
+        for result in SupervisionResult.objects.filter(round=published, region_id__in=["5101", *COUNTIES]):
+            objects[f"{result.region_id}.result"] = (result, f"bureau:{result.region_id}")
+    for region in ("5101", "61"):
+        objects[f"{region}.round_draft"] = (make_round(region), f"bureau:{region}")
 
 
 @pytest.fixture(scope="module")
