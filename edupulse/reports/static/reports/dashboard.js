@@ -27,14 +27,14 @@
   function tooltipOf(d, labels) {
     if (!d) return "";
     return "<b>" + d.name + "</b><br>" + (d.display || "—") +
-      "<br>" + labels.coverage.replace("%(n)s", d.with_data).replace("%(m)s", d.expected) +
-      (d.rank ? "<br>" + labels.rank.replace("%(rank)s", d.rank).replace("%(peers)s", d.peers) : "");
+      "<br>" + labels.coverage.replace("{n}", d.with_data).replace("{m}", d.expected) +
+      (d.rank ? "<br>" + labels.rank.replace("{rank}", d.rank).replace("{peers}", d.peers) : "");
   }
 
   function labelsFrom(root) {
     return {
-      coverage: root.getAttribute("data-label-coverage") || "%(n)s/%(m)s",
-      rank: root.getAttribute("data-label-rank") || "%(rank)s/%(peers)s",
+      coverage: root.getAttribute("data-label-coverage") || "{n}/{m}",
+      rank: root.getAttribute("data-label-rank") || "{rank}/{peers}",
       target: root.getAttribute("data-label-target") || "",
       noData: root.getAttribute("data-label-nodata") || ""
     };
@@ -94,7 +94,7 @@
         }),
         label: { show: true, position: "right", formatter: function (p) { return p.data.display; }, fontSize: 11 },
         markLine: target === null ? undefined : { symbol: "none", lineStyle: { color: "#e0a100", type: "dashed" },
-          label: { formatter: labels.target.replace("%(target)s", target + unitOf(data.indicator)) }, data: [{ xAxis: target }] }
+          label: { formatter: labels.target.replace("{target}", target + unitOf(data.indicator)) }, data: [{ xAxis: target }] }
       }]
     });
     chart.on("click", function (p) { if (p.data && p.data.url) window.location.href = p.data.url; });
@@ -120,7 +120,7 @@
         type: "line", symbolSize: 10, data: data.trend.map(function (t) { return Object.assign({}, t, { value: t.value }); }),
         label: { show: true, formatter: function (p) { return p.data.display; } },
         markLine: target === null ? undefined : { symbol: "none", lineStyle: { color: "#e0a100", type: "dashed" },
-          label: { formatter: labels.target.replace("%(target)s", target + unitOf(data.indicator)) }, data: [{ yAxis: target }] }
+          label: { formatter: labels.target.replace("{target}", target + unitOf(data.indicator)) }, data: [{ yAxis: target }] }
       }]
     });
   }
