@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
 from edupulse.core.actors import Actor
@@ -285,8 +286,10 @@ def school_rows(user: Actor, county: str, options: Options, definition: Definiti
 
 
 def table_headers() -> list[str]:
-    return [_("Region"), _("Value"), _("Numerator"), _("Denominator"), _("Schools with data"),
-            _("Schools expected"), _("Coverage (%)"), _("Target"), _("Attained"), _("Rank")]
+    # A context of their own: other apps translate the same short words differently (所在区域, 值).
+    return [pgettext("dashboard", "Region"), pgettext("dashboard", "Value"), _("Numerator"), _("Denominator"),
+            _("Schools with data"), pgettext("dashboard", "Schools expected"), _("Coverage (%)"),
+            pgettext("dashboard", "Target"), _("Attained"), pgettext("dashboard", "Rank")]
 
 
 def table_row(v: Value, definition: Definition) -> list[Any]:

@@ -27,7 +27,12 @@ FORMER_NAMES = {"511504": "宜宾县"}  # 叙州区, renamed in 2018
 
 # Administrative suffixes, longest first; then the names of the peoples of an autonomous area (…族).
 _SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|自治旗|地区|林区|特区|新区|市|区|县|旗|盟|州)$")
-_PEOPLES = re.compile(r"([\u4e00-\u9fff]{1,4}?族)+$")
+# The peoples named in autonomous areas' names (阿坝藏族羌族自治州, 峨边彝族自治县), longest first.
+PEOPLES = ("柯尔克孜", "维吾尔", "哈萨克", "达斡尔", "鄂温克", "鄂伦春", "蒙古", "土家", "布依", "哈尼", "纳西", "傈僳",
+           "景颇", "拉祜", "朝鲜", "撒拉", "保安", "东乡", "裕固", "仡佬", "毛南", "仫佬", "塔吉克", "锡伯", "独龙",
+           "普米", "布朗", "藏", "羌", "彝", "回", "苗", "侗", "瑶", "壮", "黎", "傣", "白", "佤", "满", "土", "水",
+           "畲", "怒", "京")
+_PEOPLES = re.compile("(" + "|".join(f"{p}族" for p in PEOPLES) + ")+$")
 
 
 def normalise(name: str) -> str:
