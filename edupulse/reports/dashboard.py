@@ -34,6 +34,8 @@ THEMES: dict[str, Any] = {
 }
 URBAN_RURAL_GROUPS: dict[str, Any] = {"1": gettext_lazy("Urban"), "2": gettext_lazy("Town"),
                                       "3": gettext_lazy("Rural")}
+# What the indicator sources count, as their ``unit_label`` names it (translated here for the tiles' fractions).
+UNIT_WORDS = (gettext_lazy("schools"), gettext_lazy("websites"), gettext_lazy("systems"))
 # The categories the survey covers, in the order officers think of them.
 CATEGORIES = ("21", "31", "34", "36", "51")
 

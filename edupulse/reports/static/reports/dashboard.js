@@ -45,6 +45,26 @@
     return ind.direction === "higher" ? scale : scale.slice().reverse();
   }
 
+  // Colours against the target where there is one (green = attained, reds by the distance to it), so that two
+  // regions far below the target never look good because one of them is the best; otherwise from min to max.
+  function visualMap(data) {
+    var ind = data.indicator, unit = unitOf(ind), t = ind.target;
+    var common = { left: 10, bottom: 10, textStyle: { color: text } };
+    if (t !== null && ind.direction === "higher") {
+      return Object.assign(common, { type: "piecewise", pieces: [
+        { gte: t, label: "≥" + t + unit, color: "#1a9850" },
+        { gte: t - 5, lt: t, label: (t - 5) + "–" + t + unit, color: "#fee08b" },
+        { gte: t - 15, lt: t - 5, label: (t - 15) + "–" + (t - 5) + unit, color: "#fc8d59" },
+        { lt: t - 15, label: "<" + (t - 15) + unit, color: "#d73027" }] });
+    }
+    var values = data.children.filter(function (c) { return c.value !== null; }).map(function (c) { return c.value; });
+    var min = values.length ? Math.min.apply(null, values) : 0;
+    var max = values.length ? Math.max.apply(null, values) : 100;
+    if (min === max) { min = Math.max(0, min - 1); max = max + 1; }
+    return Object.assign(common, { type: "continuous", min: min, max: max, calculable: false, precision: ind.decimals,
+                                   text: [String(max) + unit, String(min) + unit], inRange: { color: palette(ind) } });
+  }
+
   function drawMap(data, labels) {
     var chart = init("dash-map");
     if (!chart) return;
@@ -52,16 +72,10 @@
     if (!data.map.url) { chart.getDom().style.display = "none"; if (note) note.hidden = false; return; }
     fetch(data.map.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (geo) {
       echarts.registerMap(data.map.key, geo);
-      var values = data.children.filter(function (c) { return c.value !== null; }).map(function (c) { return c.value; });
-      var min = values.length ? Math.min.apply(null, values) : 0;
-      var max = values.length ? Math.max.apply(null, values) : 100;
-      if (min === max) { min = Math.max(0, min - 1); max = max + 1; }
       chart.setOption({
         backgroundColor: "transparent",
         tooltip: { trigger: "item", formatter: function (p) { return p.data ? tooltipOf(p.data, labels) : p.name + "<br>" + labels.noData; } },
-        visualMap: { type: "continuous", min: min, max: max, calculable: false, left: 10, bottom: 10, precision: data.indicator.decimals,
-                     text: [String(max) + unitOf(data.indicator), String(min) + unitOf(data.indicator)], textStyle: { color: text },
-                     inRange: { color: palette(data.indicator) } },
+        visualMap: visualMap(data),
         series: [{
           type: "map", map: data.map.key, nameMap: data.map.names, roam: false, selectedMode: false,
           label: { show: true, fontSize: wall ? 13 : 10, color: wall ? "#fff" : "#1d2733" },
@@ -83,9 +97,10 @@
     var target = data.indicator.target;
     chart.setOption({
       backgroundColor: "transparent",
-      grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 56, top: 24, bottom: 8, containLabel: true },
       tooltip: { trigger: "item", formatter: function (p) { return tooltipOf(p.data, labels); } },
-      xAxis: { type: "value", axisLabel: { formatter: "{value}" + (data.indicator.unit === "%" ? "%" : "") } },
+      xAxis: { type: "value", max: data.indicator.unit === "%" ? 100 : null,
+               axisLabel: { formatter: "{value}" + (data.indicator.unit === "%" ? "%" : "") } },
       yAxis: { type: "category", data: rows.map(function (c) { return c.name; }), axisLabel: { interval: 0, fontSize: 11 } },
       series: [{
         type: "bar", barMaxWidth: 16,
@@ -94,7 +109,7 @@
         }),
         label: { show: true, position: "right", formatter: function (p) { return p.data.display; }, fontSize: 11 },
         markLine: target === null ? undefined : { symbol: "none", lineStyle: { color: "#e0a100", type: "dashed" },
-          label: { formatter: labels.target.replace("{target}", target + unitOf(data.indicator)) }, data: [{ xAxis: target }] }
+          label: { position: "insideEndTop", color: "#b07a00", formatter: labels.target.replace("{target}", target + unitOf(data.indicator)) }, data: [{ xAxis: target }] }
       }]
     });
     chart.on("click", function (p) { if (p.data && p.data.url) window.location.href = p.data.url; });
@@ -120,7 +135,7 @@
         type: "line", symbolSize: 10, data: data.trend.map(function (t) { return Object.assign({}, t, { value: t.value }); }),
         label: { show: true, formatter: function (p) { return p.data.display; } },
         markLine: target === null ? undefined : { symbol: "none", lineStyle: { color: "#e0a100", type: "dashed" },
-          label: { formatter: labels.target.replace("{target}", target + unitOf(data.indicator)) }, data: [{ yAxis: target }] }
+          label: { position: "insideEndTop", color: "#b07a00", formatter: labels.target.replace("{target}", target + unitOf(data.indicator)) }, data: [{ yAxis: target }] }
       }]
     });
   }
