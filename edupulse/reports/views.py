@@ -71,16 +71,16 @@ class DashboardMixin(ScopedMixin):
         return get_object_or_404(Region, code=parsed.code)
 
     def _only_province(self) -> Region | None:
-        periods = reading.periods(self.request.user)
+        periods = reading.periods(self.acting_user)
         if not periods:
             return None
-        provinces = {v.region for v in reading.child_values(self.request.user, periods[-1], None)}
+        provinces = {v.region for v in reading.child_values(self.acting_user, periods[-1], None)}
         return Region.objects.get(code=provinces.pop()) if len(provinces) == 1 else None
 
-    def options(self) -> tuple[Options, list[str], dict[str, Definition]]:
+    def read_options(self) -> tuple[Options, list[str], dict[str, Definition]]:
         definitions = reading.definitions()
         basis = self.request.GET.get("basis", "")
-        periods = reading.periods(self.request.user, basis if basis in BASES else APPROVED)
+        periods = reading.periods(self.acting_user, basis if basis in BASES else APPROVED)
         return dashboard.parse_options(self.request.GET, periods, definitions), periods, definitions
 
 
@@ -122,10 +122,10 @@ class DashboardView(DashboardMixin, TemplateView):
         if code is None and request.user.scope.level == "school":  # type: ignore[union-attr]
             return self._school_page()
         region = self.region_for(code)
-        options, periods, definitions = self.options()
+        options, periods, definitions = self.read_options()
         if region is None:
             return self.render_to_response(self._provinces_context(options))
-        figures = Figures(request.user, region.code, options, periods)
+        figures = Figures(self.acting_user, region.code, options, periods)
         definition = definitions[options.indicator] if options.indicator else None
         export = request.GET.get("export")
         if export:
@@ -166,7 +166,7 @@ class DashboardView(DashboardMixin, TemplateView):
         context["children"] = self._table(figures, definition)
         context["child_level"] = region.region_code.child_level
         if region.level == COUNTY:
-            context["schools"] = dashboard.school_rows(self.request.user, region.code, options, definition)
+            context["schools"] = dashboard.school_rows(self.acting_user, region.code, options, definition)
         return context
 
     @staticmethod
@@ -187,7 +187,7 @@ class DashboardView(DashboardMixin, TemplateView):
                 for v in dashboard.ranked(figures.children(options.period, definition.code), definition)]
 
     def _provinces_context(self, options: Options) -> dict[str, Any]:
-        values = reading.child_values(self.request.user, options.period, None, options.basis,
+        values = reading.child_values(self.acting_user, options.period, None, options.basis,
                                       indicators=[options.indicator]) if options.period else []
         return self.get_context_data(title=_("Big data centre"), provinces=[
             {"name": v.name, "url": dashboard_url(v.region, options), "value": v} for v in values])
@@ -195,7 +195,7 @@ class DashboardView(DashboardMixin, TemplateView):
     def _export(self, figures: Figures, region: Region, definition: Definition, fmt: str) -> HttpResponse:
         options = figures.options
         if region.level == COUNTY:
-            rows = dashboard.school_rows(self.request.user, region.code, options, definition)
+            rows = dashboard.school_rows(self.acting_user, region.code, options, definition)
             values = [r.value for r in rows]
         else:
             values = dashboard.ranked(figures.children(options.period, definition.code), definition)
@@ -220,10 +220,10 @@ class DashboardDataView(DashboardMixin, TemplateView):
         region = self.region_for(kwargs["code"])
         if region is None:
             raise Http404
-        options, periods, definitions = self.options()
+        options, periods, definitions = self.read_options()
         if not options.period or not options.indicator:
             return JsonResponse({"region": {"code": region.code, "name": region.name}, "children": [], "trend": []})
-        figures = Figures(request.user, region.code, options, periods)
+        figures = Figures(self.acting_user, region.code, options, periods)
         data = chart_data(figures, region, definitions[options.indicator])
         data["tiles"] = [
             {"indicator": t.code, "name": t.definition.name, "display": t.display, "target": t.target_display,

@@ -52,7 +52,7 @@ class IndicatorDefinitionViewSet(ScopedReadOnlyViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         definitions = list(effective().values())
-        page = self.paginate_queryset(definitions)  # type: ignore[arg-type]
+        page: list[Any] | None = self.paginate_queryset(definitions)  # type: ignore[arg-type]
         serializer = self.get_serializer(page if page is not None else definitions, many=True)
         return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
 
