@@ -50,19 +50,26 @@
   function visualMap(data) {
     var ind = data.indicator, unit = unitOf(ind), t = ind.target;
     var common = { left: 10, bottom: 10, textStyle: { color: text } };
-    if (t !== null && ind.direction === "higher") {
+    var values = data.children.filter(function (c) { return c.value !== null; }).map(function (c) { return c.value; });
+    var below = values.filter(function (v) { return t !== null && v < t; });
+    if (t !== null && ind.direction === "higher" && below.length) {
+      // Below the target: three bands from the lowest value up to the target (yellow nearest to it).
+      var low = Math.floor(Math.min.apply(null, below)), step = (t - low) / 3;
+      var cut = function (x) { return Math.round(x * 10) / 10; };
+      var a = cut(low + step), b = cut(low + 2 * step);
       return Object.assign(common, { type: "piecewise", pieces: [
         { gte: t, label: "≥" + t + unit, color: "#1a9850" },
-        { gte: t - 5, lt: t, label: (t - 5) + "–" + t + unit, color: "#fee08b" },
-        { gte: t - 15, lt: t - 5, label: (t - 15) + "–" + (t - 5) + unit, color: "#fc8d59" },
-        { lt: t - 15, label: "<" + (t - 15) + unit, color: "#d73027" }] });
+        { gte: b, lt: t, label: b + "–" + t + unit, color: "#fee08b" },
+        { gte: a, lt: b, label: a + "–" + b + unit, color: "#fc8d59" },
+        { lt: a, label: "<" + a + unit, color: "#d73027" }] });
     }
-    var values = data.children.filter(function (c) { return c.value !== null; }).map(function (c) { return c.value; });
     var min = values.length ? Math.min.apply(null, values) : 0;
     var max = values.length ? Math.max.apply(null, values) : 100;
     if (min === max) { min = Math.max(0, min - 1); max = max + 1; }
+    // Every region attains its target: shades of green only (no region is shown as failing).
+    var colours = t !== null && ind.direction === "higher" ? ["#c7e9c0", "#1a9850"] : palette(ind);
     return Object.assign(common, { type: "continuous", min: min, max: max, calculable: false, precision: ind.decimals,
-                                   text: [String(max) + unit, String(min) + unit], inRange: { color: palette(ind) } });
+                                   text: [String(max) + unit, String(min) + unit], inRange: { color: colours } });
   }
 
   function drawMap(data, labels) {
