@@ -65,7 +65,8 @@
     }
     var min = values.length ? Math.min.apply(null, values) : 0;
     var max = values.length ? Math.max.apply(null, values) : 100;
-    if (min === max) { min = Math.max(0, min - 1); max = max + 1; }
+    if (min === max) { min = Math.max(0, min - 1); max = ind.unit === "%" ? Math.min(100, max + 1) : max + 1; }
+    if (min === max) min = max - 1;
     // Every region attains its target: shades of green only (no region is shown as failing).
     var colours = t !== null && ind.direction === "higher" ? ["#c7e9c0", "#1a9850"] : palette(ind);
     return Object.assign(common, { type: "continuous", min: min, max: max, calculable: false, precision: ind.decimals,
