@@ -195,8 +195,7 @@ class DashboardView(DashboardMixin, TemplateView):
     def _export(self, figures: Figures, region: Region, definition: Definition, fmt: str) -> HttpResponse:
         options = figures.options
         if region.level == COUNTY:
-            rows = dashboard.school_rows(self.acting_user, region.code, options, definition)
-            values = [r.value for r in rows]
+            values = dashboard.school_rows(self.acting_user, region.code, options, definition)
         else:
             values = dashboard.ranked(figures.children(options.period, definition.code), definition)
         headers = dashboard.table_headers()

@@ -34,6 +34,8 @@ from edupulse.collection.models import Submission
 from edupulse.collection.tests.factories import FORM, make_extract, make_submission, shipped_version
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
+from edupulse.core.regions import RegionCode
+from edupulse.indicators.models import IndicatorValue
 from edupulse.monitoring import actions as monitoring
 from edupulse.monitoring.tests.factories import (
     make_app,
@@ -45,8 +47,6 @@ from edupulse.monitoring.tests.factories import (
     make_website,
     report,
 )
-from edupulse.core.regions import RegionCode
-from edupulse.indicators.models import IndicatorValue
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
 
