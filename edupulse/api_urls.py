@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from edupulse.accounts.api.views import UserViewSet
 from edupulse.collection.api.views import FormViewSet, SavedExtractViewSet, SubmissionViewSet
 from edupulse.core.api.views import AuditLogViewSet
+from edupulse.indicators.api.views import IndicatorDefinitionViewSet, IndicatorValueViewSet
 from edupulse.monitoring.api import views as monitoring
 from edupulse.orgs.api.views import RegionViewSet, SchoolViewSet
 
@@ -26,5 +27,7 @@ router.register("monitoring/notices", monitoring.NoticeViewSet)
 router.register("monitoring/notice-items", monitoring.NoticeItemViewSet)
 router.register("monitoring/alert-channels", monitoring.AlertChannelViewSet)
 router.register("monitoring/alert-deliveries", monitoring.AlertDeliveryViewSet)
+router.register("indicators/definitions", IndicatorDefinitionViewSet, basename="indicatordefinition")
+router.register("indicators/values", IndicatorValueViewSet)
 
 urlpatterns = router.urls

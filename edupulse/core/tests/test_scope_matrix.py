@@ -27,12 +27,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from edupulse.accounts.tests.factories import make_user
 from edupulse.collection.models import Submission
 from edupulse.collection.tests.factories import FORM, make_extract, make_submission, shipped_version
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
+from edupulse.core.regions import RegionCode
+from edupulse.indicators.models import IndicatorValue
 from edupulse.monitoring import actions as monitoring
 from edupulse.monitoring.tests.factories import (
     make_app,
@@ -76,7 +79,7 @@ SCHOOLS_SEEN: dict[str, set[str]] = {
 # Records owned by a region (a bureau's site or system, a county's notices, extracts, channels, sweeps): a user
 # sees those of their own region and below it, never those of the region above, and a school sees none.
 BUREAUS_SEEN: dict[str, set[str]] = {
-    "province": {"5101", "510107", "510104", "510703"},
+    "province": {"51", "5101", "510107", "510104", "5107", "510703"},
     "chengdu": {"5101", "510107", "510104"},
     "wuhou": {"510107"},
     "cio": set(),
@@ -179,6 +182,9 @@ ROWS: tuple[Row, ...] = (
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),
+    # The dashboard of a region: one's own region and below it, never the region above (unlike the region tree).
+    Row("reports:dashboard-region", ("area",), NOT_SCHOOLS, key="code"),
+    Row("reports:dashboard-data", ("area",), NOT_SCHOOLS, key="code"),
     # REST API
     Row("region-detail", ("region",), EVERYONE, key="code"),
     Row("region-detail", ("region",), frozenset({"province_admin"}), method="patch", key="code", json=True),
@@ -207,6 +213,7 @@ ROWS: tuple[Row, ...] = (
     Row("alertchannel-detail", ("channel",), NOT_SCHOOLS),
     Row("alertchannel-detail", ("channel",), OFFICERS, method="patch", json=True),
     Row("alertdelivery-detail", ("delivery",), EVERYONE),
+    Row("indicatorvalue-detail", ("value",), EVERYONE),
 )
 
 # Routes whose URL keywords are not objects of a scope (checked by the walk, so the list stays honest).
@@ -217,6 +224,7 @@ NOT_OBJECT_KEYED: dict[str, str] = {
     "collection:summary": "form code and period; the summary is computed over the user's schools",
     "collection:outliers": "form code and period; outliers are computed over the user's schools",
     "collection:upload-errors": "a one-off token that starts with the uploader's id; nobody else's is served",
+    "indicatordefinition-detail": "indicator code: reference data, the definitions in force are the same for everyone",
 }
 # The admin's object pages are tried for every registered model by test_scope_everywhere.
 EXEMPT_NAMESPACES = ("admin:",)
@@ -291,6 +299,11 @@ def _build_world() -> World:
     objects["5101.bureau_system"] = (make_system(region="5101"), "bureau:5101")
     for code in REGIONS:
         objects[f"{code}.region"] = (Region.objects.get(code=code), f"region:{code}")
+        # The same region as the subject of its dashboard and of its indicator values (owned like a bureau's).
+        objects[f"{code}.area"] = (Region.objects.get(code=code), f"bureau:{code}")
+        objects[f"{code}.value"] = (IndicatorValue.objects.create(
+            period="2022", indicator="internet_rate", region_id=code, level=RegionCode.parse(code).level,
+            **IndicatorValue.placement_fields(code), computed_at=timezone.now()), f"bureau:{code}")
     for user_name, (role, scope) in USERS.items():
         scope_school = schools[scope["school"]] if "school" in scope else None
         users[user_name] = make_user(role, region=scope.get("region", ""), school=scope_school)
