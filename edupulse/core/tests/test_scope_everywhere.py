@@ -142,8 +142,8 @@ def test_api_never_shows_or_changes_anything_outside_scope(client: Any, world: d
     for prefix, viewset, _ in router.registry:
         model = viewset.model
         label = model._meta.label
-        if label not in world["objects"]:
-            continue
+        if label not in world["objects"] or not getattr(viewset, "lists_rows", True):
+            continue  # no objects built, or an endpoint over something else than the model's rows
         lookup = viewset.lookup_field
         listing = client.get(f"/api/{prefix}/", {"page_size": 1000})
         if listing.status_code == 403:

@@ -41,8 +41,10 @@ class IndicatorValueViewSet(ScopedReadOnlyViewSet):
 
 class IndicatorDefinitionViewSet(ScopedReadOnlyViewSet):
     """The definitions in force by code: the built-in library with the versions saved in the admin applied.
-    Definitions are reference data, the same for every signed-in user."""
+    Definitions are reference data, the same for every signed-in user: the listing is the library, not the
+    rows of saved versions, so the scope test does not compare it with ``visible_to`` (``lists_rows``)."""
 
+    lists_rows = False
     model = IndicatorDefinition
     queryset = IndicatorDefinition.objects.all()
     serializer_class = DefinitionSerializer
