@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("edupulse.orgs.urls")),
     path("", include("edupulse.monitoring.urls")),
     path("", include("edupulse.collection.urls")),
+    path("", include("edupulse.plans.urls")),
     path("", include("edupulse.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -18,7 +18,7 @@ THRESHOLD = 4
 
 # code → ((word, weight), …); a negative weight keeps a near neighbour out.
 KEYWORDS: dict[str, tuple[tuple[str, int], ...]] = {
-    "internet_rate": (("互联网接入", 5), ("互联网", 3), ("接入率", 2), ("宽带", -2), ("10mbps", -4)),
+    "internet_rate": (("互联网接入", 5), ("互联网", 3), ("互联网全覆盖", 2), ("接入率", 2), ("宽带", -2), ("10mbps", -4)),
     "ten_mbps_rate": (("10mbps", 6), ("宽带接入", 3)),
     "gigabit_rate": (("千兆进校", 6), ("学校接入带宽", 6)),
     "hundred_mbps_class_rate": (("百兆进班", 6), ("班级接入带宽", 6)),
