@@ -50,7 +50,9 @@ def test_each_seed_is_stored_as_the_parser_reads_it(number: int) -> None:
     parsed = seed(number)
     plan = _import_seed(number)
     assert plan.sections.count() == len(parsed.sections)
-    assert [t.title for t in plan.tasks.order_by("order")] == [t.title for t in parsed.all_tasks()]
+    stored = list(plan.tasks.order_by("order"))
+    assert [(t.number, t.title, t.units, t.deadline) for t in stored] == [
+        (t.number or "", t.title, t.units, t.deadline or "") for t in parsed.all_tasks()]
     assert sorted(t.span for t in plan.targets.all()) == sorted(t.span for t in parsed.all_targets())
     assert plan.title == (parsed.title or "seed_%03d" % number)
     assert plan.doc_number == (parsed.doc_number or "")
@@ -65,7 +67,6 @@ def test_seed_children_hang_under_their_task_and_units_and_deadlines_are_kept() 
     assert "教育" in plan.normalised_text and "教育廳" in plan.original_text
     plan1 = _import_seed(1)
     assert plan1.period == 2022 and plan1.date == "2022-04-18"
-    assert any(t.units for t in plan1.tasks.all())
 
 
 def test_importing_the_same_file_again_changes_nothing_and_returns_the_plan() -> None:
@@ -89,7 +90,9 @@ def test_a_bad_file_writes_nothing() -> None:
 
 
 def _link(plan: Plan, span_start: str) -> PlanTarget:
-    return plan.targets.get(span__startswith=span_start)
+    target = plan.targets.filter(span__startswith=span_start).order_by("order").first()
+    assert target is not None, span_start
+    return target
 
 
 def test_links_are_suggested_from_the_subject_words() -> None:
