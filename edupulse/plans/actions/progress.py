@@ -35,6 +35,7 @@ def _change(task: PlanTask, acting_user: Actor, verb: str, **fields: Any) -> Pla
 @action
 def assign_task(task: PlanTask, owner_unit: str, *, acting_user: Actor) -> PlanTask:
     """Make ``owner_unit`` (a unit's name, e.g. one of the plan's responsible units) answerable for the task."""
+    require(acting_user, "change", task)  # the role and scope first: a reader is refused whatever the state
     TASK_WORKFLOW.enforce(acting_user, task, "assign")
     owner_unit = owner_unit.strip()
     if not owner_unit:
@@ -47,6 +48,7 @@ def move_task(task: PlanTask, verb: str, *, acting_user: Actor) -> PlanTask:
     """One step of the task's workflow by a person (start, complete, delay, resume, reopen)."""
     if verb not in {"start", "complete", "delay", "resume", "reopen"}:
         raise ValueError(verb)
+    require(acting_user, "change", task)
     step = TASK_WORKFLOW.enforce(acting_user, task, verb)
     fields: dict[str, Any] = {"status": step.target}
     if verb == "complete":
@@ -77,6 +79,7 @@ def _next_verb(task: PlanTask, progress: int) -> str | None:
 def record_update(task: PlanTask, *, acting_user: Actor, text: str, progress: int,
                   evidence: UploadedFile | None = None) -> TaskUpdate:
     """A progress report with an optional evidence file; moves the task's status through its workflow."""
+    require(acting_user, "change", task)
     TASK_WORKFLOW.enforce(acting_user, task, "report")
     if not text.strip():
         raise ValidationError({"text": _("Describe the progress made.")})
