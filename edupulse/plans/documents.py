@@ -79,10 +79,7 @@ def _target_row(item: Measured) -> TargetRow:
         measured = f"{_number(item.value.value)}{item.definition.unit}"
         coverage = _("%(with)d of %(expected)d schools") % {
             "with": item.value.coverage.schools_with_data, "expected": item.value.coverage.schools_expected}
-    if item.attained is None:
-        verdict = "—"
-    else:
-        verdict = _("attained") if item.attained else _("not attained")
+    verdict = {None: "—", True: _("attained"), False: _("not attained")}[item.attained]
     return TargetRow(span=target.span, indicator=item.definition.name if item.definition else "—", target=wanted,
                      measured=measured, coverage=coverage, attained=verdict)
 

@@ -14,6 +14,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -93,7 +95,7 @@ class PlanImportView(ScopedMixin, TemplateView):
             data = upload.read()
             already = existing_plan(region, data) is not None
             try:
-                plan = actions.import_plan(upload.name, data, region, acting_user=request.user)
+                plan = actions.import_plan(upload.name, data, region, acting_user=self.acting_user)
             except ValidationError as exc:
                 for field, errors in _errors_by_field(exc).items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -107,10 +109,10 @@ class PlanImportView(ScopedMixin, TemplateView):
         return render(request, self.template_name, self.get_context_data(form=form))
 
 
-def _period_choice(request: HttpRequest, plan: Plan) -> str:
+def _period_choice(request: HttpRequest, user: Any, plan: Plan) -> str:
     """The year whose measured values are shown: ``?period=`` when stored, else the plan's year."""
     wanted = (request.GET.get("period") or "").strip()
-    if wanted and wanted in reading.periods(request.user):
+    if wanted and wanted in reading.periods(user):
         return wanted
     return str(plan.period) if plan.period else ""
 
@@ -128,8 +130,8 @@ class PlanDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        plan, user = self.object, self.request.user
-        period = _period_choice(self.request, plan)
+        plan, user = self.object, self.acting_user
+        period = _period_choice(self.request, user, plan)
         today = timezone.localdate()
         measured = measure(user, plan, period=period)
         by_task: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
@@ -168,7 +170,7 @@ class PlanReportView(ScopedMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         plan = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        body = documents.build_docx(request.user, plan, _period_choice(request, plan) or None)
+        body = documents.build_docx(self.acting_user, plan, _period_choice(request, self.acting_user, plan) or None)
         response = HttpResponse(body, content_type=DOCX)
         name = f"督导通报-{plan.title}"[:80]
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.docx"
@@ -203,7 +205,7 @@ class TargetConfirmView(_ObjectPost):
 
     def run(self, obj: PlanTarget) -> None:
         code = (self.request.POST.get("indicator_code") or "").strip()
-        actions.confirm_link(obj, acting_user=self.request.user, indicator_code=code)
+        actions.confirm_link(obj, acting_user=self.acting_user, indicator_code=code)
 
     def next_url(self, obj: PlanTarget) -> str:
         return reverse("plans:plan-detail", args=[obj.plan_id]) + f"#target-{obj.pk}"
@@ -211,7 +213,7 @@ class TargetConfirmView(_ObjectPost):
 
 class TargetRejectView(TargetConfirmView):
     def run(self, obj: PlanTarget) -> None:
-        actions.reject_link(obj, acting_user=self.request.user)
+        actions.reject_link(obj, acting_user=self.acting_user)
 
 
 class TaskMoveView(_ObjectPost):
@@ -224,7 +226,7 @@ class TaskMoveView(_ObjectPost):
         verb = self.request.POST.get("verb", "")
         if verb not in self.verbs:
             raise ValidationError(_("Unknown step."))
-        actions.move_task(obj, verb, acting_user=self.request.user)
+        actions.move_task(obj, verb, acting_user=self.acting_user)
 
 
 class TaskAssignView(_ObjectPost):
@@ -234,7 +236,7 @@ class TaskAssignView(_ObjectPost):
         form = AssignForm(self.request.POST)
         if not form.is_valid():
             raise ValidationError(_("Name the unit that owns the task."))
-        actions.assign_task(obj, form.cleaned_data["owner_unit"], acting_user=self.request.user)
+        actions.assign_task(obj, form.cleaned_data["owner_unit"], acting_user=self.acting_user)
 
 
 class TaskDetailView(ScopedDetailView):
@@ -250,7 +252,7 @@ class TaskDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        task, user = self.object, self.request.user
+        task, user = self.object, self.acting_user
         can_change = can(user, "change", task)
         verbs = TASK_WORKFLOW.available(user, task) if can_change else []
         context.update(
@@ -262,6 +264,7 @@ class TaskDetailView(ScopedDetailView):
             assign_form=AssignForm(initial={"owner_unit": task.owner_unit or task.lead_unit}),
             measured=measure(user, task.plan, task.targets.order_by("order")),
             overdue=task.is_overdue(timezone.localdate()),
+            text=highlighted(task.text, [t.span for t in task.targets.all()]),
         )
         return context
 
@@ -270,7 +273,7 @@ class TaskDetailView(ScopedDetailView):
         form = UpdateForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                actions.record_update(self.object, acting_user=request.user, text=form.cleaned_data["text"],
+                actions.record_update(self.object, acting_user=self.acting_user, text=form.cleaned_data["text"],
                                       progress=form.cleaned_data["progress"], evidence=form.cleaned_data["evidence"])
             except ValidationError as exc:
                 for field, errors in _errors_by_field(exc).items():
@@ -279,6 +282,23 @@ class TaskDetailView(ScopedDetailView):
                 messages.success(request, _("Progress recorded."))
                 return HttpResponseRedirect(reverse("plans:task-detail", args=[self.object.pk]))
         return render(request, self.template_name, self.get_context_data(object=self.object, form=form))
+
+
+def highlighted(text: str, spans: list[str]) -> SafeString:
+    """The task's text, escaped, with each target's span marked where it stands (spans are slices of the text)."""
+    marks: list[tuple[int, int]] = []
+    for span in spans:
+        start = text.find(span)
+        while start >= 0 and any(start < end and start + len(span) > begin for begin, end in marks):
+            start = text.find(span, start + 1)
+        if start >= 0 and span:
+            marks.append((start, start + len(span)))
+    pairs, position = [], 0
+    for begin, end in sorted(marks):
+        pairs.append((text[position:begin], text[begin:end]))
+        position = end
+    marked = format_html_join("", '{}<mark class="span">{}</mark>', pairs)
+    return format_html("{}{}", marked, text[position:])
 
 
 class UpdateEvidenceView(ScopedMixin, TemplateView):

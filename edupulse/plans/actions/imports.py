@@ -93,7 +93,8 @@ def import_plan(file_name: str, data: bytes, region: Region, *, acting_user: Act
         doc_number=(parsed.doc_number or "")[:100], date=parsed.date or "", period=plan_year(parsed),
         file_name=PurePath(file_name).name[:255], file_hash=file_hash(data), original_text=original,
         normalised_text=normalise(original), imported_at=timezone.now(),
-        imported_by=None if is_system(acting_user) else acting_user), acting_user=acting_user)
+        imported_by=None if is_system(acting_user) else acting_user),  # type: ignore[misc]
+        acting_user=acting_user)
     counts = _store_tree(plan, parsed)
     audit.record("plans.plan.import", plan, acting_user=acting_user, after={"file": plan.file_name, **counts})
     store_suggestions(plan, acting_user=acting_user)

@@ -31,7 +31,7 @@ def store_suggestions(plan: Plan, *, acting_user: Actor) -> list[PlanTarget]:
         # The suggestion is the platform's own step, whoever imported the plan (a by_system row of the table).
         step = LINK_WORKFLOW.enforce(SYSTEM, target, "suggest") if code else None
         target.indicator_code = code
-        target.link_status = step.target if step else LinkStatus.NONE
+        target.link_status = step.target if step and step.target else LinkStatus.NONE
         target.save()
         if code:
             suggested.append(target)

@@ -86,7 +86,7 @@ def record_update(task: PlanTask, *, acting_user: Actor, text: str, progress: in
     if not 0 <= progress <= 100:
         raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
     update = TaskUpdate(task=task, text=text.strip(), progress=progress, created_at=timezone.now(),
-                        author=None if is_system(acting_user) else acting_user)
+                        author=None if is_system(acting_user) else acting_user)  # type: ignore[misc]
     if evidence is not None:
         _check_evidence(evidence)
         update.evidence.save(str(evidence.name), evidence, save=False)

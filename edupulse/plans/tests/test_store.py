@@ -19,12 +19,12 @@ from edupulse.collection import actions as collection_actions
 from edupulse.collection.tests.conftest import good_values
 from edupulse.collection.tests.factories import make_submission
 from edupulse.core.actions import run_as_system
-from edupulse.core.tests.arrange import arranging
 from edupulse.core.models import AuditLog
+from edupulse.core.tests.arrange import arranging
 from edupulse.indicators.actions import recompute
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
-from edupulse.plans import actions, documents
+from edupulse.plans import actions
 from edupulse.plans.models import LinkStatus, Plan, PlanTarget, PlanTask, TaskStatus, TaskUpdate
 from edupulse.plans.tests.factories import PLAN_TEXT, make_plan, seed_bytes
 from edupulse.plans.tests.helpers import seed
@@ -54,7 +54,7 @@ def test_each_seed_is_stored_as_the_parser_reads_it(number: int) -> None:
     assert [(t.number, t.title, t.units, t.deadline) for t in stored] == [
         (t.number or "", t.title, t.units, t.deadline or "") for t in parsed.all_tasks()]
     assert sorted(t.span for t in plan.targets.all()) == sorted(t.span for t in parsed.all_targets())
-    assert plan.title == (parsed.title or "seed_%03d" % number)
+    assert plan.title == (parsed.title or f"seed_{number:03d}")
     assert plan.doc_number == (parsed.doc_number or "")
     assert seed_bytes(number).decode("utf-8").strip()[:20] in plan.original_text
     assert AuditLog.objects.filter(action="plans.plan.import", object_id=str(plan.pk)).count() == 1
@@ -284,3 +284,10 @@ def test_the_page_of_a_plan_whose_year_has_no_values_says_so(client: Any) -> Non
     client.force_login(make_user("county_officer", region=WUHOU))
     page = client.get(reverse("plans:plan-detail", args=[plan.pk])).content.decode()
     assert "无数据" in page
+
+
+def test_the_task_page_marks_each_targets_span_in_the_text(client: Any) -> None:
+    task = make_plan(WUHOU).tasks.get(title="推进学校网络提速")
+    client.force_login(make_user("county_officer", region=WUHOU))
+    page = client.get(reverse("plans:task-detail", args=[task.pk])).content.decode()
+    assert '<mark class="span">全区中小学互联网接入率达到100%</mark>' in page
