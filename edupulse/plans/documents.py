@@ -99,7 +99,9 @@ def document_for(user: Actor, plan: Plan, period: str | None = None) -> ReportDo
     period = period or (str(plan.period) if plan.period else "")
     with translation.override("zh-hans"):
         region = plan.region
-        authority = f"{region.full_name()}{_('education bureau')}"
+        # A province's authority is its 教育厅, a prefecture's or county's its 教育局.
+        office = _("education department") if region.level == "province" else _("education bureau")
+        authority = f"{region.full_name()}{office}"
         today = timezone.localdate()
         tasks = list(plan.tasks.order_by("order"))
         done = sum(1 for t in tasks if t.status == TaskStatus.DONE)
@@ -176,7 +178,7 @@ def build_docx(user: Actor, plan: Plan, period: str | None = None) -> bytes:
         table([_("No."), _("Task"), _("Responsible units"), _("Deadline"), _("Status"), _("Progress")],
               [[r.number, r.title, r.units, r.deadline, r.status, r.progress] for r in doc.tasks])
         paragraph(_("2. Targets and measured values"), bold=True)
-        table([_("Target"), _("Indicator"), _("Required"), _("Measured"), _("Coverage"), _("Attainment")],
+        table([_("Target"), _("Indicator"), _("Target value"), _("Measured"), _("Coverage"), _("Attainment")],
               [[r.span, r.indicator, r.target, r.measured, r.coverage, r.attained] for r in doc.targets])
         paragraph(_("3. Overdue tasks"), bold=True)
         for line in doc.overdue or [_("None.")]:
