@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("edupulse.collection.urls")),
     path("", include("edupulse.supervision.urls")),
     path("", include("edupulse.reports.urls")),
+    path("", include("edupulse.plans.urls")),
     path("", include("edupulse.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -49,6 +49,7 @@ from edupulse.monitoring.tests.factories import (
 )
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
+from edupulse.plans.tests.factories import make_update
 from edupulse.supervision.models import SupervisionResult
 from edupulse.supervision.tests.factories import make_round
 
@@ -168,6 +169,15 @@ ROWS: tuple[Row, ...] = (
     Row("monitoring:item-reprobe", ("item_submitted",), UNIT, method="post"),
     Row("monitoring:item-evidence", ("item_submitted",), EVERYONE),
     Row("monitoring:item-document", ("item_new",), EVERYONE, kwargs=_DOCX),
+    Row("plans:plan-detail", ("plan",), NOT_SCHOOLS),
+    Row("plans:plan-report", ("plan",), NOT_SCHOOLS),
+    Row("plans:target-confirm", ("plan_target",), OFFICERS, method="post"),
+    Row("plans:target-reject", ("plan_target",), OFFICERS, method="post"),
+    Row("plans:task-detail", ("plan_task",), NOT_SCHOOLS),
+    Row("plans:task-detail", ("plan_task",), OFFICERS, method="post", data={"text": "已完成方案", "progress": "40"}),
+    Row("plans:task-move", ("plan_task",), OFFICERS, method="post", data={"verb": "complete"}),
+    Row("plans:task-assign", ("plan_task",), OFFICERS, method="post", data={"owner_unit": "区电教馆"}),
+    Row("plans:update-evidence", ("plan_update",), NOT_SCHOOLS),
     Row("collection:submission-detail", ("submission",), EVERYONE),
     Row("collection:submission-edit", ("submission",), UNIT),
     Row("collection:submission-edit", ("submission",), UNIT, method="post"),
@@ -294,6 +304,12 @@ def _build_world() -> World:
         objects.update({
             f"{county}.extract": (make_extract(school), owner), f"{county}.channel": (make_channel(school), owner),
             f"{county}.sweep": (make_sweep(school), owner), f"{county}.delivery": (make_delivery(school), owner),
+        })
+        update = make_update(school)  # a plan of the county bureau, its first task reported on with evidence
+        objects.update({
+            f"{county}.plan": (update.task.plan, owner), f"{county}.plan_task": (update.task, owner),
+            f"{county}.plan_target": (update.task.plan.targets.order_by("order").first(), owner),
+            f"{county}.plan_update": (update, owner),
         })
     objects["510107.bureau_site"] = (make_website(region="510107"), "bureau:510107")
     objects["5101.bureau_system"] = (make_system(region="5101"), "bureau:5101")

@@ -1,0 +1,193 @@
+"""The supervision report (督导通报) of a plan for a period, as DOCX (python-docx), in Chinese.
+
+The layout follows ``monitoring.documents`` (the 通报 of findings): the authority in red, the document number,
+the title, the text, a table of the tasks with their status and progress, the targets with the values measured
+(and the schools they cover) and whether they are attained, the overdue tasks by name, the requirements, then the
+signature and the date.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from edupulse.core.actors import Actor
+from edupulse.plans.measuring import Measured, measure
+from edupulse.plans.models import Plan, PlanTask, TaskStatus
+
+COMPARATOR_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "≥"}
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    number: str
+    title: str
+    units: str
+    deadline: str
+    status: str
+    progress: str
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    span: str
+    indicator: str
+    target: str
+    measured: str
+    coverage: str
+    attained: str
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    authority: str
+    number: str
+    title: str
+    body: list[str]
+    tasks: list[TaskRow]
+    targets: list[TargetRow]
+    overdue: list[str]
+    requirements: list[str]
+    signature: str
+    date: str
+
+
+def _cn_date(value: Any) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _task_row(task: PlanTask) -> TaskRow:
+    return TaskRow(number=task.number, title=task.title, units="、".join(task.units) or task.owner_unit or "—",
+                   deadline=task.deadline or "—", status=str(TaskStatus(task.status).label),
+                   progress=f"{task.progress}%")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _target_row(item: Measured) -> TargetRow:
+    target = item.target
+    wanted = f"{COMPARATOR_WORDS[target.comparator]}{_number(target.value)}{target.unit}"
+    if item.definition is None or item.value is None or item.value.value is None:
+        measured, coverage = (_("not linked") if item.definition is None else _("no data")), "—"
+    else:
+        measured = f"{_number(item.value.value)}{item.definition.unit}"
+        coverage = _("%(with)d of %(expected)d schools") % {
+            "with": item.value.coverage.schools_with_data, "expected": item.value.coverage.schools_expected}
+    verdict = {None: "—", True: _("attained"), False: _("not attained")}[item.attained]
+    return TargetRow(span=target.span, indicator=item.definition.name if item.definition else "—", target=wanted,
+                     measured=measured, coverage=coverage, attained=verdict)
+
+
+def _document_number(region_name: str, year: int) -> str:
+    """``武侯教督〔2026〕　号``: the sequence is left blank for the office that registers the report."""
+    name = region_name
+    for suffix in ("自治州", "自治县", "地区", "省", "市", "区", "县"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            name = name[: -len(suffix)]
+            break
+    return f"{name[:4]}教督〔{year}〕　号"
+
+
+def document_for(user: Actor, plan: Plan, period: str | None = None) -> ReportDocument:
+    """The report's content as ``user`` may see it (values through the indicator library's scoped reading)."""
+    period = period or (str(plan.period) if plan.period else "")
+    with translation.override("zh-hans"):
+        region = plan.region
+        # A province's authority is its 教育厅, a prefecture's or county's its 教育局.
+        office = _("education department") if region.level == "province" else _("education bureau")
+        authority = f"{region.full_name()}{office}"
+        today = timezone.localdate()
+        tasks = list(plan.tasks.order_by("order"))
+        done = sum(1 for t in tasks if t.status == TaskStatus.DONE)
+        overdue = [t for t in tasks if t.is_overdue(today)]
+        measured = measure(user, plan, period=period)
+        met = sum(1 for m in measured if m.attained)
+        linked = sum(1 for m in measured if m.attained is not None)
+        body = [_("To supervise the implementation of “%(plan)s”%(number)s, the progress of its %(tasks)d tasks was "
+                  "reviewed with the data of the platform for %(period)s: %(done)d are done and %(overdue)d are past "
+                  "their deadline; of the %(linked)d targets measured by the platform, %(met)d are attained.")
+                % {"plan": plan.title, "number": f"（{plan.doc_number}）" if plan.doc_number else "",
+                   "tasks": len(tasks), "period": _("the year %(year)s") % {"year": period} if period else "—",
+                   "done": done, "overdue": len(overdue), "linked": linked, "met": met}]
+        requirements = [
+            _("Units responsible for overdue tasks are to report the reasons and a plan to catch up within 15 "
+              "working days."),
+            _("Targets not attained are to be followed up with the schools concerned; the platform's figures are "
+              "the evidence of the next review."),
+            _("Progress and evidence are to be recorded on the platform as the work proceeds."),
+        ]
+        return ReportDocument(
+            authority=authority, number=_document_number(region.name, today.year),
+            title=_("Supervision report on the implementation of “%(plan)s”") % {"plan": plan.title},
+            body=body, tasks=[_task_row(t) for t in tasks], targets=[_target_row(m) for m in measured],
+            overdue=[_("%(number)s %(title)s (deadline %(deadline)s, %(units)s)")
+                     % {"number": t.number, "title": t.title, "deadline": t.deadline,
+                        "units": "、".join(t.units) or t.owner_unit or _("no unit named")} for t in overdue],
+            requirements=requirements, signature=authority, date=_cn_date(today))
+
+
+def build_docx(user: Actor, plan: Plan, period: str | None = None) -> bytes:
+    # heavy: python-docx (about 60 ms to import), only for a .docx download.
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    doc = document_for(user, plan, period)
+    with translation.override("zh-hans"):
+        document = Document()
+        style = document.styles["Normal"]
+        style.font.name = "FangSong"
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
+        style.font.size = Pt(14)
+
+        def paragraph(text: str, *, size: int = 14, bold: bool = False, align: Any = None,
+                      color: RGBColor | None = None, font: str = "仿宋") -> None:
+            p = document.add_paragraph()
+            if align is not None:
+                p.alignment = align
+            run = p.add_run(text)
+            run.font.size, run.font.bold = Pt(size), bold
+            run.font.name = font
+            run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+            if color is not None:
+                run.font.color.rgb = color
+
+        def table(headers: list[str], rows: list[list[str]]) -> None:
+            grid = document.add_table(rows=1, cols=len(headers))
+            grid.style = "Table Grid"
+            for cell, header in zip(grid.rows[0].cells, headers, strict=True):
+                cell.text = header
+            for row in rows:
+                for cell, value in zip(grid.add_row().cells, row, strict=True):
+                    cell.text = value
+
+        paragraph(doc.authority, size=26, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+                  color=RGBColor(0xC0, 0x00, 0x00), font="宋体")
+        paragraph(doc.number, align=WD_ALIGN_PARAGRAPH.CENTER)
+        paragraph(doc.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font="宋体")
+        for text in doc.body:
+            paragraph("　　" + text)
+        paragraph(_("1. Progress of the tasks"), bold=True)
+        table([_("No."), _("Task"), _("Responsible units"), _("Deadline"), _("Status"), _("Progress")],
+              [[r.number, r.title, r.units, r.deadline, r.status, r.progress] for r in doc.tasks])
+        paragraph(_("2. Targets and measured values"), bold=True)
+        table([_("Target"), _("Indicator"), _("Target value"), _("Measured"), _("Coverage"), _("Attainment")],
+              [[r.span, r.indicator, r.target, r.measured, r.coverage, r.attained] for r in doc.targets])
+        paragraph(_("3. Overdue tasks"), bold=True)
+        for line in doc.overdue or [_("None.")]:
+            paragraph("　　" + line)
+        paragraph(_("4. Requirements"), bold=True)
+        for number, line in enumerate(doc.requirements, start=1):
+            paragraph(f"　　（{'一二三四五六七八九'[number - 1]}）{line}")
+        paragraph(doc.signature, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        paragraph(doc.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
