@@ -37,8 +37,11 @@ HASHED_CSS = re.compile(r'href="(/static/edupulse/app\.[0-9a-f]{12}\.css)"')
 
 def production_env(var_dir: Path, **extra: str) -> dict[str, str]:
     """The process environment with production settings of our own and nothing inherited from EduPulse's."""
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests that ran before in this process (Playwright's event loop):
+    # a deployment never has it, and the deploy checks rightly refuse it.
+    inherited_not_wanted = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {name: value for name, value in os.environ.items()
-           if not name.startswith("EDUPULSE_") and name not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+           if not name.startswith("EDUPULSE_") and name not in inherited_not_wanted}
     env.update({
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "EDUPULSE_VAR_DIR": str(var_dir),
