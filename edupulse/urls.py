@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("edupulse.monitoring.urls")),
     path("", include("edupulse.collection.urls")),
     path("", include("edupulse.core.urls")),
+    path("", include("edupulse.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/auth/token/", ObtainTokenView.as_view(), name="api-token"),
