@@ -19,6 +19,8 @@ FONT = "Noto Sans CJK SC"
 FONT_SIZE = 12
 WIDTH = 640
 ROW = 22
+DENSE_ROW = 17  # bar height when a chart has many bars
+DENSE_AFTER = 10
 TOP = 34
 BOTTOM = 26
 RIGHT = 56
@@ -87,21 +89,22 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "%", target: float
     """Children on one indicator, one horizontal bar each, with the target as a dashed vertical line."""
     label_width = max((text_width(b.label) for b in bars), default=40) + 12
     left, right = label_width, WIDTH - RIGHT
-    height = TOP + ROW * max(len(bars), 1) + BOTTOM + 8
-    bottom = TOP + ROW * max(len(bars), 1) + 4
+    row = ROW if len(bars) <= DENSE_AFTER else DENSE_ROW  # 21 prefectures fit half an A4 page
+    height = TOP + row * max(len(bars), 1) + BOTTOM + 8
+    bottom = TOP + row * max(len(bars), 1) + 4
     maximum = _scale_max([b.value for b in bars] + [target], unit)
     span = right - left
     body: list[str] = []
     for i, bar in enumerate(bars):
-        y = TOP + i * ROW
-        body.append(_text(left - 6, y + ROW / 2 + 4, bar.label, anchor="end"))
+        y = TOP + i * row
+        body.append(_text(left - 6, y + row / 2 + 4, bar.label, anchor="end"))
         if bar.value is None:
-            body.append(_text(left + 4, y + ROW / 2 + 4, _("no data"), fill="#999", size=11))
+            body.append(_text(left + 4, y + row / 2 + 4, _("no data"), fill="#999", size=11))
             continue
         width = max(span * min(bar.value, maximum) / maximum, 0.5)
         colour = COLOURS["neutral" if bar.attained is None else "attained" if bar.attained else "missed"]
-        body.append(f'<rect x="{left}" y="{y + 3}" width="{width:.1f}" height="{ROW - 6}" fill="{colour}"/>')
-        body.append(_text(left + width + 4, y + ROW / 2 + 4, _fmt(bar.value) + unit, size=11))
+        body.append(f'<rect x="{left}" y="{y + 2}" width="{width:.1f}" height="{row - 4}" fill="{colour}"/>')
+        body.append(_text(left + width + 4, y + row / 2 + 4, _fmt(bar.value) + unit, size=11))
     body += _axis(left, right, bottom, maximum, unit)
     if target is not None:
         x = left + span * min(target, maximum) / maximum

@@ -109,8 +109,9 @@ class Security:
     probed: int
     open_findings: int
     severities: tuple[tuple[str, int], ...]  # (label, open findings), most severe first
-    notices_issued: int  # notices issued in the report year
-    items: tuple[tuple[str, int], ...]  # (status label, rectification items of those notices)
+    notices_issued: int  # notices issued up to the report date
+    notices_in_year: int  # of which in the report year
+    items: tuple[tuple[str, int], ...]  # (status label, rectification items of the issued notices)
     overdue: int  # open items of issued notices past their deadline
 
 
@@ -187,7 +188,7 @@ def _reporting(user: Actor, region: RegionCode, year: str) -> Reporting:
 def _security(user: Actor, region: RegionCode, year: str, today: dt.date) -> Security:
     summary = dashboard.summary(user, region.code, today)
     notices = Notice.objects.visible_to(user).filter(status__in=[NoticeStatus.ISSUED, NoticeStatus.CLOSED],
-                                                       issued_at__year=int(year), **region.lookup("code"))
+                                                       **region.lookup("code"))
     items = NoticeItem.objects.visible_to(user).filter(notice__in=notices.values("pk"))
     by_status = dict(items.values_list("status").annotate(n=Count("pk")).order_by())
     overdue = items.filter(Q(status__in=OPEN_ITEM_STATUSES, notice__deadline__lt=today)
@@ -196,6 +197,7 @@ def _security(user: Actor, region: RegionCode, year: str, today: dt.date) -> Sec
         websites=summary["sites"], probed=summary["probed"], open_findings=summary["open_findings"],
         severities=tuple((s["label"], s["total"]) for s in summary["severities"]),
         notices_issued=notices.count(),
+        notices_in_year=notices.filter(issued_at__year=int(year)).count() if year.isdigit() else 0,
         items=tuple((str(status.label), by_status.get(status.value, 0)) for status in ItemStatus),
         overdue=overdue)
 

@@ -143,12 +143,12 @@ def security_sentences(security: Security, year: str) -> list[str]:
     statuses = _LIST_SEPARATOR.join(_("%(label)s %(n)s") % {"label": label, "n": n}
                                     for label, n in security.items if n)
     if security.notices_issued:
-        sentences.append(_("In %(year)s, %(notices)s notices were issued with %(items)s rectification items "
-                           "(%(statuses)s); %(overdue)s items are overdue.") % {
-            "year": year, "notices": security.notices_issued, "items": total_items, "statuses": statuses or "—",
-            "overdue": security.overdue})
+        sentences.append(_("Up to the report date, %(notices)s notices were issued (%(in_year)s of them in %(year)s) "
+                           "with %(items)s rectification items (%(statuses)s); %(overdue)s items are overdue.") % {
+            "year": year, "notices": security.notices_issued, "in_year": security.notices_in_year,
+            "items": total_items, "statuses": statuses or "—", "overdue": security.overdue})
     else:
-        sentences.append(_("No notice was issued in %(year)s.") % {"year": year})
+        sentences.append(_("No notice has been issued up to the report date."))
     return sentences
 
 

@@ -67,6 +67,8 @@ def _change(row: IndicatorRow) -> str:
     change = row.change
     if change is None:
         return "—"
+    if change == 0:
+        return "0"
     return ("+" if change > 0 else "") + number(change) + (_("pp") if row.unit == "%" else row.unit)
 
 
@@ -78,8 +80,8 @@ def _coverage(row: IndicatorRow) -> str:
 
 
 def targets_table(rows: tuple[IndicatorRow, ...], report: AnnualReport) -> Table:
-    header = (_("Indicator"), _("Value"), _("Target"), _("Attained"), _("Coverage"),
-              _("%(year)s value") % {"year": report.previous_year}, _("Change"))
+    header = (_("Indicator"), _("Value this year"), _("Target"), _("Attained"), _("Coverage"),
+              _("%(year)s value") % {"year": report.previous_year}, _("Change on the year"))
     body = tuple((row.name, with_unit(row.value, row.unit), with_unit(row.target, row.unit), attainment(row.attained),
                   _coverage(row), with_unit(row.previous.value if row.previous else None, row.unit), _change(row))
                  for row in rows)
@@ -144,7 +146,7 @@ def narrative_numeral(index: int) -> str:
 
 
 def _overview(report: AnnualReport) -> Chapter:
-    chapter = Chapter("overview", _("%(number)s. %(title)s") % {"number": "一", "title": _("Overview")})
+    chapter = Chapter("overview", _("%(number)s. %(title)s") % {"number": "一", "title": _("Overall situation")})
     scope = Section(_numbered(1) + _("Coverage and reporting"))
     scope.paragraphs.append(narrative.reporting_sentence(report.reporting, report.year))
     if report.children:
@@ -176,8 +178,9 @@ def _security_tables(report: AnnualReport) -> list[Table]:
         (_("Official websites registered"), str(s.websites)), (_("Websites probed"), str(s.probed)),
         *((_("Open findings: %(severity)s") % {"severity": label}, str(n)) for label, n in s.severities),
         (_("Open findings in total"), str(s.open_findings))))
-    notices = Table(_("Notices and rectification, %(year)s") % {"year": report.year}, (_("Item"), _("Count")), (
+    notices = Table(_("Notices and rectification (as of the report date)"), (_("Item"), _("Count")), (
         (_("Notices issued"), str(s.notices_issued)),
+        (_("of which issued in %(year)s") % {"year": report.year}, str(s.notices_in_year)),
         *((_("Rectification items: %(status)s") % {"status": label}, str(n)) for label, n in s.items),
         (_("Overdue items"), str(s.overdue))))
     return [monitoring, notices]
@@ -223,7 +226,7 @@ def _theme_chapter(theme: Theme, report: AnnualReport) -> Chapter:
 
 def appendix_tables(report: AnnualReport) -> list[Table]:
     """Every indicator × the region and its children, with numerator, denominator and coverage."""
-    header = (_("Region"), _("Value"), _("Numerator"), _("Denominator"), _("Coverage"), _("Attained"))
+    header = (_("Region"), _("Value this year"), _("Numerator"), _("Denominator"), _("Coverage"), _("Attained"))
     tables = []
     for theme in report.themes:
         for row, ranking in zip(theme.rows, theme.rankings, strict=True):
@@ -231,7 +234,7 @@ def appendix_tables(report: AnnualReport) -> list[Table]:
             body = tuple((v.name, with_unit(v.value, row.unit), number(v.numerator), number(v.denominator),
                           f"{v.coverage.schools_with_data}/{v.coverage.schools_expected}", attainment(v.attained))
                          for v in values)
-            tables.append(Table(f"{row.name}（{row.code}）", header, body or ((_("no data"), "—", "—", "—", "—", "—"),)))
+            tables.append(Table(row.name, header, body or ((_("no data"), "—", "—", "—", "—", "—"),)))
     return tables
 
 
