@@ -75,7 +75,7 @@ def indicator_sentence(row: IndicatorRow, report: AnnualReport) -> str:
     current = row.current
     if current is None or current.value is None:
         expected = current.coverage.schools_expected if current is not None else 0
-        return _("%(scope)s%(indicator)s has no data for %(year)s (none of %(expected)s %(units)s reported it).") % {
+        return _("%(scope)s%(indicator)s has no data for %(year)s (covering 0 of %(expected)s %(units)s).") % {
             "scope": scope, "indicator": row.name, "year": report.year, "expected": expected, "units": row.units_label}
     head = _("%(scope)s%(indicator)s was %(value)s (%(numerator)s/%(denominator)s)") % {
         "scope": scope, "indicator": row.name, "value": with_unit(current.value, row.unit),
