@@ -40,8 +40,8 @@ class AnnualCreateView(ScopedMixin, TemplateView):
     template_name = "reports/annual/create.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
-        scope = user.scope  # type: ignore[union-attr]
+        user = self.acting_user
+        scope = user.scope
         regions = Region.objects.visible_to(user).filter(level__in=("province", "prefecture", "county"))
         if scope.region_code:  # the regions above one's own are visible (names) but not reportable
             regions = regions.filter(code__startswith=scope.region_code)
@@ -81,7 +81,7 @@ class AnnualDetailView(ScopedDetailView):
 class AnnualDownloadView(ScopedMixin, TemplateView):
     model = ReportRun
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:  # type: ignore[override]
         run = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         fmt = kwargs["fmt"]
         relative = run.files.get(fmt) if isinstance(run.files, dict) else None

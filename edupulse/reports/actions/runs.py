@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,11 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edupulse.core.actions import action, save_instance
-from edupulse.core.actors import Actor
+from edupulse.core.actors import Actor, is_system
 from edupulse.indicators import reading
 from edupulse.orgs.models import Region
 from edupulse.reports import tasks
 from edupulse.reports.models import ReportRun, RunStatus
+
+if TYPE_CHECKING:
+    from edupulse.accounts.models import User
 
 
 @action
@@ -28,7 +32,7 @@ def request_annual_report(region: Region, year: str, formats: Sequence[str], *, 
         raise ValidationError(_("%(region)s has no indicator values for %(year)s (years with data: %(known)s).") % {
             "region": region.name, "year": year or "-", "known": known})
     run = ReportRun(region=region, year=year, formats=",".join(formats), created_at=timezone.now(),
-                    requested_by=acting_user if getattr(acting_user, "pk", None) else None)
+                    requested_by=None if is_system(acting_user) else cast("User", acting_user))
     run = save_instance(run, acting_user=acting_user, verb="add")
     if enqueue:
         run_id = run.pk

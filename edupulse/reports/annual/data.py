@@ -9,6 +9,7 @@ the three formats say the same thing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -31,7 +32,7 @@ from edupulse.orgs.models import Region
 ANNUAL_FORM = "edu_informatization_annual"  # the survey whose completeness the report states
 
 
-class NoData(LookupError):
+class NoDataError(LookupError):
     """The region is unknown (or outside the user's scope), or it has no indicator values for the year."""
 
 
@@ -173,7 +174,7 @@ def _rankings(defs: list[Definition], children: list[Value]) -> tuple[ChildRanki
     by_indicator: dict[str, list[Value]] = {}
     for value in children:
         by_indicator.setdefault(value.indicator, []).append(value)
-    return tuple(ChildRanking(d.code, tuple(sorted(by_indicator.get(d.code, []), key=lambda v, d=d: _rank_key(d, v))))
+    return tuple(ChildRanking(d.code, tuple(sorted(by_indicator.get(d.code, []), key=functools.partial(_rank_key, d))))
                  for d in defs)
 
 
@@ -206,27 +207,33 @@ def _child_level_name(region: RegionCode) -> str:
     return {"prefecture": _("prefectures"), "county": _("counties")}.get(region.child_level or "", "")
 
 
+def _issuer(region: Region, code: RegionCode) -> str:
+    """四川省教育厅 for a province, 成都市教育局 below it."""
+    authority = _("department of education") if code.level == "province" else _("education bureau")
+    return region.full_name() + authority
+
+
 def gather(user: Actor, region_code: str, year: str, *, basis: str = APPROVED,
            today: dt.date | None = None) -> AnnualReport:
-    """Everything the report states for ``region_code`` and ``year``; :class:`NoData` when the region is
+    """Everything the report states for ``region_code`` and ``year``; :class:`NoDataError` when the region is
     unknown or not visible to ``user``, or has no values for the year."""
     try:
         code = RegionCode.parse(region_code)
     except RegionCodeError:
-        raise NoData(_("Unknown region %(code)s.") % {"code": region_code}) from None
+        raise NoDataError(_("Unknown region %(code)s.") % {"code": region_code}) from None
     region = Region.objects.visible_to(user).filter(code=code.code).first()
     if region is None:
-        raise NoData(_("Unknown region %(code)s.") % {"code": region_code})
+        raise NoDataError(_("Unknown region %(code)s.") % {"code": region_code})
     current = reading.region_values(user, year, code.code, basis)
     if not current:
         known = "、".join(reading.periods(user, basis)) or "-"
-        raise NoData(_("%(region)s has no indicator values for %(year)s (years with data: %(known)s).") % {
+        raise NoDataError(_("%(region)s has no indicator values for %(year)s (years with data: %(known)s).") % {
             "region": region.name, "year": year, "known": known})
     previous_year = str(int(year) - 1) if year.isdigit() else ""
     previous = reading.region_values(user, previous_year, code.code, basis) if previous_year else {}
     children = reading.child_values(user, year, code.code, basis)
     defs = reading.definitions()
-    themes = []
+    themes: list[Theme] = []
     for theme_code in THEMES:
         theme_defs = [d for d in defs.values() if d.theme == theme_code]
         themes.append(Theme(
@@ -237,6 +244,6 @@ def gather(user: Actor, region_code: str, year: str, *, basis: str = APPROVED,
     names = sorted({(v.region, v.name) for v in children})
     return AnnualReport(
         region=code.code, region_name=region.name, level=code.level, year=year, previous_year=previous_year,
-        child_level_name=_child_level_name(code), issuer=region.full_name() + (_("department of education") if code.level == "province" else _("education bureau")),
+        child_level_name=_child_level_name(code), issuer=_issuer(region, code),
         date=today, reporting=_reporting(user, code, year), themes=tuple(themes),
         security=_security(user, code, year, today), children=tuple(names))

@@ -53,7 +53,7 @@ def _nothing(_progress: int, _step: str) -> None:
 
 def generate(user: Actor, region: str, year: str, formats: Sequence[str], out_dir: Path, *,
              progress: Progress = _nothing) -> Generated:
-    """Write the report in ``formats`` into ``out_dir``; raises :class:`data.NoData` before writing anything
+    """Write the report in ``formats`` into ``out_dir``; raises :class:`data.NoDataError` before writing anything
     when the region is unknown to ``user`` or has no values for the year."""
     seconds: dict[str, float] = {}
     files: dict[str, Path] = {}

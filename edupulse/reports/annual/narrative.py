@@ -14,8 +14,11 @@ from edupulse.indicators.values import Value
 from edupulse.reports.annual.data import AnnualReport, ChildRanking, IndicatorRow, Reporting, Security, Theme
 
 # The whole region in a sentence (全省, 全市 …), by the last character of the region's name.
-_SCOPE_WORDS = {"省": gettext_noop("province-wide"), "市": gettext_noop("city-wide"), "州": gettext_noop("prefecture-wide"), "区": gettext_noop("district-wide"),
-                "县": gettext_noop("county-wide"), "盟": gettext_noop("league-wide"), "旗": gettext_noop("banner-wide")}
+_SCOPE_WORDS = {
+    "省": gettext_noop("province-wide"), "市": gettext_noop("city-wide"), "州": gettext_noop("prefecture-wide"),
+    "区": gettext_noop("district-wide"), "县": gettext_noop("county-wide"), "盟": gettext_noop("league-wide"),
+    "旗": gettext_noop("banner-wide"),
+}
 _LIST_SEPARATOR = "、"
 
 

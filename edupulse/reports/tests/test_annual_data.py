@@ -9,7 +9,7 @@ from django.utils import translation
 
 from edupulse.accounts.tests.factories import make_user
 from edupulse.core.actors import SYSTEM
-from edupulse.reports.annual import data, narrative, render
+from edupulse.reports.annual import data, render
 
 
 @pytest.fixture
@@ -71,12 +71,12 @@ def test_children_are_ranked_and_charted(report):
 def test_a_county_officer_cannot_report_on_another_county(province):
     officer = make_user("county_officer", region="510107")
     assert data.gather(officer, "510107", "2022").region_name == "武侯区"
-    with pytest.raises(data.NoData):
+    with pytest.raises(data.NoDataError):
         data.gather(officer, "510703", "2022")
 
 
 def test_unknown_region_or_year_is_refused(province):
-    with pytest.raises(data.NoData, match="99"):
+    with pytest.raises(data.NoDataError, match="99"):
         data.gather(SYSTEM, "99", "2022")
-    with translation.override("zh-hans"), pytest.raises(data.NoData, match="有数据的年份：2021、2022"):
+    with translation.override("zh-hans"), pytest.raises(data.NoDataError, match="有数据的年份：2021、2022"):
         data.gather(SYSTEM, "51", "2019")

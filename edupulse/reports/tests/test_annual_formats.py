@@ -8,7 +8,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from PIL import Image, ImageChops
@@ -18,7 +17,8 @@ from edupulse.core.actors import SYSTEM
 from edupulse.reports.annual.generate import generate
 from edupulse.reports.annual.pdf import render_pdf
 
-CHAPTERS = ["一、总体情况", "二、基础设施", "三、资源与应用", "四、教师信息素养", "五、数据与治理", "六、网络安全", "附录：数据表"]
+CHAPTERS = ["一、总体情况", "二、基础设施", "三、资源与应用", "四、教师信息素养", "五、数据与治理", "六、网络安全",
+            "附录：数据表"]
 TITLE = "四川省教育信息化年度发展报告（2022年）"
 
 

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from edupulse.core import context
 from edupulse.core.actors import SYSTEM
-from edupulse.reports.annual.data import NoData
+from edupulse.reports.annual.data import NoDataError
 from edupulse.reports.annual.generate import generate, parse_formats
 
 USAGE = 2
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             try:
                 result = generate(SYSTEM, options["region"], str(options["year"]), formats, Path(options["out"]),
                                   progress=progress)
-            except NoData as exc:
+            except NoDataError as exc:
                 raise CommandError(str(exc), returncode=USAGE) from None
         self.stdout.write(json.dumps({
             "region": options["region"], "year": str(options["year"]),
