@@ -69,6 +69,8 @@ class AnnualDetailView(ScopedDetailView):
 
     model = ReportRun
     template_name = "reports/annual/detail.html"
+    slug_field = "pk"
+    slug_url_kwarg = "pk"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         run: ReportRun = self.object

@@ -46,6 +46,7 @@ from edupulse.monitoring.tests.factories import (
 )
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
+from edupulse.reports.tests.factories import make_finished_run
 
 # ── The world ──────────────────────────────────────────────────────────────────────────────────────────────
 # 四川 51: 成都 5101 (武侯 510107 with two schools, 锦江 510104), 绵阳 5107 (涪城 510703); 陕西 61: 雁塔 610113.
@@ -167,6 +168,8 @@ ROWS: tuple[Row, ...] = (
     Row("collection:submission-transition", ("submission",), UNIT, method="post", data={"action": "submit"}),
     Row("collection:extract-detail", ("extract",), NOT_SCHOOLS),
     Row("collection:extract-detail", ("extract",), NOT_SCHOOLS, query={"format": "xlsx"}),
+    Row("reports:annual-detail", ("report_run",), NOT_SCHOOLS),
+    Row("reports:annual-download", ("report_run",), NOT_SCHOOLS, kwargs={"fmt": "pdf"}),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),
@@ -277,6 +280,7 @@ def _build_world() -> World:
         objects.update({
             f"{county}.extract": (make_extract(school), owner), f"{county}.channel": (make_channel(school), owner),
             f"{county}.sweep": (make_sweep(school), owner), f"{county}.delivery": (make_delivery(school), owner),
+            f"{county}.report_run": (make_finished_run(school), owner),
         })
     objects["510107.bureau_site"] = (make_website(region="510107"), "bureau:510107")
     objects["5101.bureau_system"] = (make_system(region="5101"), "bureau:5101")

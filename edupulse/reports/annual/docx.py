@@ -1,6 +1,8 @@
 """The annual report as DOCX (python-docx): real Heading 1/2 styles (Word's navigation pane), tables with a
 repeated header row, the charts as PNG (converted from the same SVG), a contents field, page numbers, and
-Chinese fonts set as the East Asian font of every style and run (``w:eastAsia``)."""
+Chinese fonts set as the East Asian font of every style and run (``w:eastAsia``).
+
+python-docx is imported with this module; ``generate`` imports it only when a DOCX is asked for."""
 
 from __future__ import annotations
 
@@ -8,6 +10,11 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from docx import Document as WordDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
 
 from edupulse.reports.annual import charts
 from edupulse.reports.annual.render import Document, Table
@@ -19,8 +26,6 @@ CHART_WIDTH_CM = 15.5
 
 
 def _east_asian(element: Any, font: str) -> None:
-    # heavy: python-docx is imported only when a DOCX is built.
-    from docx.oxml.ns import qn
 
     element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
 
@@ -31,7 +36,6 @@ def _run_font(run: Any, font: str) -> None:
 
 
 def _styles(doc: Any) -> None:
-    from docx.shared import Pt, RGBColor  # heavy: as in _east_asian
 
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = LATIN_FONT, Pt(11)
@@ -45,8 +49,6 @@ def _styles(doc: Any) -> None:
 
 def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
     """A Word field (PAGE, TOC …): Word computes it; ``placeholder`` shows until it does."""
-    from docx.oxml import OxmlElement  # heavy: as in _east_asian
-    from docx.oxml.ns import qn
 
     def char(kind: str) -> Any:
         el = OxmlElement("w:fldChar")
@@ -66,8 +68,6 @@ def _field(paragraph: Any, instruction: str, placeholder: str = "") -> None:
 
 
 def _update_fields_on_open(doc: Any) -> None:
-    from docx.oxml import OxmlElement  # heavy: as in _east_asian
-    from docx.oxml.ns import qn
 
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
@@ -75,7 +75,6 @@ def _update_fields_on_open(doc: Any) -> None:
 
 
 def _paragraph(doc: Any, text: str, *, indent: bool = True, style: str | None = None) -> Any:
-    from docx.shared import Pt  # heavy: as in _east_asian
 
     p = doc.add_paragraph(style=style)
     if indent:
@@ -85,9 +84,6 @@ def _paragraph(doc: Any, text: str, *, indent: bool = True, style: str | None = 
 
 
 def _table(doc: Any, table: Table) -> None:
-    from docx.oxml import OxmlElement  # heavy: as in _east_asian
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     caption = doc.add_paragraph(style="Caption")
     _run_font(caption.add_run(table.caption), HEADING_FONT)
@@ -108,7 +104,6 @@ def _table(doc: Any, table: Table) -> None:
 
 
 def _chart(doc: Any, svg: str, caption: str) -> None:
-    from docx.shared import Cm  # heavy: as in _east_asian
 
     doc.add_picture(io.BytesIO(charts.png(svg)), width=Cm(CHART_WIDTH_CM))
     p = doc.add_paragraph(style="Caption")
@@ -116,8 +111,6 @@ def _chart(doc: Any, svg: str, caption: str) -> None:
 
 
 def _cover(doc: Any, document: Document) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK  # heavy: as in _east_asian
-    from docx.shared import Pt
 
     for _blank in range(6):
         doc.add_paragraph()
@@ -136,7 +129,6 @@ def _cover(doc: Any, document: Document) -> None:
 
 
 def _contents(doc: Any, document: Document) -> None:
-    from docx.enum.text import WD_BREAK  # heavy: as in _east_asian
 
     heading = doc.add_paragraph(style="Title")
     _run_font(heading.add_run(_("Contents")), HEADING_FONT)
@@ -146,7 +138,6 @@ def _contents(doc: Any, document: Document) -> None:
 
 
 def _footer(doc: Any, document: Document) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH  # heavy: as in _east_asian
 
     section = doc.sections[0]
     section.different_first_page_header_footer = True
@@ -159,9 +150,6 @@ def _footer(doc: Any, document: Document) -> None:
 
 
 def render_docx(document: Document) -> bytes:
-    # heavy: python-docx (about 60 ms to import), only for a .docx.
-    from docx import Document as WordDocument
-    from docx.enum.text import WD_BREAK
 
     doc = WordDocument()
     _styles(doc)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from edupulse.core.actions import action, save_instance
 from edupulse.core.actors import SYSTEM, Actor
 from edupulse.orgs.models import Region
+from edupulse.reports import actions
 from edupulse.reports.models import ReportRun
+from edupulse.reports.tasks import run_directory
 
 
 @action
@@ -24,6 +28,17 @@ def make_run(school: Any, **fields: Any) -> ReportRun:
                               "created_at": timezone.now()}
     values.update(fields)
     return _place_run(ReportRun(**values), acting_user=SYSTEM)
+
+
+def make_finished_run(school: Any) -> ReportRun:
+    """A run of the school's county that is done, with a small PDF under MEDIA_ROOT to download."""
+    run = make_run(school)
+    directory = run_directory(run.pk)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "report.pdf").write_bytes(b"%PDF-1.4 report")
+    files = {"pdf": str((directory / "report.pdf").relative_to(Path(settings.MEDIA_ROOT)))}
+    finished: ReportRun = actions.finish_run(run, files=files, acting_user=SYSTEM)
+    return finished
 
 
 SCOPED_FACTORIES: dict[str, Callable[[Any], Any]] = {
