@@ -99,7 +99,7 @@ def ranking_table(theme: Theme, report: AnnualReport) -> Table | None:
     names = dict(report.children)
     cells = {(v.region, r.code): v for r in rankings for v in r.values}
     rows_by_code = {row.code: row for row in theme.rows}
-    header = (_("Region"), *(rows_by_code[r.code].name for r in rankings))
+    header = (_("Region name"), *(rows_by_code[r.code].name for r in rankings))
     body = []
     for code in order:
         line = [names.get(code, code)]
@@ -168,7 +168,7 @@ def _reporting_table(report: AnnualReport) -> Table:
     rows.append((_("Total"), str(r.expected), str(r.reported), with_unit(r.reporting_rate, "%"), str(r.on_time),
                  with_unit(r.on_time_rate, "%")))
     return Table(_("Reporting of the annual survey, %(year)s") % {"year": report.year},
-                 (_("Region"), _("Schools expected"), _("Reported"), _("Reporting rate"), _("On time"),
+                 (_("Region name"), _("Schools expected"), _("Schools reported"), _("Reporting rate"), _("Schools on time"),
                   _("On-time rate")), tuple(rows))
 
 
@@ -226,7 +226,7 @@ def _theme_chapter(theme: Theme, report: AnnualReport) -> Chapter:
 
 def appendix_tables(report: AnnualReport) -> list[Table]:
     """Every indicator × the region and its children, with numerator, denominator and coverage."""
-    header = (_("Region"), _("Value this year"), _("Numerator"), _("Denominator"), _("Coverage"), _("Attained"))
+    header = (_("Region name"), _("Value this year"), _("Numerator"), _("Denominator"), _("Coverage"), _("Attained"))
     tables = []
     for theme in report.themes:
         for row, ranking in zip(theme.rows, theme.rankings, strict=True):

@@ -14,9 +14,9 @@ from edupulse.core.scoping import ScopedManager, ScopeSpec
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
+    RUNNING = "running", _("Generating")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Generation failed")
 
 
 REQUESTERS = frozenset({VIEW, "add"})
