@@ -132,9 +132,17 @@ class AnnualReport:
     children: tuple[tuple[str, str], ...]  # (code, name) of the children with values
 
     @property
+    def heading(self) -> str:
+        """四川省教育信息化年度发展报告 (the cover prints the year on the line below)."""
+        return _("%(region)s Education Informatization Annual Development Report") % {"region": self.region_name}
+
+    @property
+    def year_label(self) -> str:
+        return _("(%(year)s)") % {"year": self.year}
+
+    @property
     def title(self) -> str:
-        return _("%(region)s Education Informatization Annual Development Report (%(year)s)") % {
-            "region": self.region_name, "year": self.year}
+        return self.heading + self.year_label
 
     @property
     def rows(self) -> tuple[IndicatorRow, ...]:

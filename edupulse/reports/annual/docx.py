@@ -116,7 +116,10 @@ def _cover(doc: Any, document: Document) -> None:
         doc.add_paragraph()
     title = doc.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run_font(title.add_run(document.title), HEADING_FONT)
+    _run_font(title.add_run(document.heading), HEADING_FONT)
+    year = doc.add_paragraph(style="Title")
+    year.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run_font(year.add_run(document.year_label), HEADING_FONT)
     for _blank in range(8):
         doc.add_paragraph()
     for text, size in ((document.issuer, 15), (document.date, 13)):

@@ -50,6 +50,8 @@ class Chapter:
 @dataclass
 class Document:
     title: str
+    heading: str  # the title without the year, and the year: two lines on the cover
+    year_label: str
     region_name: str
     year: str
     issuer: str
@@ -248,6 +250,7 @@ def layout(report: AnnualReport) -> Document:
     section.tables = appendix_tables(report)
     appendix.sections.append(section)
     chapters.append(appendix)
-    return Document(title=report.title, region_name=report.region_name, year=report.year, issuer=report.issuer,
+    return Document(title=report.title, heading=report.heading, year_label=report.year_label,
+                    region_name=report.region_name, year=report.year, issuer=report.issuer,
                     date=_("%(y)s-%(m)s-%(d)s") % {"y": report.date.year, "m": report.date.month, "d": report.date.day},
                     chapters=chapters)

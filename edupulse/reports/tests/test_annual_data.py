@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from django.utils import translation
 
 from edupulse.accounts.tests.factories import make_user
+from edupulse.core.actions import run_as_system
 from edupulse.core.actors import SYSTEM
-from edupulse.reports.annual import data, render
+from edupulse.monitoring import actions as monitoring
+from edupulse.monitoring.tests.factories import make_finding, make_website
+from edupulse.orgs.models import Region
+from edupulse.reports.annual import data, narrative, render
+from edupulse.reports.tests.conftest import WUHOU
 
 
 @pytest.fixture
@@ -80,3 +86,22 @@ def test_unknown_region_or_year_is_refused(province):
         data.gather(SYSTEM, "99", "2022")
     with translation.override("zh-hans"), pytest.raises(data.NoDataError, match="有数据的年份：2021、2022"):
         data.gather(SYSTEM, "51", "2019")
+
+
+def test_cybersecurity_states_monitoring_notices_and_rectification(province):
+    school = province["wuhou_a"]
+    findings = [make_finding(make_website(school)) for _ in range(2)]
+    notice = run_as_system(monitoring.create_notice, findings, region=Region.objects.get(code=WUHOU),
+                           title="关于网站安全问题的通报", deadline=date.today() + timedelta(days=1))
+    notice = run_as_system(monitoring.issue_notice, notice)
+    run_as_system(monitoring.acknowledge_item, notice.items.order_by("pk").first())
+    with translation.override("zh-hans"):
+        # Two days later the deadline has passed.
+        report = data.gather(SYSTEM, "51", "2022", today=date.today() + timedelta(days=2))
+        said = narrative.security_sentences(report.security, report.year)
+    security = report.security
+    assert (security.websites, security.open_findings, security.notices_issued) == (2, 2, 1)
+    assert dict(security.items) == {"待签收": 1, "已签收": 1, "已提交整改材料": 0, "已复核销号": 0, "逾期已上报": 0}
+    assert security.overdue == 2  # both items are still open past the deadline
+    # Issued now, not in 2022: the notice counts up to the report date, not in the report year.
+    assert said[1] == "截至报告生成日，共发布通报1份（其中2022年0份），涉及整改事项2项（待签收1个、已签收1个），其中逾期2项。"
