@@ -1,3 +1,12 @@
-"""The annual development report's routes (written by the report's part of the app; empty until then)."""
+"""Routes of the annual report (included by ``reports/urls.py``, app_name "reports")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from edupulse.reports import report_views
+
+urlpatterns = [
+    path("reports/annual/", report_views.AnnualCreateView.as_view(), name="annual-create"),
+    path("reports/annual/<int:pk>/", report_views.AnnualDetailView.as_view(), name="annual-detail"),
+    path("reports/annual/<int:pk>/download/<str:fmt>/", report_views.AnnualDownloadView.as_view(),
+         name="annual-download"),
+]

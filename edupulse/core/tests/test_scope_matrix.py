@@ -52,6 +52,7 @@ from edupulse.orgs.tests.factories import make_school
 from edupulse.plans.tests.factories import make_update
 from edupulse.supervision.models import SupervisionResult
 from edupulse.supervision.tests.factories import make_round
+from edupulse.reports.tests.factories import make_finished_run
 
 # ── The world ──────────────────────────────────────────────────────────────────────────────────────────────
 # 四川 51: 成都 5101 (武侯 510107 with two schools, 锦江 510104), 绵阳 5107 (涪城 510703); 陕西 61: 雁塔 610113.
@@ -189,6 +190,8 @@ ROWS: tuple[Row, ...] = (
     Row("supervision:round-transition", ("round_draft",), SUPERVISORS, method="post", data={"action": "score"}),
     Row("supervision:scorecard", ("result",), NOT_SCHOOLS),
     Row("collection:extract-detail", ("extract",), NOT_SCHOOLS, query={"format": "xlsx"}),
+    Row("reports:annual-detail", ("report_run",), NOT_SCHOOLS),
+    Row("reports:annual-download", ("report_run",), NOT_SCHOOLS, kwargs={"fmt": "pdf"}),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),
@@ -304,6 +307,7 @@ def _build_world() -> World:
         objects.update({
             f"{county}.extract": (make_extract(school), owner), f"{county}.channel": (make_channel(school), owner),
             f"{county}.sweep": (make_sweep(school), owner), f"{county}.delivery": (make_delivery(school), owner),
+            f"{county}.report_run": (make_finished_run(school), owner),
         })
         update = make_update(school)  # a plan of the county bureau, its first task reported on with evidence
         objects.update({
