@@ -50,9 +50,9 @@ from edupulse.monitoring.tests.factories import (
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
 from edupulse.plans.tests.factories import make_update
+from edupulse.reports.tests.factories import make_finished_run
 from edupulse.supervision.models import SupervisionResult
 from edupulse.supervision.tests.factories import make_round
-from edupulse.reports.tests.factories import make_finished_run
 
 # ── The world ──────────────────────────────────────────────────────────────────────────────────────────────
 # 四川 51: 成都 5101 (武侯 510107 with two schools, 锦江 510104), 绵阳 5107 (涪城 510703); 陕西 61: 雁塔 610113.
