@@ -67,6 +67,8 @@ def grantable_roles(officer: Actor | Any) -> list[tuple[str, str]]:
 
 def manages(officer: Actor | Any, target: User) -> bool:
     """Whether ``officer`` may manage ``target`` (saved, or an unsaved user about to be created or changed)."""
+    if officer is None or not officer.is_authenticated:
+        return False
     if _all_powerful(officer):
         return officer.is_active
     if target.is_superuser or (target.pk is not None and target.pk == officer.pk):

@@ -38,6 +38,7 @@ def create_user(*, acting_user: Actor, username: str, password: str = "", passwo
     if bool(password) == bool(password_hash):
         raise ValueError("give exactly one of password= and password_hash=")
     user = User(username=username, role=role, **fields)
+    _require_manages(acting_user, user)
     if password_hash:
         user.password = password_hash
     else:
@@ -94,11 +95,13 @@ def update_user(user: User, *, acting_user: Actor, **changes: Any) -> User:
     unknown = set(changes) - {*MANAGED_FIELDS, "scope_region_id", "scope_school_id"}
     if unknown:
         raise ValueError(f"update_user cannot change {sorted(unknown)}")
-    _require_manages(acting_user, User.objects.get(pk=user.pk))
+    # A fresh copy: a refused change leaves the caller's object as it was.
+    target = User.objects.get(pk=user.pk)
+    _require_manages(acting_user, target)
     for name, value in changes.items():
-        setattr(user, name, value)
-    _require_manages(acting_user, user)
-    return save_instance(user, acting_user=acting_user)
+        setattr(target, name, value)
+    _require_manages(acting_user, target)
+    return save_instance(target, acting_user=acting_user)
 
 
 @action

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.core.audit import Placement
 from edupulse.core.regions import RegionCode
@@ -14,8 +15,10 @@ from edupulse.core.roles import ALL, NONE, READ_ONLY, ROLE_SCOPE_LEVELS, STAFF_R
 from edupulse.core.scoping import LEVELS, Scope, ScopedManager, ScopedQuerySet, ScopeSpec
 
 # The levels of a scope in words (a refusal names them; the codes are internal).
-SCOPE_LEVEL_LABELS = {"province": _("province"), "prefecture": _("prefecture"), "county": _("county"),
-                      "school": _("school")}
+SCOPE_LEVEL_LABELS = {"province": pgettext_lazy("scope level", "province"),
+                      "prefecture": pgettext_lazy("scope level", "prefecture"),
+                      "county": pgettext_lazy("scope level", "county"),
+                      "school": pgettext_lazy("scope level", "school")}
 # Officers below the province create, disable and reset users but never delete one (the audit trail names them).
 MANAGE = frozenset({"view", "add", "change"})
 
