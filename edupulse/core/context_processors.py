@@ -38,6 +38,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if getattr(user, "must_change_password", False):
+        # Every section would send them back to the password page (accounts.middleware): show none.
+        return {"nav_items": [], "user_scope_label": user.scope_label() if hasattr(user, "scope_label") else ""}
     items = []
     for url_name, label, model_label in NAVIGATION:
         if model_label and not can(user, NAVIGATION_VERBS.get(url_name, "view"), apps.get_model(model_label)):
