@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from edupulse.accounts import actions
 from edupulse.accounts.managing import grantable_roles
 from edupulse.accounts.models import User
-from edupulse.core.roles import Role
 from edupulse.core.middleware import client_address
+from edupulse.core.roles import Role
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

@@ -12,7 +12,8 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Views that show no scoped data (sign-in, one's own password, language switch, API schema/docs).
-UNSCOPED_VIEW_NAMES = frozenset({"login", "logout", "password-change", "set_language", "api-schema", "api-docs", "api-token", "home"})
+UNSCOPED_VIEW_NAMES = frozenset({"login", "logout", "password-change", "set_language", "api-schema", "api-docs",
+                                 "api-token", "home"})
 
 
 def edupulse_models() -> list[type[models.Model]]:
