@@ -84,7 +84,7 @@ class ManagedUserForm(forms.Form):
         return int(school.pk)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         role, region, school = cleaned.get("role"), cleaned.get("scope_region"), cleaned.get("scope_school")
         if role == Role.SCHOOL_CIO and not school and "scope_school" not in self.errors:
             self.add_error("scope_school", _("A school CIO needs the school's code."))

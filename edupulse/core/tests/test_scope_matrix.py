@@ -4,9 +4,9 @@ The expectations here do not come from ``visible_to`` or ``can``: the tables bel
 schools and bureaus in 四川 (and one school in 陕西 outside it), which schools and which regions each user sees
 (``SCHOOLS_SEEN``, ``BUREAUS_SEEN``, ``REGIONS_SEEN``, ``USERS_SEEN``; ``USERS_MANAGED`` for user management), and
 ``ROWS`` says which roles may use each route at all. A request is expected to succeed when the user's role may use
-the route *and* the object's owner is in the user's row of the table; otherwise it must be refused (403 or 404), an object outside the scope
-must answer exactly like a key that does not exist (no existence leak), and a refused write changes nothing
-(the object's row and the audit trail are as before).
+the route *and* the object's owner is in the user's row of the table; otherwise it must be refused (403 or 404), an
+object outside the scope must answer exactly like a key that does not exist (no existence leak), and a refused write
+changes nothing (the object's row and the audit trail are as before).
 
 ``test_every_keyed_route_is_in_the_matrix`` walks the URL configuration (pages and the REST router): a new route
 that takes an object key fails it until it has a row in ``ROWS`` (or, when its keys are not objects, a line in
