@@ -4,10 +4,12 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from edupulse.accounts.api.token import ObtainTokenView
+from edupulse.accounts.urls import signin_urlpatterns
 from edupulse.core.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("", include(signin_urlpatterns)),
     path("", include("edupulse.accounts.urls")),
     path("", include("edupulse.orgs.urls")),
     path("", include("edupulse.monitoring.urls")),

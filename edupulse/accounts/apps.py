@@ -1,8 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.context_processors import register_navigation
+
 
 class AccountsConfig(AppConfig):
     name = "edupulse.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Only roles that may add users manage someone (accounts.managing); readers of accounts see no section.
+        register_navigation("accounts:user-list", _("User management"), "accounts.User", verb="add")

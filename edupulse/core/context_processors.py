@@ -16,10 +16,17 @@ NAVIGATION: list[tuple[str, Any, str]] = [
 ]
 
 
-def register_navigation(url_name: str, label: Any, model_label: str, *, position: int | None = None) -> None:
-    """Domain apps add their section here from ``AppConfig.ready`` (core does not import them)."""
+# The verb on the model that shows a section, when it is not "view" (user management: "add").
+NAVIGATION_VERBS: dict[str, str] = {}
+
+
+def register_navigation(url_name: str, label: Any, model_label: str, *, position: int | None = None,
+                        verb: str = "view") -> None:
+    """Domain apps add their section here from ``AppConfig.ready`` (core does not import them). The link shows
+    to users who may ``verb`` the model (``view`` unless a section is for those who may write)."""
     if any(item[0] == url_name for item in NAVIGATION):
         return
+    NAVIGATION_VERBS[url_name] = verb
     entry = (url_name, label, model_label)
     if position is None:
         NAVIGATION.insert(len(NAVIGATION) - 1, entry)  # keep the audit trail last
@@ -31,9 +38,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if getattr(user, "must_change_password", False):
+        # Every section would send them back to the password page (accounts.middleware): show none.
+        return {"nav_items": [], "user_scope_label": user.scope_label() if hasattr(user, "scope_label") else ""}
     items = []
     for url_name, label, model_label in NAVIGATION:
-        if model_label and not can(user, "view", apps.get_model(model_label)):
+        if model_label and not can(user, NAVIGATION_VERBS.get(url_name, "view"), apps.get_model(model_label)):
             continue
         items.append({"url": reverse(url_name), "label": label, "active": request.path == reverse(url_name)})
     return {"nav_items": items, "user_scope_label": user.scope_label() if hasattr(user, "scope_label") else ""}

@@ -11,8 +11,9 @@ from django.apps import apps
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Views that show no scoped data (sign-in, language switch, API schema/docs).
-UNSCOPED_VIEW_NAMES = frozenset({"login", "logout", "set_language", "api-schema", "api-docs", "api-token", "home"})
+# Views that show no scoped data (sign-in, one's own password, language switch, API schema/docs).
+UNSCOPED_VIEW_NAMES = frozenset({"login", "logout", "password-change", "set_language", "api-schema", "api-docs",
+                                 "api-token", "home"})
 
 
 def edupulse_models() -> list[type[models.Model]]:

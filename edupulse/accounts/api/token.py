@@ -35,5 +35,9 @@ class ObtainTokenView(APIView):
             actions.note_login_failure(username, address)
             return Response({"detail": _("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST)
         actions.clear_login_failures(username, address)
+        if getattr(user, "must_change_password", False):
+            # The password was chosen by an officer: it opens nothing until its owner has replaced it.
+            return Response({"detail": _("You must change your password before using the platform.")},
+                            status=status.HTTP_403_FORBIDDEN)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -7,11 +7,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.core.audit import Placement
 from edupulse.core.regions import RegionCode
 from edupulse.core.roles import ALL, NONE, READ_ONLY, ROLE_SCOPE_LEVELS, STAFF_ROLES, Role
-from edupulse.core.scoping import Scope, ScopedManager, ScopedQuerySet, ScopeSpec
+from edupulse.core.scoping import LEVELS, Scope, ScopedManager, ScopedQuerySet, ScopeSpec
+
+# The levels of a scope in words (a refusal names them; the codes are internal).
+SCOPE_LEVEL_LABELS = {"province": pgettext_lazy("scope level", "province"),
+                      "prefecture": pgettext_lazy("scope level", "prefecture"),
+                      "county": pgettext_lazy("scope level", "county"),
+                      "school": pgettext_lazy("scope level", "school")}
+# Officers below the province create, disable and reset users but never delete one (the audit trail names them).
+MANAGE = frozenset({"view", "add", "change"})
 
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
@@ -39,12 +48,17 @@ class User(AbstractUser):
         related_name="+",
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Set when an officer creates the account or resets its password: the password was seen by someone else,
+    # so the user must choose their own before anything else (accounts.middleware).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     scope_spec = ScopeSpec(custom=_user_scope)
     role_permissions = {
         Role.PROVINCE_ADMIN: ALL,
-        Role.PREFECTURE_OFFICER: READ_ONLY,
-        Role.COUNTY_OFFICER: READ_ONLY,
+        # Officers add and change the users below them; which ones exactly is accounts.managing's table,
+        # enforced by the actions (role_permissions cannot say "school CIOs only").
+        Role.PREFECTURE_OFFICER: MANAGE,
+        Role.COUNTY_OFFICER: MANAGE,
         Role.SCHOOL_CIO: NONE,
         Role.EXPERT_REVIEWER: NONE,
         Role.AUDITOR: READ_ONLY,
@@ -105,9 +119,10 @@ class User(AbstractUser):
             raise ValidationError({"role": _("Every user needs a role.")})
         allowed = ROLE_SCOPE_LEVELS.get(self.role, frozenset())
         if self.scope.level not in allowed:
+            levels = "、".join(str(SCOPE_LEVEL_LABELS[level]) for level in LEVELS if level in allowed)
             raise ValidationError(
                 {"scope_region": _("The role %(role)s needs a scope at level: %(levels)s.")
-                 % {"role": self.get_role_display(), "levels": ", ".join(sorted(allowed))}}
+                 % {"role": self.get_role_display(), "levels": levels}}
             )
         self.is_staff = self.role in STAFF_ROLES
 

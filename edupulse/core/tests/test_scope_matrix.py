@@ -2,11 +2,11 @@
 
 The expectations here do not come from ``visible_to`` or ``can``: the tables below say, for a small world of
 schools and bureaus in 四川 (and one school in 陕西 outside it), which schools and which regions each user sees
-(``SCHOOLS_SEEN``, ``BUREAUS_SEEN``, ``REGIONS_SEEN``, ``USERS_SEEN``), and ``ROWS`` says which roles may use
-each route at all. A request is expected to succeed when the user's role may use the route *and* the object's
-owner is in the user's row of the table; otherwise it must be refused (403 or 404), an object outside the scope
-must answer exactly like a key that does not exist (no existence leak), and a refused write changes nothing
-(the object's row and the audit trail are as before).
+(``SCHOOLS_SEEN``, ``BUREAUS_SEEN``, ``REGIONS_SEEN``, ``USERS_SEEN``; ``USERS_MANAGED`` for user management), and
+``ROWS`` says which roles may use each route at all. A request is expected to succeed when the user's role may use
+the route *and* the object's owner is in the user's row of the table; otherwise it must be refused (403 or 404), an
+object outside the scope must answer exactly like a key that does not exist (no existence leak), and a refused write
+changes nothing (the object's row and the audit trail are as before).
 
 ``test_every_keyed_route_is_in_the_matrix`` walks the URL configuration (pages and the REST router): a new route
 that takes an object key fails it until it has a row in ``ROWS`` (or, when its keys are not objects, a line in
@@ -108,6 +108,18 @@ USERS_SEEN: dict[str, set[str]] = {
     "auditor": _CHENGDU_ACCOUNTS,
 }
 
+# Accounts each user *manages* (用户管理: accounts.managing's table, written out by hand): never their own, a
+# county officer only the school CIOs of the county, a prefecture officer the counties', schools', reviewers' and
+# auditors' accounts of the prefecture, the province administrator everyone in the province but themselves.
+USERS_MANAGED: dict[str, set[str]] = {
+    "province": {*_CHENGDU_ACCOUNTS, "fucheng.cio"},
+    "chengdu": {"wuhou", "cio", "reviewer", "auditor", "wuhou_b.cio", "jinjiang.cio"},
+    "wuhou": {"cio", "wuhou_b.cio"},
+    "cio": set(),
+    "reviewer": set(),
+    "auditor": set(),
+}
+
 EVERYONE = frozenset(role for role, _scope in USERS.values())
 OFFICERS = frozenset({"province_admin", "prefecture_officer", "county_officer"})
 UNIT = OFFICERS | {"school_cio"}  # the receiving unit and the officers above it
@@ -132,6 +144,7 @@ class Row:
     json: bool = False
     writes: bool = False  # a GET that may create something (checked like a POST when refused)
     school_key: str = ""  # the key is ``?<school_key>=<school code>``, not a path keyword
+    table: str = ""  # the owner's table when it is not the kind's own ("managed": USERS_MANAGED for accounts)
 
     @property
     def label(self) -> str:
@@ -198,6 +211,12 @@ ROWS: tuple[Row, ...] = (
     # The dashboard of a region: one's own region and below it, never the region above (unlike the region tree).
     Row("reports:dashboard-region", ("area",), NOT_SCHOOLS, key="code"),
     Row("reports:dashboard-data", ("area",), NOT_SCHOOLS, key="code"),
+    # User management: what an officer manages, not what they may read (USERS_MANAGED)
+    Row("accounts:user-detail", ("account",), OFFICERS, table="managed"),
+    Row("accounts:user-edit", ("account",), OFFICERS, table="managed"),
+    Row("accounts:user-edit", ("account",), OFFICERS, method="post", table="managed"),
+    Row("accounts:user-active", ("account",), OFFICERS, method="post", data={"active": "0"}, table="managed"),
+    Row("accounts:user-reset-password", ("account",), OFFICERS, method="post", table="managed"),
     # REST API
     Row("region-detail", ("region",), EVERYONE, key="code"),
     Row("region-detail", ("region",), frozenset({"province_admin"}), method="patch", key="code", json=True),
@@ -256,10 +275,12 @@ class World:
                 yield name, obj, owner
 
 
-def sees(user: str, owner: str) -> bool:
-    """Whether the table lets ``user`` see an object of ``owner``."""
+def sees(user: str, owner: str, table: str = "") -> bool:
+    """Whether the table lets ``user`` see an object of ``owner`` (``table="managed"``: manage an account)."""
     kind, _sep, key = owner.partition(":")
     tables = {"school": SCHOOLS_SEEN, "bureau": BUREAUS_SEEN, "region": REGIONS_SEEN, "account": USERS_SEEN}
+    if table == "managed" and kind == "account":
+        return key in USERS_MANAGED[user]
     return kind == "public" or key in tables[kind][user]
 
 
@@ -413,7 +434,7 @@ def _verdict(world: World, user_name: str, row: Row, owner: str, response: Any, 
              missing: int) -> str | None:
     """What is wrong with one try against the table, or None."""
     role, status = USERS[user_name][0], response.status_code
-    visible = sees(user_name, owner)
+    visible = sees(user_name, owner, row.table)
     if row.school_key and role == "school_cio" and role in row.roles:
         own = world.objects[f"{USERS[user_name][1]['school']}.school"][0]
         if status in (403, 404) or not _own_school_served(row, response, own):
@@ -485,8 +506,8 @@ def test_every_row_is_tried_inside_and_outside_a_scope(world: World) -> None:
     for row in ROWS:
         owners = [owner for kind in row.kinds for _name, _obj, owner in world.of_kind(kind)]
         users_with_role = [u for u, (role, _scope) in USERS.items() if role in row.roles]
-        allowed = any(sees(u, o) for u in users_with_role for o in owners)
-        hidden = any(not sees(u, o) for u in users_with_role for o in owners)
+        allowed = any(sees(u, o, row.table) for u in users_with_role for o in owners)
+        hidden = any(not sees(u, o, row.table) for u in users_with_role for o in owners)
         public = all(owner == "public" for owner in owners)
         if not (owners and allowed and (hidden or public)):
             weak.append(row.label)
