@@ -18,7 +18,6 @@ urlpatterns = [
     path("", include("edupulse.reports.urls")),
     path("", include("edupulse.plans.urls")),
     path("", include("edupulse.core.urls")),
-    path("", include("edupulse.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/auth/token/", ObtainTokenView.as_view(), name="api-token"),
