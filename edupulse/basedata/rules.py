@@ -1,0 +1,270 @@
+"""The standard checks of base-data records, compiled to ONE DuckDB query per table.
+
+A :class:`Rule` is a name (the issue's rule name), the field it is about, a SQL predicate that is TRUE when
+the row FAILS, and a Chinese message template (``{value}`` and ``{first_row}`` are filled in SQL). Several
+rules may share a name (``date_range`` has a format and a range predicate, each with its own message).
+
+The query (:func:`check_sql`) reads the loaded relation once. A CTE ``prep`` normalises the values once
+(trimmed, blank → NULL, dates parsed, the ID split into its parts); the SELECT computes one BOOLEAN column
+per rule and keeps only rows where one of them is TRUE, with the row's values in a MAP. The issues are
+then those rows UNPIVOTed on the boolean columns (no CASE per rule, no UNION per rule). The only other scan
+is the duplicate check: an aggregate over the normalised ID (two columns) finding keys seen twice and their
+first row, joined into ``prep``.
+
+A mangled identifier (``id_spreadsheet_mangled``) suppresses the other checks of that identifier: the
+digits are lost, so a checksum or a region verdict on them would only repeat the same problem.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from edupulse.basedata.reading import numeric_flag
+from edupulse.basedata.schemas import STUDENT, TEACHER, Schema, code_table, codes
+
+# The rule names of the student checks, in report order (the JSON contract of docs/cli-basedata.md).
+STUDENT_RULES = ("required", "id_format", "id_checksum", "id_birth_date", "id_gender", "id_region",
+                 "id_spreadsheet_mangled", "code_table", "date_range", "age_grade", "school_unknown",
+                 "duplicate_person")
+# Plausibility rules: the row is still stored as clean (the issue is a question to the school, not a defect).
+WARNING_RULES = frozenset({"age_grade"})
+# GB 11643 weights of the 17 body digits (2^(17-i) mod 11), MOD 11-2.
+RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+RIC_SHAPE = "[1-9][0-9]{16}[0-9X]"
+# The number format of each ID type (the ``format`` column of data/id_type.csv). 港澳台居民居住证 numbers
+# (18 digits after 810000/820000/830000) are accepted under the Hong Kong, Macao and Taiwan types.
+ID_FORMATS = {
+    "ric": RIC_SHAPE,
+    "hong_kong": r"H[0-9]{8}|H[0-9]{10}|810000[0-9]{11}[0-9X]|[A-Z]{1,2}[0-9]{6}\(?[0-9A]\)?",
+    "macao": r"M[0-9]{8}|M[0-9]{10}|820000[0-9]{11}[0-9X]|[157][0-9]{6}\(?[0-9]\)?",
+    "taiwan": r"[0-9]{8}|[0-9]{10}(\([A-Z]\))?|830000[0-9]{11}[0-9X]",
+    "permanent_residence": r"[A-Z]{3}[0-9]{12}|9[0-9]{16}[0-9X]",
+    "passport": r"[A-Z0-9]{5,17}",
+    "military": r"[\p{Han}A-Z0-9()（）-]{1,20}",
+    "other": r".{1,40}",
+}
+# Text a spreadsheet leaves behind when it turned an identifier into a number (5.10104E+17, 1234.0) or
+# when it was typed with full-width digits.
+MANGLED_PATTERNS = (r"[0-9]+(\.[0-9]+)?[eE][+]?[0-9]+", r"[0-9]+\.0+")
+FULL_WIDTH = "[０-９Ｘｘ]"
+# Age on 31 August of the school year, per grade: typical − 1 to typical + 2 is plausible (early entry,
+# one or two repeated years); grade 11 (typical 6) therefore accepts 5–8.
+AGE_BELOW = 1
+AGE_ABOVE = 2
+ENROLLED_STATUSES = ("01", "02", "05")  # 在读, 休学, 复学: the grade is current only for these
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check: ``predicate`` is SQL over ``prep`` that is TRUE when the row fails it."""
+
+    name: str
+    field: str
+    predicate: str
+    message: str
+
+
+def _q(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in(values: Sequence[str]) -> str:
+    return "(" + ", ".join(_q(v) for v in sorted(values)) + ")"
+
+
+def parse_date_sql(column: str) -> str:
+    """The accepted date spellings (2010-03-05, 2010-3-5, 2010/3/5, 2010年3月5日, 20100305) → DATE, else NULL."""
+    return (f"COALESCE("
+            f"CASE WHEN regexp_full_match({column}, '[0-9]{{8}}') THEN try_strptime({column}, '%Y%m%d') END, "
+            f"CASE WHEN regexp_full_match({column}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}') "
+            f"THEN try_strptime({column}, '%Y-%m-%d') END, "
+            f"CASE WHEN regexp_full_match({column}, '[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}') "
+            f"THEN try_strptime({column}, '%Y/%m/%d') END, "
+            f"CASE WHEN regexp_full_match({column}, '[0-9]{{4}}年[0-9]{{1,2}}月[0-9]{{1,2}}日') "
+            f"THEN try_strptime({column}, '%Y年%m月%d日') END)::DATE")
+
+
+def checksum_sql(column: str) -> str:
+    """The GB 11643 check character of an 18-character ID: weighted digit sum MOD 11, then (12 − s) MOD 11,
+    10 written as X. Vectorised: 17 substr/cast terms per row, no Python."""
+    terms = " + ".join(f"CAST(substr({column}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(RIC_WEIGHTS))
+    return f"(CASE (12 - ({terms}) % 11) % 11 WHEN 10 THEN 'X' ELSE CAST((12 - ({terms}) % 11) % 11 AS VARCHAR) END)"
+
+
+def _prep_columns(schema: Schema) -> list[str]:
+    """The normalised columns of ``prep`` (derived once, used by many rules)."""
+    columns = ["s.__row"]
+    columns += [f"NULLIF(trim(s.\"{f.name}\"), '') AS v_{f.name}" for f in schema.fields]
+    identifiers = [f.name for f in schema.fields if f.kind == "identifier"]
+    for name in identifiers:
+        patterns = " OR ".join(f"regexp_full_match(trim(s.{name}), {_q(p)})" for p in MANGLED_PATTERNS)
+        columns.append(f"(s.{numeric_flag(name)} OR {patterns} "
+                       f"OR regexp_matches(s.{name}, {_q(FULL_WIDTH)})) IS TRUE AS m_{name}")
+    columns.append("upper(NULLIF(trim(s.id_number), '')) AS id")
+    ric_types = [c.code for c in code_table("id_type") if c.extra["format"] == "ric"]
+    columns.append(f"NULLIF(trim(s.id_type), '') IN {_in(ric_types)} IS TRUE AS is_ric")
+    for f in schema.fields:
+        if f.kind == "date":
+            text = "NULLIF(trim(s." + f.name + "), '')"
+            columns.append(f"{parse_date_sql(text)} AS d_{f.name}")
+    return columns
+
+
+def _age_grade_sql(today: datetime.date) -> str:
+    """The age on 31 August of the school year that ``today`` falls in, from ``d_birth_date``."""
+    start_year = today.year if today.month >= 9 else today.year - 1
+    return (f"({start_year} - year(d_birth_date) - "
+            f"CASE WHEN strftime(d_birth_date, '%m%d') > '0831' THEN 1 ELSE 0 END)")
+
+
+def _ric_rules() -> list[Rule]:
+    """The checks of a resident ID number (types whose format is ``ric``), skipped when it is mangled."""
+    shaped = f"is_ric AND NOT m_id_number AND regexp_full_match(id, '{RIC_SHAPE}')"
+    id_birth = "try_strptime(substr(id, 7, 8), '%Y%m%d')::DATE"
+    region_ok = ("EXISTS (SELECT 1 FROM basedata_regions r WHERE r.code = substr(p.id, 1, 6) "
+                 f"AND year({id_birth}) BETWEEN r.start_year AND r.end_year)")
+    return [
+        Rule("id_checksum", "id_number", f"{shaped} AND right(id, 1) <> {checksum_sql('id')}",
+             _("The check digit of the ID number is wrong (GB 11643).")),
+        Rule("id_birth_date", "id_number", f"{shaped} AND {id_birth} IS NULL",
+             _("The birth date in the ID number is not a valid date.")),
+        Rule("id_birth_date", "id_number", f"{shaped} AND {id_birth} <> d_birth_date",
+             _("The birth date in the ID number differs from the birth date of the record.")),
+        Rule("id_gender", "id_number",
+             f"{shaped} AND v_gender IN ('1', '2') AND (CAST(substr(id, 17, 1) AS INTEGER) % 2 = 1) <> (v_gender = '1')",
+             _("The gender in the ID number (17th digit: odd male, even female) differs from the record.")),
+        Rule("id_region", "id_number", f"{shaped} AND {id_birth} IS NOT NULL AND NOT {region_ok}",
+             _("The region code in the ID number was not a valid GB/T 2260 code in the birth year.")),
+    ]
+
+
+def _id_format_rule() -> Rule:
+    """The number must follow the format of its ID type (unknown types are a ``code_table`` issue)."""
+    by_format: dict[str, list[str]] = {}
+    for code in code_table("id_type"):
+        by_format.setdefault(code.extra["format"], []).append(code.code)
+    alternatives = " OR ".join(f"(v_id_type IN {_in(types)} AND NOT regexp_full_match(id, {_q(ID_FORMATS[fmt])}))"
+                               for fmt, types in sorted(by_format.items()))
+    return Rule("id_format", "id_number", f"id IS NOT NULL AND NOT m_id_number AND ({alternatives})",
+                _("The ID number does not have the format of its ID type."))
+
+
+def build_rules(schema: Schema, today: datetime.date) -> list[Rule]:
+    """The rules of ``schema`` in report order."""
+    rules = [Rule("required", f.name, f"v_{f.name} IS NULL", _("%(label)s is required.") % {"label": f.label})
+             for f in schema.fields if f.required]
+    rules.append(_id_format_rule())
+    rules += _ric_rules()
+    rules += [Rule("id_spreadsheet_mangled", f.name, f"m_{f.name}", _(
+        "%(label)s was changed by a spreadsheet (shown as {value}: a number in scientific notation, a lost "
+        "leading zero or full-width digits); format the column as text and enter it again.") % {"label": f.label})
+        for f in schema.fields if f.kind == "identifier"]
+    rules += [Rule("code_table", f.name, f"v_{f.name} IS NOT NULL AND v_{f.name} NOT IN {_in(codes(f.code_table))}",
+                   _("%(label)s {value} is not a code of the table %(table)s.") % {"label": f.label, "table": f.code_table})
+              for f in schema.fields if f.code_table]
+    for f in schema.fields:
+        if f.kind == "date":
+            rules += _date_rules(f.name, f.label, today)
+    if "grade" in schema.names:
+        rules.append(_age_grade_rule(today))
+    rules += [
+        Rule("school_unknown", "school_code",
+             "v_school_code IS NOT NULL AND NOT m_school_code AND sch.code IS NULL",
+             _("School code {value} is not a school in the register.")),
+        Rule("school_unknown", "school_code", "sch.code IS NOT NULL AND NOT sch.is_active",
+             _("School code {value} belongs to a school that is no longer active.")),
+        Rule("duplicate_person", "id_number", "dup.first_row IS NOT NULL AND p.__row > dup.first_row",
+             _("The same person (ID type and number) as row {first_row}.")),
+    ]
+    return rules
+
+
+def _date_rules(name: str, label: str, today: datetime.date) -> list[Rule]:
+    after_birth = " OR d_enrol_date < d_birth_date" if name == "enrol_date" else ""
+    return [
+        Rule("date_range", name, f"v_{name} IS NOT NULL AND d_{name} IS NULL", _(
+            "%(label)s {value} is not a date (accepted: 2010-03-05, 2010/3/5, 2010年3月5日, 20100305).")
+            % {"label": label}),
+        Rule("date_range", name,
+             f"d_{name} IS NOT NULL AND (d_{name} < DATE '{EARLIEST_DATE}' OR d_{name} > DATE '{today}'{after_birth})",
+             _("%(label)s {value} is outside the plausible range.") % {"label": label}),
+    ]
+
+
+def _age_grade_rule(today: datetime.date) -> Rule:
+    ages = " ".join(f"WHEN {_q(c.code)} THEN {int(c.extra['typical_age'])}" for c in code_table("grade"))
+    typical = f"(CASE v_grade {ages} END)"
+    age = _age_grade_sql(today)
+    return Rule("age_grade", "grade",
+                f"{typical} IS NOT NULL AND d_birth_date IS NOT NULL AND (v_status IS NULL OR v_status IN "
+                f"{_in(ENROLLED_STATUSES)}) AND ({age} < {typical} - {AGE_BELOW} OR {age} > {typical} + {AGE_ABOVE})",
+                _("Grade {value} is implausible for the student's age (typical age of the grade − %(below)d to "
+                  "+ %(above)d years).") % {"below": AGE_BELOW, "above": AGE_ABOVE})
+
+
+@dataclass(frozen=True)
+class CompiledCheck:
+    """The query and its rules: the i-th rule is the boolean column ``c{i}``."""
+
+    sql: str
+    rules: tuple[Rule, ...]
+
+
+def check_sql(schema: Schema, source: str, today: datetime.date | None = None) -> CompiledCheck:
+    """ONE SELECT over ``source`` giving, per failing row: ``__row``, ``first_row`` (of a duplicate), the
+    row's values as a MAP and one BOOLEAN column per rule. Needs the tables ``basedata_regions`` and
+    ``basedata_schools`` in the connection (see ``validation.prepare``)."""
+    today = today or datetime.date.today()
+    rules = tuple(build_rules(schema, today))
+    prep = ", ".join(_prep_columns(schema))
+    flags = [f"({rule.predicate}) IS TRUE AS c{i}" for i, rule in enumerate(rules)]
+    names = ", ".join(_q(f.name) for f in schema.fields)
+    values = ", ".join(f"v_{f.name}" for f in schema.fields)
+    sql = f"""
+WITH prep AS (SELECT {prep} FROM "{source}" s),
+dup AS (SELECT v_id_type AS dup_type, id AS dup_id, min(__row) AS first_row FROM prep
+        WHERE id IS NOT NULL AND NOT m_id_number GROUP BY v_id_type, id HAVING count(*) > 1),
+flagged AS (
+  SELECT p.__row, dup.first_row, map([{names}], [{values}]) AS vals, {", ".join(flags)}
+  FROM prep p
+  LEFT JOIN dup ON dup.dup_id = p.id AND dup.dup_type IS NOT DISTINCT FROM p.v_id_type AND NOT p.m_id_number
+  LEFT JOIN basedata_schools sch ON sch.code = p.v_school_code
+)
+SELECT * FROM flagged WHERE {" OR ".join(f"c{i}" for i in range(len(rules)))}
+"""
+    return CompiledCheck(sql, rules)
+
+
+def issues_sql(flagged_table: str, rules: Sequence[Rule], mask_fields: Sequence[str] = ()) -> str:
+    """The issue rows of ``flagged_table`` (the result of :func:`check_sql`): one per TRUE flag, in row
+    then rule order; values of ``mask_fields`` masked (keep 3 leading and 2 trailing characters)."""
+    checks = ", ".join(f"({i}, {_q(r.name)}, {_q(r.field)}, {_q(r.message)})" for i, r in enumerate(rules))
+    raw = "f.vals[k.field]"
+    value = raw
+    if mask_fields:
+        # The message quotes the value too, so it is masked before either uses it.
+        value = (f"CASE WHEN k.field IN {_in(mask_fields)} THEN "
+                 f"CASE WHEN length({raw}) > 5 THEN left({raw}, 3) || repeat('*', length({raw}) - 5) || "
+                 f"right({raw}, 2) ELSE repeat('*', length({raw})) END ELSE {raw} END")
+    columns = ", ".join(f"c{i}" for i in range(len(rules)))
+    return f"""
+WITH checks(idx, rule, field, template) AS (VALUES {checks}),
+f AS (UNPIVOT (SELECT __row, first_row, vals, {columns} FROM "{flagged_table}")
+      ON {columns} INTO NAME chk VALUE failed),
+shown AS (SELECT f.__row, f.first_row, k.idx, k.rule, k.field, k.template, {value} AS value
+          FROM f JOIN checks k ON k.idx = CAST(substr(f.chk, 2) AS INTEGER) WHERE f.failed)
+SELECT __row AS row, rule, field, value,
+       replace(replace(template, '{{value}}', coalesce(value, '')),
+               '{{first_row}}', coalesce(CAST(first_row AS VARCHAR), '')) AS message
+FROM shown
+ORDER BY __row, idx
+"""
+
+
+SCHEMAS_WITH_RULES = {STUDENT.kind: STUDENT, TEACHER.kind: TEACHER}
