@@ -91,8 +91,9 @@ def map_headers(headers: Sequence[Any], schema: Schema) -> list[str]:
     if missing:
         problems.append(_("missing columns: %(columns)s") % {"columns": "、".join(missing)})
     if problems:
+        kind = _("student") if schema.kind == "student" else _("teacher")
         raise InputError(_("The header row does not match the %(kind)s record: %(problems)s.")
-                         % {"kind": schema.kind, "problems": "；".join(problems)})
+                         % {"kind": kind, "problems": "；".join(problems)})
     return mapped
 
 

@@ -92,8 +92,9 @@ def parse_date_sql(column: str) -> str:
 
 def checksum_sql(column: str) -> str:
     """The GB 11643 check character of an 18-character ID: weighted digit sum MOD 11, then (12 − s) MOD 11,
-    10 written as X. Vectorised: 17 substr/cast terms per row, no Python."""
-    terms = " + ".join(f"CAST(substr({column}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(RIC_WEIGHTS))
+    10 written as X. Vectorised: 17 substr terms per row, no Python. A digit is ``ascii(c) - 48`` rather than a
+    cast: DuckDB evaluates both sides of AND, and a cast of a letter (a malformed ID) would abort the query."""
+    terms = " + ".join(f"(ascii(substr({column}, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(RIC_WEIGHTS))
     return f"(CASE (12 - ({terms}) % 11) % 11 WHEN 10 THEN 'X' ELSE CAST((12 - ({terms}) % 11) % 11 AS VARCHAR) END)"
 
 
@@ -126,7 +127,8 @@ def _age_grade_sql(today: datetime.date) -> str:
 def _ric_rules() -> list[Rule]:
     """The checks of a resident ID number (types whose format is ``ric``), skipped when it is mangled."""
     shaped = f"is_ric AND NOT m_id_number AND regexp_full_match(id, '{RIC_SHAPE}')"
-    id_birth = "try_strptime(substr(id, 7, 8), '%Y%m%d')::DATE"
+    # Year 0000 parses in DuckDB (proleptic year 0) but is no date (Python's datetime, hence stdnum, agree).
+    id_birth = "(CASE WHEN substr(id, 7, 4) > '0000' THEN try_strptime(substr(id, 7, 8), '%Y%m%d')::DATE END)"
     region_ok = ("EXISTS (SELECT 1 FROM basedata_regions r WHERE r.code = substr(p.id, 1, 6) "
                  f"AND year({id_birth}) BETWEEN r.start_year AND r.end_year)")
     return [
@@ -137,7 +139,7 @@ def _ric_rules() -> list[Rule]:
         Rule("id_birth_date", "id_number", f"{shaped} AND {id_birth} <> d_birth_date",
              _("The birth date in the ID number differs from the birth date of the record.")),
         Rule("id_gender", "id_number",
-             f"{shaped} AND v_gender IN ('1', '2') AND (CAST(substr(id, 17, 1) AS INTEGER) % 2 = 1) <> (v_gender = '1')",
+             f"{shaped} AND v_gender IN ('1', '2') AND ((ascii(substr(id, 17, 1)) - 48) % 2 = 1) <> (v_gender = '1')",
              _("The gender in the ID number (17th digit: odd male, even female) differs from the record.")),
         Rule("id_region", "id_number", f"{shaped} AND {id_birth} IS NOT NULL AND NOT {region_ok}",
              _("The region code in the ID number was not a valid GB/T 2260 code in the birth year.")),
@@ -241,9 +243,11 @@ SELECT * FROM flagged WHERE {" OR ".join(f"c{i}" for i in range(len(rules)))}
     return CompiledCheck(sql, rules)
 
 
-def issues_sql(flagged_table: str, rules: Sequence[Rule], mask_fields: Sequence[str] = ()) -> str:
+def issues_sql(flagged_table: str, rules: Sequence[Rule], mask_fields: Sequence[str] = (), *,
+               with_school: bool = False) -> str:
     """The issue rows of ``flagged_table`` (the result of :func:`check_sql`): one per TRUE flag, in row
-    then rule order; values of ``mask_fields`` masked (keep 3 leading and 2 trailing characters)."""
+    then rule order; values of ``mask_fields`` masked (keep 3 leading and 2 trailing characters), the
+    message too. ``with_school`` adds the row's school code (for per-school exports)."""
     checks = ", ".join(f"({i}, {_q(r.name)}, {_q(r.field)}, {_q(r.message)})" for i, r in enumerate(rules))
     raw = "f.vals[k.field]"
     value = raw
@@ -257,11 +261,12 @@ def issues_sql(flagged_table: str, rules: Sequence[Rule], mask_fields: Sequence[
 WITH checks(idx, rule, field, template) AS (VALUES {checks}),
 f AS (UNPIVOT (SELECT __row, first_row, vals, {columns} FROM "{flagged_table}")
       ON {columns} INTO NAME chk VALUE failed),
-shown AS (SELECT f.__row, f.first_row, k.idx, k.rule, k.field, k.template, {value} AS value
+shown AS (SELECT f.__row, f.first_row, f.vals['school_code'] AS school_code, k.idx, k.rule, k.field, k.template,
+                 {value} AS value
           FROM f JOIN checks k ON k.idx = CAST(substr(f.chk, 2) AS INTEGER) WHERE f.failed)
 SELECT __row AS row, rule, field, value,
        replace(replace(template, '{{value}}', coalesce(value, '')),
-               '{{first_row}}', coalesce(CAST(first_row AS VARCHAR), '')) AS message
+               '{{first_row}}', coalesce(CAST(first_row AS VARCHAR), '')) AS message{", school_code" if with_school else ""}
 FROM shown
 ORDER BY __row, idx
 """
