@@ -36,7 +36,7 @@ def record_import(facts: BatchFacts, *, acting_user: Actor, commit_store: Callab
         key=facts.key, kind=facts.kind, source=facts.source, file_name=facts.file_name[:255],
         file_sha256=facts.file_sha256, file_format=facts.file_format, rows_total=facts.rows_total,
         rows_clean=facts.rows_clean, rows_rejected=facts.rows_rejected, issue_counts=facts.issue_counts,
-        importer=None if is_system(acting_user) else acting_user,
+        importer=None if is_system(acting_user) else acting_user,  # type: ignore[misc]  # a User here
         importer_name=acting_user.get_username(),
     )
     batch.store_placement(facts.region_code)

@@ -23,7 +23,7 @@ from edupulse.orgs.tests.factories import make_school
 pytestmark = pytest.mark.django_db
 
 
-class Boom(RuntimeError):
+class BoomError(RuntimeError):
     pass
 
 
@@ -37,7 +37,7 @@ def register() -> Any:
 
 def rows_in(store: Path, table: str) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(store), read_only=True) as connection:
-        return connection.execute(f'SELECT * FROM "{table}" ORDER BY "row"').fetchall()  # noqa: S608
+        return connection.execute(f'SELECT * FROM "{table}" ORDER BY "row"').fetchall()
 
 
 def run_import(path: Path, store: Path, **kwargs: Any) -> Any:
@@ -88,9 +88,9 @@ def test_a_failure_midway_leaves_no_batch_and_no_rows(tmp_path: Path) -> None:
 
     def fail() -> None:
         assert ImportBatch.objects.count() == 1  # the batch row exists inside the transaction …
-        raise Boom
+        raise BoomError
 
-    with pytest.raises(Boom):
+    with pytest.raises(BoomError):
         run_import(path, store, before_commit=fail)
     assert ImportBatch.objects.count() == 0  # … and is gone with the store's rows
     assert not AuditLog.objects.filter(action="basedata.importbatch.create").exists()

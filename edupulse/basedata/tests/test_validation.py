@@ -116,8 +116,8 @@ def test_rejected_date_spellings(tmp_path: Path, spelling: str) -> None:
 
 
 def test_mangled_spellings(tmp_path: Path) -> None:
-    rows = [helpers.student(1, id_number="１１０１０１２０１２０３０５００１Ｘ"), helpers.student(2, id_number="110101201203050000.0"),
-            helpers.student(3, school_code="2.1519E+09")]
+    rows = [helpers.student(1, id_number="１１０１０１２０１２０３０５００１Ｘ"),
+            helpers.student(2, id_number="110101201203050000.0"), helpers.student(3, school_code="2.1519E+09")]
     result = check(helpers.write_csv(tmp_path / "m.csv", rows))
     assert found(result) == [(1, "id_spreadsheet_mangled", "id_number"), (2, "id_spreadsheet_mangled", "id_number"),
                              (3, "id_spreadsheet_mangled", "school_code")]
@@ -162,7 +162,7 @@ def test_utf16_is_refused(tmp_path: Path) -> None:
 
 def test_unknown_duplicate_and_missing_columns_are_named(tmp_path: Path) -> None:
     header = [*helpers.HEADER[:-1], "姓名", "备注"]  # status missing, name twice (English and Chinese), an unknown
-    path = helpers.write_csv(tmp_path / "cols.csv", [r[:-1] + ["张三", "x"] for r in ROWS[:1]], header=header)
+    path = helpers.write_csv(tmp_path / "cols.csv", [[*r[:-1], "张三", "x"] for r in ROWS[:1]], header=header)
     with pytest.raises(InputError) as error:
         check(path)
     message = str(error.value)
@@ -180,7 +180,7 @@ def test_optional_columns_may_be_absent_or_present(tmp_path: Path) -> None:
 def test_unsupported_file_type(tmp_path: Path) -> None:
     path = tmp_path / "students.json"
     path.write_text("{}")
-    with pytest.raises(InputError, match=".json"):
+    with pytest.raises(InputError, match=r"\.json"):
         check(path)
 
 

@@ -13,11 +13,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from edupulse.basedata import store
 from edupulse.basedata.importing import ImportOutcome, import_file
-from edupulse.basedata.models import RecordKind, SourceSystem
+from edupulse.basedata.models import ImportBatch, RecordKind, SourceSystem
+from edupulse.basedata.quality import batch_quality, export_school_issues
 from edupulse.basedata.reading import InputError
 from edupulse.basedata.validation import ValidationResult, validate_file
-from edupulse.core import context
+from edupulse.core import audit, context
 from edupulse.core.actors import SYSTEM
 
 USAGE = 2
@@ -41,6 +43,13 @@ class Command(BaseCommand):
         imp.add_argument("--region", default=None,
                          help="region code the batch belongs to (default: the smallest region holding its schools)")
         imp.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        quality = sub.add_parser("quality", help="Quality scores of a batch (overall, schools, regions, worst schools).")
+        quality.add_argument("--batch", type=int, required=True)
+        quality.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        export = sub.add_parser("export-issues", help="Write one school's issues of a batch to an XLSX file.")
+        export.add_argument("--batch", type=int, required=True)
+        export.add_argument("--school", required=True, help="学校标识码")
+        export.add_argument("--out", type=Path, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -48,9 +57,42 @@ class Command(BaseCommand):
                 self._validate(options["file"], options["kind"], options["mask"], options["json"])
             elif options["subcommand"] == "import":
                 self._import(options["file"], options["kind"], options["source"], options["region"], options["json"])
+            elif options["subcommand"] == "quality":
+                self._quality(options["batch"], options["json"])
+            elif options["subcommand"] == "export-issues":
+                self._export(options["batch"], options["school"], options["out"])
         except InputError as error:
             raise CommandError(_("Cannot read %(file)s: %(reason)s") % {"file": options["file"], "reason": error},
                                returncode=USAGE) from None
+
+    def _batch(self, pk: int) -> ImportBatch:
+        batch = ImportBatch.objects.visible_to(SYSTEM).filter(pk=pk).first()
+        if batch is None:
+            raise CommandError(_("There is no import batch %(id)d.") % {"id": pk}, returncode=USAGE)
+        return batch
+
+    def _quality(self, pk: int, as_json: bool) -> None:
+        batch = self._batch(pk)
+        with store.connect() as connection:
+            report = batch_quality(batch, connection)
+        if as_json:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        overall = report["overall"]
+        self.stdout.write(_("Batch %(id)d: score %(score).2f over %(rows)d rows.")
+                          % {"id": pk, "score": overall["score"], "rows": overall["rows"]})
+        for school in report["worst_schools"]:
+            self.stdout.write(f"  {school['key']}\t{school['score']:.2f}\t{school['rows']}")
+
+    def _export(self, pk: int, school: str, out: Path) -> None:
+        batch = self._batch(pk)
+        with context.using(context.cli_context()):
+            with store.connect() as connection:
+                count = export_school_issues(batch, school, connection, out)
+            # The export names minors' rows (name, class): the read is audited, without the data.
+            audit.record_read("basedata.school_issues.export", [batch], acting_user=SYSTEM,
+                              purpose=f"issues of school {school}")
+        self.stdout.write(_("%(count)d issues written to %(out)s.") % {"count": count, "out": out})
 
     def _validate(self, path: Path, kind: str, mask: bool, as_json: bool) -> None:
         result = validate_file(path, kind, mask=mask)
