@@ -10,10 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from edupulse.basedata import store
+from edupulse.basedata import demo, store
 from edupulse.basedata.importing import ImportOutcome, import_file
 from edupulse.basedata.models import ImportBatch, RecordKind, SourceSystem
 from edupulse.basedata.quality import batch_quality, export_school_issues
@@ -21,6 +22,7 @@ from edupulse.basedata.reading import InputError
 from edupulse.basedata.validation import ValidationResult, validate_file
 from edupulse.core import audit, context
 from edupulse.core.actors import SYSTEM
+from edupulse.orgs.models import School
 
 USAGE = 2
 SHOWN_ISSUES = 50  # issues listed by the plain-text output (the JSON lists all)
@@ -46,6 +48,13 @@ class Command(BaseCommand):
         quality = sub.add_parser("quality", help="Quality scores of a batch (overall, schools, regions, worst schools).")
         quality.add_argument("--batch", type=int, required=True)
         quality.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        demo = sub.add_parser("demo", help="Write demo students and teachers of the register's schools with "
+                                           "known injected errors (and a manifest of them).")
+        demo.add_argument("--students", type=int, default=2000)
+        demo.add_argument("--teachers", type=int, default=200)
+        demo.add_argument("--seed", type=int, default=2026)
+        demo.add_argument("--out", type=Path, default=None, help="directory (default: basedata-demo in EDUPULSE_VAR_DIR)")
+        demo.add_argument("--import", dest="do_import", action="store_true", help="import the students file too")
         export = sub.add_parser("export-issues", help="Write one school's issues of a batch to an XLSX file.")
         export.add_argument("--batch", type=int, required=True)
         export.add_argument("--school", required=True, help="学校标识码")
@@ -59,6 +68,8 @@ class Command(BaseCommand):
                 self._import(options["file"], options["kind"], options["source"], options["region"], options["json"])
             elif options["subcommand"] == "quality":
                 self._quality(options["batch"], options["json"])
+            elif options["subcommand"] == "demo":
+                self._demo(options["students"], options["teachers"], options["seed"], options["out"], options["do_import"])
             elif options["subcommand"] == "export-issues":
                 self._export(options["batch"], options["school"], options["out"])
         except InputError as error:
@@ -83,6 +94,24 @@ class Command(BaseCommand):
                           % {"id": pk, "score": overall["score"], "rows": overall["rows"]})
         for school in report["worst_schools"]:
             self.stdout.write(f"  {school['key']}\t{school['score']:.2f}\t{school['rows']}")
+
+    def _demo(self, n_students: int, n_teachers: int, seed: int, out: Path | None, do_import: bool) -> None:
+        schools = list(School.objects.filter(is_active=True).values_list("code", "county_id"))
+        if not schools:
+            raise CommandError(_("There are no schools; load the demo province first (edupulse demo)."),
+                               returncode=USAGE)
+        directory = out or Path(settings.VAR_DIR) / "basedata-demo"
+        directory.mkdir(parents=True, exist_ok=True)
+        pupils = demo.students(n_students, schools, seed=seed)
+        staff = demo.teachers(n_teachers, schools, seed=seed)
+        files = [demo.write_csv(pupils, directory / "students.csv"),
+                 demo.write_manifest(pupils, directory / "students_injected.csv"),
+                 demo.write_csv(staff, directory / "teachers.csv"),
+                 demo.write_manifest(staff, directory / "teachers_injected.csv")]
+        for path in files:
+            self.stdout.write(str(path))
+        if do_import:
+            self._import(files[0], "student", SourceSystem.XUEJI, None, as_json=False)
 
     def _export(self, pk: int, school: str, out: Path) -> None:
         batch = self._batch(pk)
