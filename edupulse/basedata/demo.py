@@ -29,6 +29,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "子涵梓轩浩宇欣怡一诺雨萱俊杰思远嘉怡博文佳琪明轩语桐若汐宇航梦瑶天佑紫涵晨曦家豪雅琳"
 UNKNOWN_SCHOOL = "2199999999"
 UNKNOWN_REGION = "990101"  # no province 99: invalid in every year
+FULL_WIDTH_DIGITS = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
 @dataclass
@@ -109,7 +110,7 @@ class StudentMaker:
             body = UNKNOWN_REGION + number[6:17]
             row[2] = body + check_digit(body)
         elif rule == "id_spreadsheet_mangled":
-            row[2] = f"{float(number):.15g}" if number[-1] != "X" else number.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+            row[2] = f"{float(number):.15g}" if number[-1] != "X" else number.translate(FULL_WIDTH_DIGITS)
         elif rule == "code_table":
             row[6] = "60"
         elif rule == "date_range":
@@ -160,7 +161,7 @@ def teachers(n: int, schools: Sequence[tuple[str, str]], *, seed: int = 2026) ->
     # Teachers are born 1965-2000: their region part must be valid over those years.
     maker.fallback_regions = _regions_valid(1965, maker.start_year)
     maker.valid_regions = set(maker.fallback_regions)
-    result = DemoSet(header=list(TEACHER.names[:8]) + ["qualification"])
+    result = DemoSet(header=[*TEACHER.names[:8], "qualification"])
     for index in range(1, n + 1):
         school, county = maker.rng.choice(maker.schools)
         born = datetime.date(maker.rng.randint(1965, 2000), maker.rng.randint(1, 12), maker.rng.randint(1, 28))
