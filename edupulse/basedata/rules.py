@@ -57,6 +57,9 @@ AGE_BELOW = 1
 AGE_ABOVE = 2
 ENROLLED_STATUSES = ("01", "02", "05")  # 在读, 休学, 复学: the grade is current only for these
 EARLIEST_DATE = datetime.date(1900, 1, 1)
+# The years spelt out in the (region, year) table; a birth year outside is clamped to its end, which is
+# exact: only open-ended spans (stored as 0 or 9999) cover years beyond these.
+REGION_YEARS = (1899, 2100)
 
 
 @dataclass(frozen=True)
@@ -79,42 +82,72 @@ def _in(values: Iterable[str]) -> str:
 
 
 def parse_date_sql(column: str) -> str:
-    """The accepted date spellings (2010-03-05, 2010-3-5, 2010/3/5, 2010年3月5日, 20100305) → DATE, else NULL."""
-    return (f"COALESCE("
-            f"CASE WHEN regexp_full_match({column}, '[0-9]{{8}}') THEN try_strptime({column}, '%Y%m%d') END, "
-            f"CASE WHEN regexp_full_match({column}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}') "
-            f"THEN try_strptime({column}, '%Y-%m-%d') END, "
-            f"CASE WHEN regexp_full_match({column}, '[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}') "
-            f"THEN try_strptime({column}, '%Y/%m/%d') END, "
-            f"CASE WHEN regexp_full_match({column}, '[0-9]{{4}}年[0-9]{{1,2}}月[0-9]{{1,2}}日') "
-            f"THEN try_strptime({column}, '%Y年%m月%d日') END)::DATE")
+    """The accepted date spellings (2010-03-05, 2010-3-5, 2010/3/5, 2010年3月5日, 20100305) → DATE, else NULL.
+    One CASE: its branches run only on the rows the earlier ones did not take (the ISO spelling first)."""
+    return (f"CASE WHEN regexp_full_match({column}, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}') "
+            f"THEN try_strptime({column}, '%Y-%m-%d') "
+            f"WHEN regexp_full_match({column}, '[0-9]{{8}}') THEN try_strptime({column}, '%Y%m%d') "
+            f"WHEN regexp_full_match({column}, '[0-9]{{4}}/[0-9]{{1,2}}/[0-9]{{1,2}}') "
+            f"THEN try_strptime({column}, '%Y/%m/%d') "
+            f"WHEN regexp_full_match({column}, '[0-9]{{4}}年[0-9]{{1,2}}月[0-9]{{1,2}}日') "
+            f"THEN try_strptime({column}, '%Y年%m月%d日') END::DATE")
 
 
 def checksum_sql(column: str) -> str:
-    """The GB 11643 check character of an 18-character ID: weighted digit sum MOD 11, then (12 − s) MOD 11,
-    10 written as X. Vectorised: 17 substr terms per row, no Python. A digit is ``ascii(c) - 48`` rather than a
-    cast: DuckDB evaluates both sides of AND, and a cast of a letter (a malformed ID) would abort the query."""
+    """The GB 11643 check character of an 18-character ID ``column`` (text): weighted digit sum MOD 11,
+    then (12 − s) MOD 11, 10 written as X. A digit is ``ascii(c) - 48`` (never a failing cast). The checks
+    use :func:`checksum_of_body_sql` on the number instead; this text form is for generators."""
     terms = " + ".join(f"(ascii(substr({column}, {i + 1}, 1)) - 48) * {w}" for i, w in enumerate(RIC_WEIGHTS))
     return f"(CASE (12 - ({terms}) % 11) % 11 WHEN 10 THEN 'X' ELSE CAST((12 - ({terms}) % 11) % 11 AS VARCHAR) END)"
 
 
-def _prep_columns(schema: Schema) -> list[str]:
-    """The normalised columns of ``prep`` (derived once, used by many rules)."""
-    columns = ["s.__row"]
-    columns += [f"NULLIF(trim(s.\"{f.name}\"), '') AS v_{f.name}" for f in schema.fields]
+def checksum_of_body_sql(body: str) -> str:
+    """The check value (0–10) of the 17-digit body held as a BIGINT: integer digit arithmetic only, which
+    DuckDB vectorises far better than 17 string slices (measured: about 10× on a million IDs)."""
+    terms = " + ".join(f"(({body} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(RIC_WEIGHTS))
+    return f"((12 - ({terms}) % 11) % 11)"
+
+
+def _prep_levels(schema: Schema) -> list[list[str]]:
+    """The normalised columns of ``prep``, in levels (a level may use the columns of the one before):
+    values trimmed (blank → NULL), identifier damage, the ID and its parts as integers, dates parsed."""
+    level1 = ["s.__row"] + [f"NULLIF(trim(s.\"{f.name}\"), '') AS v_{f.name}" for f in schema.fields]
     identifiers = [f.name for f in schema.fields if f.kind == "identifier"]
     for name in identifiers:
-        patterns = " OR ".join(f"regexp_full_match(trim(s.{name}), {_q(p)})" for p in MANGLED_PATTERNS)
-        columns.append(f"(s.{numeric_flag(name)} OR {patterns} "
-                       f"OR regexp_matches(s.{name}, {_q(FULL_WIDTH)})) IS TRUE AS m_{name}")
-    columns.append("upper(NULLIF(trim(s.id_number), '')) AS id")
+        # The exact patterns only where a cheap test finds a dot, an e or a full-width character.
+        exact = " OR ".join(f"regexp_full_match(trim(s.{name}), {_q(p)})" for p in MANGLED_PATTERNS)
+        level1.append(f"(s.{numeric_flag(name)} OR CASE WHEN regexp_matches(s.{name}, '[.eE０-９Ｘｘ]') "
+                      f"THEN ({exact} OR regexp_matches(s.{name}, {_q(FULL_WIDTH)})) ELSE FALSE END) IS TRUE AS m_{name}")
     ric_types = [c.code for c in code_table("id_type") if c.extra["format"] == "ric"]
-    columns.append(f"NULLIF(trim(s.id_type), '') IN {_in(ric_types)} IS TRUE AS is_ric")
+    level1.append("upper(NULLIF(trim(s.id_number), '')) AS id")
+    level1.append(f"NULLIF(trim(s.id_type), '') IN {_in(ric_types)} IS TRUE AS is_ric")
     for f in schema.fields:
         if f.kind == "date":
-            text = "NULLIF(trim(s." + f.name + "), '')"
-            columns.append(f"{parse_date_sql(text)} AS d_{f.name}")
-    return columns
+            level1.append(f"{parse_date_sql('v_' + f.name)} AS d_{f.name}")
+    level2 = ["*", f"(is_ric AND NOT m_id_number AND regexp_full_match(id, '{RIC_SHAPE}')) IS TRUE AS shaped"]
+    level3 = ["*", "CASE WHEN shaped THEN CAST(left(id, 17) AS BIGINT) END AS body"]
+    # Year 0000 is a date in DuckDB (proleptic year 0) but not in Python's datetime, hence not in stdnum.
+    level4 = ["*", "(body // 1000) % 100000000 AS ymd", f"{checksum_of_body_sql('body')} AS check_value"]
+    level5 = ["*", "CASE WHEN ymd >= 10000 THEN try(make_date(CAST(ymd // 10000 AS INTEGER), "
+                   "CAST((ymd // 100) % 100 AS INTEGER), CAST(ymd % 100 AS INTEGER))) END AS id_birth"]
+    # The region key: code × 10000 + birth year clamped to the years the region table spells out.
+    level6 = ["*", f"(body // 100000000000) * 10000 + least(greatest(year(id_birth), {REGION_YEARS[0]}), "
+                   f"{REGION_YEARS[1]}) AS region_key"]
+    return [level1, level2, level3, level4, level5, level6]
+
+
+def _prep_columns(schema: Schema) -> list[str]:
+    """All the columns of ``prep`` (for tests and profiling)."""
+    return [c for level in _prep_levels(schema) for c in level if c != "*"]
+
+
+def prep_sql(schema: Schema, source: str) -> str:
+    """``prep`` as nested SELECTs over ``source``: DuckDB merges the levels into one projection."""
+    levels = _prep_levels(schema)
+    sql = f'SELECT {", ".join(levels[0])} FROM "{source}" s'
+    for level in levels[1:]:
+        sql = f"SELECT {', '.join(level)} FROM ({sql})"  # noqa: S608 - our column expressions
+    return sql
 
 
 def _age_grade_sql(today: datetime.date) -> str:
@@ -126,22 +159,18 @@ def _age_grade_sql(today: datetime.date) -> str:
 
 def _ric_rules() -> list[Rule]:
     """The checks of a resident ID number (types whose format is ``ric``), skipped when it is mangled."""
-    shaped = f"is_ric AND NOT m_id_number AND regexp_full_match(id, '{RIC_SHAPE}')"
-    # Year 0000 parses in DuckDB (proleptic year 0) but is no date (Python's datetime, hence stdnum, agree).
-    id_birth = "(CASE WHEN substr(id, 7, 4) > '0000' THEN try_strptime(substr(id, 7, 8), '%Y%m%d')::DATE END)"
-    region_ok = ("EXISTS (SELECT 1 FROM basedata_regions r WHERE r.code = substr(p.id, 1, 6) "  # noqa: S608 - no input
-                 f"AND year({id_birth}) BETWEEN r.start_year AND r.end_year)")
     return [
-        Rule("id_checksum", "id_number", f"{shaped} AND right(id, 1) <> {checksum_sql('id')}",
+        Rule("id_checksum", "id_number",
+             "shaped AND right(id, 1) <> CASE check_value WHEN 10 THEN 'X' ELSE CAST(check_value AS VARCHAR) END",
              _("The check digit of the ID number is wrong (GB 11643).")),
-        Rule("id_birth_date", "id_number", f"{shaped} AND {id_birth} IS NULL",
+        Rule("id_birth_date", "id_number", "shaped AND id_birth IS NULL",
              _("The birth date in the ID number is not a valid date.")),
-        Rule("id_birth_date", "id_number", f"{shaped} AND {id_birth} <> d_birth_date",
+        Rule("id_birth_date", "id_number", "shaped AND id_birth <> d_birth_date",
              _("The birth date in the ID number differs from the birth date of the record.")),
         Rule("id_gender", "id_number",
-             f"{shaped} AND v_gender IN ('1', '2') AND ((ascii(substr(id, 17, 1)) - 48) % 2 = 1) <> (v_gender = '1')",
+             "shaped AND v_gender IN ('1', '2') AND (body % 2 = 1) <> (v_gender = '1')",
              _("The gender in the ID number (17th digit: odd male, even female) differs from the record.")),
-        Rule("id_region", "id_number", f"{shaped} AND {id_birth} IS NOT NULL AND NOT {region_ok}",
+        Rule("id_region", "id_number", "shaped AND id_birth IS NOT NULL AND reg.region_key IS NULL",
              _("The region code in the ID number was not a valid GB/T 2260 code in the birth year.")),
     ]
 
@@ -151,9 +180,12 @@ def _id_format_rule() -> Rule:
     by_format: dict[str, list[str]] = {}
     for code in code_table("id_type"):
         by_format.setdefault(code.extra["format"], []).append(code.code)
-    alternatives = " OR ".join(f"(v_id_type IN {_in(types)} AND NOT regexp_full_match(id, {_q(ID_FORMATS[fmt])}))"
-                               for fmt, types in sorted(by_format.items()))
-    return Rule("id_format", "id_number", f"id IS NOT NULL AND NOT m_id_number AND ({alternatives})",
+    # One CASE: each row runs the one pattern of its type (resident IDs reuse ``shaped`` from prep).
+    branches = " ".join(
+        f"WHEN v_id_type IN {_in(types)} THEN "
+        + ("NOT shaped" if fmt == "ric" else f"NOT regexp_full_match(id, {_q(ID_FORMATS[fmt])})")
+        for fmt, types in sorted(by_format.items()))
+    return Rule("id_format", "id_number", f"id IS NOT NULL AND NOT m_id_number AND (CASE {branches} END)",
                 _("The ID number does not have the format of its ID type."))
 
 
@@ -220,26 +252,27 @@ class CompiledCheck:
 
 def check_sql(schema: Schema, source: str, today: datetime.date | None = None) -> CompiledCheck:
     """ONE SELECT over ``source`` giving, per failing row: ``__row``, ``first_row`` (of a duplicate), the
-    row's values as a MAP and one BOOLEAN column per rule. Needs the tables ``basedata_regions`` and
+    row's values as a MAP and one BOOLEAN column per rule. Needs the tables ``basedata_region_years`` and
     ``basedata_schools`` in the connection (see ``validation.prepare``)."""
     today = today or datetime.date.today()
     rules = tuple(build_rules(schema, today))
-    prep = ", ".join(_prep_columns(schema))
     flags = [f"({rule.predicate}) IS TRUE AS c{i}" for i, rule in enumerate(rules)]
     names = ", ".join(_q(f.name) for f in schema.fields)
     values = ", ".join(f"v_{f.name}" for f in schema.fields)
     # Everything spliced in is ours (field names, code tables, quoted with _q); file values are never SQL text.
     sql = f"""
-WITH prep AS (SELECT {prep} FROM "{source}" s),
+WITH prep AS ({prep_sql(schema, source)}),
 dup AS (SELECT v_id_type AS dup_type, id AS dup_id, min(__row) AS first_row FROM prep
         WHERE id IS NOT NULL AND NOT m_id_number GROUP BY v_id_type, id HAVING count(*) > 1),
-flagged AS (
-  SELECT p.__row, dup.first_row, map([{names}], [{values}]) AS vals, {", ".join(flags)}
+checked AS (
+  SELECT p.*, dup.first_row, {", ".join(flags)}
   FROM prep p
   LEFT JOIN dup ON dup.dup_id = p.id AND dup.dup_type IS NOT DISTINCT FROM p.v_id_type AND NOT p.m_id_number
   LEFT JOIN basedata_schools sch ON sch.code = p.v_school_code
+  LEFT JOIN basedata_region_years reg ON reg.region_key = p.region_key
 )
-SELECT * FROM flagged WHERE {" OR ".join(f"c{i}" for i in range(len(rules)))}
+SELECT __row, first_row, map([{names}], [{values}]) AS vals, {", ".join(f"c{i}" for i in range(len(rules)))}
+FROM checked WHERE {" OR ".join(f"c{i}" for i in range(len(rules)))}
 """  # noqa: S608
     return CompiledCheck(sql, rules)
 

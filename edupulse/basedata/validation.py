@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from edupulse.basedata.reading import RAGGED_ROW, LoadResult, ReadIssue, load
 from edupulse.basedata.regions import region_spans
-from edupulse.basedata.rules import CompiledCheck, check_sql, issues_sql
+from edupulse.basedata.rules import REGION_YEARS, CompiledCheck, check_sql, issues_sql
 from edupulse.basedata.schemas import SCHEMAS, Schema
 from edupulse.orgs.models import School
 
@@ -86,6 +86,13 @@ def prepare(connection: duckdb.DuckDBPyConnection, schools: Iterable[tuple[str, 
         connection.register("__reference", table)
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM __reference")  # noqa: S608
         connection.unregister("__reference")
+    # One integer key per (code, year) a code was valid, so the region check is an equality hash join.
+    first, last = REGION_YEARS
+    connection.execute(f"""
+CREATE OR REPLACE TEMP TABLE basedata_region_years AS
+SELECT DISTINCT CAST(code AS BIGINT) * 10000 + y AS region_key
+FROM basedata_regions, range({first}, {last + 1}) t(y)
+WHERE y BETWEEN greatest(start_year, {first}) AND least(end_year, {last})""")  # noqa: S608 - our constants
 
 
 def run_checks(connection: duckdb.DuckDBPyConnection, path: Path, schema: Schema, *,
