@@ -132,3 +132,14 @@ def test_import_command_json(tmp_path: Path, settings: Any) -> None:
     assert (first["created"], second["created"], second["batch"]) == (True, False, first["batch"])
     assert (first["rows"], first["clean"], first["rejected"]) == (2, 1, 1)
     assert first["counts"]["duplicate_person"] == 1 and first["region"] == "510107"
+
+
+def test_demo_command_writes_files_and_imports(tmp_path: Path, settings: Any) -> None:
+    settings.BASEDATA_DUCKDB_PATH = tmp_path / "basedata.duckdb"
+    out = io.StringIO()
+    call_command("basedata", "demo", "--students", "300", "--teachers", "20", "--out", str(tmp_path / "demo"),
+                 "--import", stdout=out)
+    written = {Path(line).name for line in out.getvalue().splitlines() if line.startswith(str(tmp_path))}
+    assert written == {"students.csv", "students_injected.csv", "teachers.csv", "teachers_injected.csv"}
+    batch = ImportBatch.objects.get()
+    assert batch.rows_total == 300 and batch.source == "xueji"
