@@ -44,7 +44,7 @@ class ImportBatch(PlacedInRegion, models.Model):
     rows_total = models.PositiveIntegerField(_("rows read"), default=0)
     rows_clean = models.PositiveIntegerField(_("clean rows"), default=0)
     rows_rejected = models.PositiveIntegerField(_("rejected rows"), default=0)
-    issue_counts = models.JSONField(_("issues per rule"), default=dict)
+    issue_counts = models.JSONField(_("issues per rule"), default=dict, blank=True)
     importer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("importer"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     importer_name = models.CharField(_("importer name"), max_length=150)
