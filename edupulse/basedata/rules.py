@@ -116,13 +116,16 @@ def _prep_levels(schema: Schema) -> list[list[str]]:
     level1 = ["s.__row"] + [f"NULLIF(trim(s.\"{f.name}\"), '') AS v_{f.name}" for f in schema.fields]
     identifiers = [f.name for f in schema.fields if f.kind == "identifier"]
     for name in identifiers:
-        # The exact patterns only where a cheap test finds a dot, an e or a full-width character.
+        # The exact patterns only where a cheap test finds a dot, an e or a non-ASCII character (bytes ≠
+        # characters): a regex per row costs about 0.2 µs on unique values, ``contains`` a tenth of that.
         exact = " OR ".join(f"regexp_full_match(trim(s.{name}), {_q(p)})" for p in MANGLED_PATTERNS)
-        level1.append(f"(s.{numeric_flag(name)} OR CASE WHEN regexp_matches(s.{name}, '[.eE０-９Ｘｘ]') "
+        suspect = (f"contains(s.{name}, '.') OR contains(s.{name}, 'e') OR contains(s.{name}, 'E') "
+                   f"OR strlen(s.{name}) <> length(s.{name})")
+        level1.append(f"(s.{numeric_flag(name)} OR CASE WHEN {suspect} "
                       f"THEN ({exact} OR regexp_matches(s.{name}, {_q(FULL_WIDTH)})) ELSE FALSE END) IS TRUE AS m_{name}")
     ric_types = [c.code for c in code_table("id_type") if c.extra["format"] == "ric"]
-    level1.append("upper(NULLIF(trim(s.id_number), '')) AS id")
-    level1.append(f"NULLIF(trim(s.id_type), '') IN {_in(ric_types)} IS TRUE AS is_ric")
+    level1.append("upper(v_id_number) AS id")
+    level1.append(f"v_id_type IN {_in(ric_types)} IS TRUE AS is_ric")
     for f in schema.fields:
         if f.kind == "date":
             level1.append(f"{parse_date_sql('v_' + f.name)} AS d_{f.name}")
