@@ -100,7 +100,8 @@ def main() -> None:
                        check=True)
         started = time.perf_counter()
         try:
-            schema().validate(pl.read_parquet(path), lazy=True)  # a DataFrame: data checks run (a LazyFrame gets schema checks only)
+            # A DataFrame: pandera runs the data checks (on a LazyFrame only the schema checks).
+            schema().validate(pl.read_parquet(path), lazy=True)
             failures = 0
         except pa.errors.SchemaErrors as errors:
             failures = len(errors.failure_cases)
