@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "edupulse.collection",
     "edupulse.monitoring",
     "edupulse.plans",
+    "edupulse.basedata",
     "edupulse.indicators",
     "edupulse.reports",
     "edupulse.supervision",
@@ -111,6 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DUCKDB_PATH = _env.duckdb_path
+BASEDATA_DUCKDB_PATH = _env.basedata_duckdb_path
 REDIS_URL = _env.redis_url
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

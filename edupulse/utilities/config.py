@@ -136,6 +136,10 @@ class Config:
         "EDUPULSE_DUCKDB_PATH", FilePath(), Derived(lambda v: v["var_dir"] / "analytics.duckdb",
                                                     "`analytics.duckdb` in `EDUPULSE_VAR_DIR`"),
         "the embedded analytics store", group=STORAGE)
+    basedata_duckdb_path: Path = setting(  # noqa: RUF009 (setting() is a dataclasses.field)
+        "EDUPULSE_BASEDATA_DUCKDB_PATH", FilePath(), Derived(lambda v: v["var_dir"] / "basedata.duckdb",
+                                                             "`basedata.duckdb` in `EDUPULSE_VAR_DIR`"),
+        "the base-data store (students, teachers: imported batches, clean rows, issues)", group=STORAGE)
     redis_url: str = setting(
         "EDUPULSE_REDIS_URL", Text("`redis://host:port/db`"), "",
         "Redis for the cache and the `rq` task backend; empty = a per-process memory cache", group=STORAGE)

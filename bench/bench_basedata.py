@@ -1,0 +1,98 @@
+"""Benchmark of base-data validation (issue 11): N student rows from Parquet, validated end to end.
+
+Generation (not timed, in a child process so that its memory does not count): N rows written by DuckDB
+straight to Parquet — unique, valid ID numbers (region × birth date × sequence from the row index, the
+check digit computed in SQL), the grade matching the age, ~3 % of rows with one injected error (missing
+name, wrong check digit, gender flipped, unknown school, the previous row's person again).
+
+Timed: ``validation.validate_file`` on the file — load (a view over the Parquet file), the compiled
+checks (one pass plus the duplicate aggregate), the issues fetched into Python — as ``edupulse basedata
+validate`` runs it. Printed: rows/s and the peak RSS of this process (``resource.getrusage``).
+
+Run: ``PYTHONPATH=$PWD .venv/bin/python bench/bench_basedata.py [N]`` (default 1,000,000).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edupulse.settings")
+
+TODAY = datetime.date(2025, 6, 1)
+SCHOOLS = 2000
+REGIONS = 997  # a prime: the row index spreads over regions, sequences and dates without repeating a person
+
+
+def generate(n: int, path: Path) -> None:
+    """Write ``n`` student rows to ``path`` with DuckDB (run in a child process)."""
+    import duckdb  # heavy: only in the generating child
+
+    from edupulse.basedata.regions import region_spans
+    from edupulse.basedata.rules import checksum_sql
+
+    regions = sorted({s.code for s in region_spans() if s.start <= 2005 and s.end >= 2025 and not s.code.endswith("00")})
+    regions = regions[:: max(1, len(regions) // REGIONS)][:REGIONS]
+    region_list = "[" + ", ".join(f"'{r}'" for r in regions) + "]"
+    grades = "['11', '12', '13', '14', '15', '16', '21', '22', '23', '31', '32', '33']"
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '2GB'")
+    body = (f"{region_list}[(p % {len(regions)}) + 1] || strftime(born, '%Y%m%d') || "
+            f"lpad(CAST((p // {len(regions)}) % 1000 AS VARCHAR), 3, '0')")
+    con.execute(f"""
+COPY (
+WITH r AS (SELECT i, hash(i, 11) % 1000 AS dice FROM range({n}) t(i)),
+people AS (SELECT i, dice, CASE WHEN dice BETWEEN 20 AND 24 AND i > 0 THEN i - 1 ELSE i END AS p FROM r),
+born AS (SELECT *, DATE '2007-09-01' + CAST((p // {len(regions) * 1000}) % 3900 AS INTEGER) AS born FROM people),
+ids AS (SELECT *, {body} AS b FROM born),
+withcheck AS (SELECT *, b || {checksum_sql('b')} AS id FROM ids)
+SELECT 'G' || id AS student_no, '1' AS id_type,
+       CASE WHEN dice BETWEEN 10 AND 14 THEN left(id, 17) || CASE WHEN right(id, 1) = '0' THEN '1' ELSE '0' END
+            ELSE id END AS id_number,
+       CASE WHEN dice < 10 THEN NULL ELSE '学生' || CAST(p % 9973 AS VARCHAR) END AS name,
+       CASE WHEN (CAST(substr(id, 17, 1) AS INTEGER) % 2 = 1) <> (dice BETWEEN 15 AND 17) THEN '1' ELSE '2' END AS gender,
+       strftime(born, '%Y-%m-%d') AS birth_date, '01' AS ethnicity,
+       CASE WHEN dice = 18 THEN '2199999999' ELSE '2151' || lpad(CAST(p % {SCHOOLS} AS VARCHAR), 6, '0') END AS school_code,
+       {grades}[2024 - year(born) - CASE WHEN strftime(born, '%m%d') > '0831' THEN 1 ELSE 0 END - 5] AS grade,
+       '1班' AS class_name, '2024-09-01' AS enrol_date, '01' AS status
+FROM withcheck ORDER BY i
+) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 122880)
+""")
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "students.parquet"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--generate", str(n), str(path)], check=True)
+        print(f"generated {n:,} rows in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
+
+        import django  # heavy: Django only for the timed part
+
+        django.setup()
+        from edupulse.basedata.validation import validate_file  # app registry: after django.setup()
+
+        register = [(f"2151{i:06d}", "510107", True) for i in range(SCHOOLS)]
+        started = time.perf_counter()
+        result = validate_file(path, "student", today=TODAY, schools=register)
+        elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"validated {result.rows:,} rows in {elapsed:.2f} s: {result.rows / elapsed:,.0f} rows/s, "
+          f"peak RSS {peak_mb:,.0f} MB, {len(result.issues):,} issues")
+    print({rule: count for rule, count in result.counts.items() if count})
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--generate":
+        generate(int(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        main()

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BasedataConfig(AppConfig):
+    """Education base data (students, teachers): file import as batches, standard checks, quality."""
+
+    name = "edupulse.basedata"
+    label = "basedata"
+    verbose_name = _("Base data")

@@ -1,0 +1,202 @@
+"""Demo base data: students (and teachers) of the register's schools with known injected errors.
+
+Deterministic for a seed. Every row is built clean first (an ID number valid for its region in the birth
+year, birth date and gender agreeing with it, the grade matching the age); then a share of rows gets
+exactly one injected error of one kind, at the rates of ``ERROR_RATES`` (what 学籍 data cleaning
+typically finds, order of magnitude: a few per thousand per kind). The manifest lists (row, rule) of every
+injected error, so that a check can be scored for precision and recall per kind.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edupulse.basedata.regions import OPEN_END, region_spans
+from edupulse.basedata.rules import RIC_WEIGHTS
+from edupulse.basedata.schemas import STUDENT, TEACHER, code_table
+
+ERROR_RATES = {
+    "required": 0.010, "id_format": 0.002, "id_checksum": 0.005, "id_birth_date": 0.003, "id_gender": 0.002,
+    "id_region": 0.001, "id_spreadsheet_mangled": 0.005, "code_table": 0.003, "date_range": 0.003,
+    "age_grade": 0.005, "school_unknown": 0.002, "duplicate_person": 0.003,
+}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "子涵梓轩浩宇欣怡一诺雨萱俊杰思远嘉怡博文佳琪明轩语桐若汐宇航梦瑶天佑紫涵晨曦家豪雅琳"
+UNKNOWN_SCHOOL = "2199999999"
+UNKNOWN_REGION = "990101"  # no province 99: invalid in every year
+FULL_WIDTH_DIGITS = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+@dataclass
+class DemoSet:
+    """Generated rows (in the schema's column order) and the injected errors as (row, rule)."""
+
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    injected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def check_digit(body: str) -> str:
+    value = (12 - sum(int(d) * w for d, w in zip(body, RIC_WEIGHTS, strict=True)) % 11) % 11
+    return "X" if value == 10 else str(value)
+
+
+def _regions_valid(first_year: int, last_year: int) -> list[str]:
+    """Codes valid in every year of the range (so any birth date in it gets a valid region part)."""
+    return sorted({s.code for s in region_spans() if s.start <= first_year and s.end >= min(last_year, OPEN_END)
+                   and not s.code.endswith("0000")})
+
+
+class StudentMaker:
+    """Builds clean students for a school year, then injects one error into a chosen share of them."""
+
+    def __init__(self, schools: Sequence[tuple[str, str]], seed: int, today: datetime.date) -> None:
+        self.rng = random.Random(seed)
+        self.schools = list(schools)
+        self.start_year = today.year if today.month >= 9 else today.year - 1
+        self.today = today
+        self.grades = [(c.code, int(c.extra["typical_age"])) for c in code_table("grade")]
+        valid = _regions_valid(self.start_year - 19, self.start_year)
+        self.valid_regions = set(valid)
+        self.fallback_regions = valid
+        self.used: set[str] = set()
+
+    def _region(self, county: str) -> str:
+        return county if county in self.valid_regions else self.rng.choice(self.fallback_regions)
+
+    def _id(self, region: str, born: datetime.date, male: bool) -> str:
+        while True:
+            sequence = self.rng.randrange(500) * 2 + (1 if male else 0)
+            body = f"{region}{born:%Y%m%d}{sequence:03d}"
+            number = body + check_digit(body)
+            if number not in self.used:
+                self.used.add(number)
+                return number
+
+    def clean(self, index: int) -> list[str]:
+        school, county = self.rng.choice(self.schools)
+        grade, age = self.rng.choice(self.grades)
+        # Born between 1 September and 31 July so that a day's shift never crosses the 31 August cut-off.
+        born = datetime.date(self.start_year - age - 1, 9, 1) + datetime.timedelta(days=self.rng.randrange(330))
+        male = self.rng.random() < 0.52
+        number = self._id(self._region(county), born, male)
+        stage_start = {"1": 11, "2": 21, "3": 31}[grade[0]]
+        enrolled = datetime.date(self.start_year - (int(grade) - stage_start), 9, 1)
+        name = self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
+        return [f"G{number}", "1", number, name, "1" if male else "2", born.isoformat(),
+                "01" if self.rng.random() < 0.9 else f"{self.rng.randint(2, 56):02d}", school, grade,
+                f"{self.rng.randint(1, 8)}班", enrolled.isoformat(), "01"]
+
+    def inject(self, row: list[str], rule: str, earlier: list[list[str]]) -> list[str]:
+        """``row`` with one error of kind ``rule`` (column positions of the student schema)."""
+        row = list(row)
+        number = row[2]
+        if rule == "required":
+            row[3] = ""
+        elif rule == "id_format":
+            row[2] = number[:-1]
+        elif rule == "id_checksum":
+            row[2] = number[:-1] + self.rng.choice([c for c in "0123456789X" if c != number[-1]])
+        elif rule == "id_birth_date":
+            row[5] = (datetime.date.fromisoformat(row[5]) + datetime.timedelta(days=1)).isoformat()
+        elif rule == "id_gender":
+            row[4] = "2" if row[4] == "1" else "1"
+        elif rule == "id_region":
+            body = UNKNOWN_REGION + number[6:17]
+            row[2] = body + check_digit(body)
+        elif rule == "id_spreadsheet_mangled":
+            row[2] = f"{float(number):.15g}" if number[-1] != "X" else number.translate(FULL_WIDTH_DIGITS)
+        elif rule == "code_table":
+            row[6] = "60"
+        elif rule == "date_range":
+            row[10] = row[10].replace("-", ".")
+        elif rule == "age_grade":
+            born = datetime.date.fromisoformat(row[5])
+            age = self.start_year - born.year - (1 if (born.month, born.day) > (8, 31) else 0)
+            row[8] = "11" if age >= 9 else "16"
+        elif rule == "school_unknown":
+            row[7] = UNKNOWN_SCHOOL
+        elif rule == "duplicate_person":
+            person = self.rng.choice(earlier)
+            # The same child (ID, name, birth, grade) enrolled again, maybe at another school.
+            row[0:7], row[8], row[10] = person[0:7], person[8], person[10]
+        return row
+
+
+def students(n: int, schools: Sequence[tuple[str, str]], *, seed: int = 2026,
+             today: datetime.date | None = None) -> DemoSet:
+    """``n`` students of ``schools`` ((code, county) pairs) with injected errors."""
+    maker = StudentMaker(schools, seed, today or datetime.date.today())
+    result = DemoSet(header=list(STUDENT.names[:12]))
+    clean_rows: list[list[str]] = []
+    for index in range(1, n + 1):
+        row = maker.clean(index)
+        draw = maker.rng.random()
+        rule = None
+        for name, rate in ERROR_RATES.items():
+            draw -= rate
+            if draw < 0:
+                rule = name
+                break
+        if rule == "duplicate_person" and not clean_rows:
+            rule = None
+        if rule is None:
+            clean_rows.append(row)
+            result.rows.append(row)
+            continue
+        result.rows.append(maker.inject(row, rule, clean_rows))
+        result.injected.append((index, rule))
+    return result
+
+
+def teachers(n: int, schools: Sequence[tuple[str, str]], *, seed: int = 2026) -> DemoSet:
+    """``n`` teachers, a share with a missing name or a wrong check digit (the teacher checks are the
+    student ones that apply: required, ID, code tables, dates, school, duplicates)."""
+    maker = StudentMaker(schools, seed, datetime.date.today())
+    # Teachers are born 1965-2000: their region part must be valid over those years.
+    maker.fallback_regions = _regions_valid(1965, maker.start_year)
+    maker.valid_regions = set(maker.fallback_regions)
+    result = DemoSet(header=[*TEACHER.names[:8], "qualification"])
+    for index in range(1, n + 1):
+        school, county = maker.rng.choice(maker.schools)
+        born = datetime.date(maker.rng.randint(1965, 2000), maker.rng.randint(1, 12), maker.rng.randint(1, 28))
+        male = maker.rng.random() < 0.3
+        number = maker._id(maker._region(county), born, male)
+        name = maker.rng.choice(SURNAMES) + maker.rng.choice(GIVEN) + maker.rng.choice(GIVEN)
+        row = [f"T{index:08d}", "1", number, name, "1" if male else "2", born.isoformat(), school, "1",
+               maker.rng.choice(["10", "20", "20", "20", "30"])]
+        draw = maker.rng.random()
+        if draw < 0.01:
+            row[3] = ""
+            result.injected.append((index, "required"))
+        elif draw < 0.015:
+            row[2] = number[:-1] + ("0" if number[-1] != "0" else "1")
+            result.injected.append((index, "id_checksum"))
+        result.rows.append(row)
+    return result
+
+
+def write_csv(demo: DemoSet, path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(demo.header)
+        writer.writerows(demo.rows)
+    return path
+
+
+def write_manifest(demo: DemoSet, path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "rule"])
+        writer.writerows(demo.injected)
+    return path
+
+
+def iter_chunks(n: int, size: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, n, size):
+        yield start, min(n, start + size)

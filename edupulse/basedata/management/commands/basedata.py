@@ -1,0 +1,165 @@
+"""``edupulse basedata …``: validate and import base-data files (students, teachers).
+
+The JSON outputs are contracts documented in docs/cli-basedata.md. Exit codes: 0 the file was read (with
+or without issues), 2 bad input or usage (a Chinese message on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from edupulse.basedata import demo, store
+from edupulse.basedata.importing import ImportOutcome, import_file
+from edupulse.basedata.models import ImportBatch, RecordKind, SourceSystem
+from edupulse.basedata.quality import batch_quality, export_school_issues
+from edupulse.basedata.reading import InputError
+from edupulse.basedata.validation import ValidationResult, validate_file
+from edupulse.core import audit, context
+from edupulse.core.actors import SYSTEM
+from edupulse.orgs.models import School
+
+USAGE = 2
+SHOWN_ISSUES = 50  # issues listed by the plain-text output (the JSON lists all)
+
+
+class Command(BaseCommand):
+    help = "Base data (students, teachers): validate or import a CSV, XLSX or Parquet file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True, parser_class=CommandParser)
+        validate = sub.add_parser("validate", help="Check a file; stores nothing.")
+        validate.add_argument("file", type=Path)
+        validate.add_argument("--kind", choices=RecordKind.values, default=RecordKind.STUDENT)
+        validate.add_argument("--mask", action="store_true", help="mask ID numbers in the issues' values")
+        validate.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        imp = sub.add_parser("import", help="Import a file as a batch from a source system (atomic, idempotent).")
+        imp.add_argument("file", type=Path)
+        imp.add_argument("--kind", choices=RecordKind.values, default=RecordKind.STUDENT)
+        imp.add_argument("--source", choices=SourceSystem.values, required=True)
+        imp.add_argument("--region", default=None,
+                         help="region code the batch belongs to (default: the smallest region holding its schools)")
+        imp.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        quality = sub.add_parser("quality", help="Quality scores of a batch (overall, schools, regions, worst schools).")
+        quality.add_argument("--batch", type=int, required=True)
+        quality.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        demo = sub.add_parser("demo", help="Write demo students and teachers of the register's schools with "
+                                           "known injected errors (and a manifest of them).")
+        demo.add_argument("--students", type=int, default=2000)
+        demo.add_argument("--teachers", type=int, default=200)
+        demo.add_argument("--seed", type=int, default=2026)
+        demo.add_argument("--out", type=Path, default=None, help="directory (default: basedata-demo in EDUPULSE_VAR_DIR)")
+        demo.add_argument("--import", dest="do_import", action="store_true", help="import the students file too")
+        export = sub.add_parser("export-issues", help="Write one school's issues of a batch to an XLSX file.")
+        export.add_argument("--batch", type=int, required=True)
+        export.add_argument("--school", required=True, help="学校标识码")
+        export.add_argument("--out", type=Path, required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["subcommand"] == "validate":
+                self._validate(options["file"], options["kind"], options["mask"], options["json"])
+            elif options["subcommand"] == "import":
+                self._import(options["file"], options["kind"], options["source"], options["region"], options["json"])
+            elif options["subcommand"] == "quality":
+                self._quality(options["batch"], options["json"])
+            elif options["subcommand"] == "demo":
+                self._demo(options["students"], options["teachers"], options["seed"], options["out"], options["do_import"])
+            elif options["subcommand"] == "export-issues":
+                self._export(options["batch"], options["school"], options["out"])
+        except InputError as error:
+            raise CommandError(_("Cannot read %(file)s: %(reason)s") % {"file": options["file"], "reason": error},
+                               returncode=USAGE) from None
+
+    def _batch(self, pk: int) -> ImportBatch:
+        batch = ImportBatch.objects.visible_to(SYSTEM).filter(pk=pk).first()
+        if batch is None:
+            raise CommandError(_("There is no import batch %(id)d.") % {"id": pk}, returncode=USAGE)
+        return batch
+
+    def _quality(self, pk: int, as_json: bool) -> None:
+        batch = self._batch(pk)
+        with store.connect() as connection:
+            report = batch_quality(batch, connection)
+        if as_json:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        overall = report["overall"]
+        self.stdout.write(_("Batch %(id)d: score %(score).2f over %(rows)d rows.")
+                          % {"id": pk, "score": overall["score"], "rows": overall["rows"]})
+        for school in report["worst_schools"]:
+            self.stdout.write(f"  {school['key']}\t{school['score']:.2f}\t{school['rows']}")
+
+    def _demo(self, n_students: int, n_teachers: int, seed: int, out: Path | None, do_import: bool) -> None:
+        schools = list(School.objects.filter(is_active=True).values_list("code", "county_id"))
+        if not schools:
+            raise CommandError(_("There are no schools; load the demo province first (edupulse demo)."),
+                               returncode=USAGE)
+        directory = out or Path(settings.VAR_DIR) / "basedata-demo"
+        directory.mkdir(parents=True, exist_ok=True)
+        pupils = demo.students(n_students, schools, seed=seed)
+        staff = demo.teachers(n_teachers, schools, seed=seed)
+        files = [demo.write_csv(pupils, directory / "students.csv"),
+                 demo.write_manifest(pupils, directory / "students_injected.csv"),
+                 demo.write_csv(staff, directory / "teachers.csv"),
+                 demo.write_manifest(staff, directory / "teachers_injected.csv")]
+        for path in files:
+            self.stdout.write(str(path))
+        if do_import:
+            self._import(files[0], "student", SourceSystem.XUEJI, None, as_json=False)
+
+    def _export(self, pk: int, school: str, out: Path) -> None:
+        batch = self._batch(pk)
+        with context.using(context.cli_context()):
+            with store.connect() as connection:
+                count = export_school_issues(batch, school, connection, out)
+            # The export names minors' rows (name, class): the read is audited, without the data.
+            audit.record_read("basedata.school_issues.export", [batch], acting_user=SYSTEM,
+                              purpose=f"issues of school {school}")
+        self.stdout.write(_("%(count)d issues written to %(out)s.") % {"count": count, "out": out})
+
+    def _validate(self, path: Path, kind: str, mask: bool, as_json: bool) -> None:
+        result = validate_file(path, kind, mask=mask)
+        if as_json:
+            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+        else:
+            self.stdout.write("\n".join(summary(result)))
+
+    def _import(self, path: Path, kind: str, source: str, region: str | None, as_json: bool) -> None:
+        with context.using(context.cli_context()):
+            outcome = import_file(path, kind, source, acting_user=SYSTEM, region=region)
+        if as_json:
+            self.stdout.write(json.dumps(import_contract(outcome), ensure_ascii=False))
+            return
+        batch = outcome.batch
+        line = _("Imported batch %(id)d: %(clean)d clean rows, %(rejected)d rejected of %(rows)d.") if outcome.created \
+            else _("This file was already imported as batch %(id)d (%(clean)d clean rows of %(rows)d); nothing changed.")
+        self.stdout.write(line % {"id": batch.pk, "clean": batch.rows_clean, "rejected": batch.rows_rejected,
+                                  "rows": batch.rows_total})
+
+
+def import_contract(outcome: ImportOutcome) -> dict[str, Any]:
+    """The JSON of ``basedata import --json`` (docs/cli-basedata.md)."""
+    batch = outcome.batch
+    return {
+        "batch": batch.pk, "created": outcome.created, "kind": batch.kind, "source": batch.source,
+        "file_sha256": batch.file_sha256, "rows": batch.rows_total, "clean": batch.rows_clean,
+        "rejected": batch.rows_rejected, "counts": batch.issue_counts,
+        "region": batch.county_code or batch.prefecture_code or batch.province_code,
+        "imported_at": batch.created_at.isoformat(), "importer": batch.importer_name,
+    }
+
+
+def summary(result: ValidationResult) -> list[str]:
+    """The plain-text report: counts per rule, then the first issues."""
+    lines = [_("%(rows)d rows, %(issues)d issues.") % {"rows": result.rows, "issues": len(result.issues)}]
+    lines += [f"  {rule}: {count}" for rule, count in result.counts.items() if count]
+    lines += [f"{i.row}\t{i.rule}\t{i.field}\t{i.value or ''}\t{i.message}" for i in result.issues[:SHOWN_ISSUES]]
+    if len(result.issues) > SHOWN_ISSUES:
+        lines.append(_("… and %(more)d more (use --json for all).") % {"more": len(result.issues) - SHOWN_ISSUES})
+    return lines

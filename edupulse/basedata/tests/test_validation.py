@@ -1,0 +1,214 @@
+"""Every student rule on a hand-written dirty file, in each format; bad input; the validate command."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from edupulse.basedata.reading import InputError
+from edupulse.basedata.rules import STUDENT_RULES
+from edupulse.basedata.tests import helpers
+from edupulse.basedata.tests.helpers import EXPECTED, ID1, MANGLED, ROWS, SCHOOLS, TODAY
+from edupulse.basedata.validation import ValidationResult, validate_file
+
+
+@pytest.fixture(autouse=True)
+def chinese() -> Any:
+    with translation.override("zh-hans"):
+        yield
+
+
+def check(path: Path, **kwargs: Any) -> ValidationResult:
+    return validate_file(path, "student", today=TODAY, schools=SCHOOLS, **kwargs)
+
+
+def found(result: ValidationResult) -> list[tuple[int, str, str]]:
+    return [(i.row, i.rule, i.field) for i in result.issues]
+
+
+def test_every_rule_on_a_utf8_csv(tmp_path: Path) -> None:
+    result = check(helpers.write_csv(tmp_path / "students.csv"))
+    assert result.rows == len(ROWS)
+    assert found(result) == EXPECTED
+    assert set(STUDENT_RULES) <= set(result.counts)
+    assert {rule: n for rule, n in result.counts.items() if n} == {
+        "required": 1, "id_format": 2, "id_checksum": 1, "id_birth_date": 1, "id_gender": 1, "id_region": 1,
+        "id_spreadsheet_mangled": 1, "code_table": 1, "date_range": 2, "age_grade": 1, "school_unknown": 2,
+        "duplicate_person": 1}
+
+
+def test_messages_are_chinese_and_name_the_first_row(tmp_path: Path) -> None:
+    result = check(helpers.write_csv(tmp_path / "students.csv"))
+    by_row = {(i.row, i.rule): i for i in result.issues}
+    duplicate = by_row[(12, "duplicate_person")]
+    assert "第 1 行" in duplicate.message and duplicate.value == ID1
+    assert by_row[(2, "required")].message == "姓名为必填项。"
+    assert "60" in by_row[(8, "code_table")].message
+    assert "停止" in by_row[(15, "school_unknown")].message
+
+
+def test_duplicate_person_is_reported_on_every_later_occurrence(tmp_path: Path) -> None:
+    rows = [helpers.student(1, id_number=ID1), helpers.student(2), helpers.student(3, id_number=ID1),
+            helpers.student(4, id_number=ID1, school_code=helpers.INACTIVE)]  # also across schools
+    result = check(helpers.write_csv(tmp_path / "dup.csv", rows))
+    duplicates = [i for i in result.issues if i.rule == "duplicate_person"]
+    assert [i.row for i in duplicates] == [3, 4]
+    assert all("第 1 行" in i.message for i in duplicates)
+
+
+def test_gbk_csv_with_chinese_headers(tmp_path: Path) -> None:
+    path = helpers.write_csv(tmp_path / "gbk.csv", header=helpers.chinese_header(), encoding="gbk")
+    result = check(path)
+    assert result.encoding == "gb18030"
+    assert found(result) == EXPECTED
+
+
+def test_utf8_with_bom(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    helpers.write_csv(path, header=helpers.chinese_header())
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert found(check(path)) == EXPECTED
+
+
+def test_parquet(tmp_path: Path) -> None:
+    result = check(helpers.write_parquet(tmp_path / "students.parquet"))
+    assert result.rows == len(ROWS) and found(result) == EXPECTED
+
+
+def test_xlsx_numeric_id_cell_is_reported_as_shown(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [list(r) for r in ROWS]
+    rows[6][2] = 110101201203050017  # typed into Excel as a number: 15 significant digits survive
+    rows[12][5] = datetime.date(2012, 3, 5)  # a real date cell is a date
+    rows[0][7] = 2151900001  # a school code typed as a number: the digits survive but the cell is numeric
+    result = check(helpers.write_xlsx(tmp_path / "students.xlsx", rows))
+    mangled = [i for i in result.issues if i.rule == "id_spreadsheet_mangled"]
+    assert [(i.row, i.field, i.value) for i in mangled] == [(1, "school_code", "2151900001"),
+                                                          (7, "id_number", "1.1010120120305e+17")]
+    assert found(result) == sorted([*EXPECTED, (1, "id_spreadsheet_mangled", "school_code")],
+                                   key=lambda issue: issue[0])
+
+
+def test_excel_serial_outside_a_date_cell_is_not_a_date(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [helpers.student(1, id_number=ID1)]
+    rows[0][5] = 40972  # the serial of 2012-03-05, in a number cell
+    result = check(helpers.write_xlsx(tmp_path / "serial.xlsx", rows))
+    assert [(i.rule, i.field, i.value) for i in result.issues] == [("date_range", "birth_date", "40972")]
+
+
+@pytest.mark.parametrize("spelling", ["2012-03-05", "2012/3/5", "2012年3月5日", "20120305", "2012-3-5"])
+def test_accepted_date_spellings(tmp_path: Path, spelling: str) -> None:
+    result = check(helpers.write_csv(tmp_path / "d.csv", [helpers.student(1, id_number=ID1, birth_date=spelling)]))
+    assert result.issues == []
+
+
+@pytest.mark.parametrize("spelling", ["2012.3.5", "05/03/2012", "2012-02-30", "2012年3月", "1899-12-31", "40972"])
+def test_rejected_date_spellings(tmp_path: Path, spelling: str) -> None:
+    result = check(helpers.write_csv(tmp_path / "d.csv", [helpers.student(1, id_number=ID1, birth_date=spelling)]))
+    assert ("date_range", "birth_date") in [(i.rule, i.field) for i in result.issues]
+
+
+def test_mangled_spellings(tmp_path: Path) -> None:
+    rows = [helpers.student(1, id_number="１１０１０１２０１２０３０５００１Ｘ"),
+            helpers.student(2, id_number="110101201203050000.0"), helpers.student(3, school_code="2.1519E+09")]
+    result = check(helpers.write_csv(tmp_path / "m.csv", rows))
+    assert found(result) == [(1, "id_spreadsheet_mangled", "id_number"), (2, "id_spreadsheet_mangled", "id_number"),
+                             (3, "id_spreadsheet_mangled", "school_code")]
+
+
+def test_masking(tmp_path: Path) -> None:
+    result = check(helpers.write_csv(tmp_path / "students.csv"), mask=True)
+    values = [i.value or "" for i in result.issues if i.field in ("id_number", "student_no")]
+    assert values and all("*" in v for v in values)
+    assert not any(ID1 in (i.value or "") + i.message for i in result.issues)
+    assert MANGLED not in " ".join(i.message for i in result.issues)
+
+
+# --- bad input ------------------------------------------------------------------------------------------
+
+
+def test_ragged_rows_are_issues_and_are_not_checked(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    lines = [",".join(helpers.HEADER), ",".join(helpers.student(1, id_number=ID1)),
+             ",".join(helpers.student(2)[:5]), ",".join(helpers.student(3)) + ",extra", "",
+             ",".join(helpers.student(4)) + ",,"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = check(path)
+    assert found(result) == [(2, "ragged_row", ""), (3, "ragged_row", "")]
+    assert result.rows == 4 and result.counts["ragged_row"] == 2
+    assert "12" in result.issues[0].message and "5" in result.issues[0].message
+
+
+def test_wrong_encoding_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes(",".join(helpers.HEADER).encode() + b"\n\x80\x80\xff,1\n")
+    with pytest.raises(InputError, match="既不是 UTF-8 也不是 GBK"):
+        check(path)
+
+
+def test_utf16_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "u16.csv"
+    path.write_bytes(",".join(helpers.HEADER).encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16"):
+        check(path)
+
+
+def test_unknown_duplicate_and_missing_columns_are_named(tmp_path: Path) -> None:
+    header = [*helpers.HEADER[:-1], "姓名", "备注"]  # status missing, name twice (English and Chinese), an unknown
+    path = helpers.write_csv(tmp_path / "cols.csv", [[*r[:-1], "张三", "x"] for r in ROWS[:1]], header=header)
+    with pytest.raises(InputError) as error:
+        check(path)
+    message = str(error.value)
+    assert "备注" in message and "name" in message and "学籍状态(status)" in message
+    assert "未知的列" in message and "重复的列" in message and "缺少的列" in message
+
+
+def test_optional_columns_may_be_absent_or_present(tmp_path: Path) -> None:
+    header = [*helpers.HEADER, "留守儿童"]
+    rows = [[*helpers.student(1, id_number=ID1), "1"], [*helpers.student(2), "3"]]
+    result = check(helpers.write_csv(tmp_path / "opt.csv", rows, header=header))
+    assert found(result) == [(2, "code_table", "left_behind")]
+
+
+def test_unsupported_file_type(tmp_path: Path) -> None:
+    path = tmp_path / "students.json"
+    path.write_text("{}")
+    with pytest.raises(InputError, match=r"\.json"):
+        check(path)
+
+
+# --- the validate command -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_validate_json_contract(tmp_path: Path) -> None:
+    path = helpers.write_csv(tmp_path / "students.csv", [helpers.student(1, id_number=ID1), helpers.student(2, id_number=ID1)])
+    out = io.StringIO()
+    call_command("basedata", "validate", str(path), "--kind", "student", "--json", stdout=out)
+    payload = json.loads(out.getvalue())
+    assert set(payload) == {"rows", "counts", "issues"}
+    assert payload["rows"] == 2
+    assert set(payload["counts"]) == {*STUDENT_RULES, "ragged_row"}
+    for issue in payload["issues"]:
+        assert set(issue) == {"row", "rule", "field", "value", "message"}
+    # The register is empty in this test database: both rows name an unknown school.
+    assert ("school_unknown", 1) in [(i["rule"], i["row"]) for i in payload["issues"]]
+    assert [i for i in payload["issues"] if i["rule"] == "duplicate_person"] == [{
+        "row": 2, "rule": "duplicate_person", "field": "id_number", "value": ID1,
+        "message": "与第 1 行是同一人（证件类型和号码相同）。"}]
+
+
+@pytest.mark.django_db
+def test_validate_bad_file_exits_2_with_a_chinese_message(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(CommandError) as error:
+        call_command("basedata", "validate", str(path), "--json")
+    assert error.value.returncode == 2 and "未知的列" in str(error.value)
