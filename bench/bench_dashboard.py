@@ -101,6 +101,13 @@ def users_run(base: str, cookie: str, users: int, seconds: float) -> dict[str, l
     return latencies
 
 
+def edupulse_config(env: dict[str, str]) -> str:
+    """The web server's processes and threads, as the server itself reads them (utilities/config.py)."""
+    code = ("from edupulse.utilities.config import current; c = current(); "
+            "print(f'{c.web_workers} processes × {c.web_threads} threads')")
+    return edupulse(["shell", "-c", code], env).strip().splitlines()[-1]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -149,8 +156,8 @@ def main() -> None:
         latencies = users_run(base, cookie, args.users, args.seconds)
         print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"load average before: {os.getloadavg()[0]:.1f}")
-        print(f"{args.users} users, 1–3 s think time, {args.seconds:.0f} s, production server "
-              f"(workers {os.environ.get('EDUPULSE_WEB_WORKERS', 'default')})")
+        print(f"{args.users} users, 1–3 s think time, {args.seconds:.0f} s, production server (gunicorn gthread, "
+              f"workers and threads as configured: {edupulse_config(env)})")
         for name, values in latencies.items():
             print(f"  {name:<30} n={len(values):>4}  median {1000 * statistics.median(values):6.1f} ms  "
                   f"p95 {1000 * percentile(values, 0.95):6.1f} ms  max {1000 * max(values):6.1f} ms")

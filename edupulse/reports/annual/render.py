@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from edupulse.reports.annual import charts, narrative
 from edupulse.reports.annual.data import AnnualReport, IndicatorRow, Theme
@@ -81,8 +82,13 @@ def _coverage(row: IndicatorRow) -> str:
     return f"{c.schools_with_data}/{c.schools_expected}"
 
 
+REPORT = "annual report"  # the msgctxt of the report's table headers
+
+
 def targets_table(rows: tuple[IndicatorRow, ...], report: AnnualReport) -> Table:
-    header = (_("Indicator"), _("Value this year"), _("Target"), _("Attained"), _("Coverage"),
+    # A context of their own: other catalogues translate these words for other pages (目标, 覆盖学校…).
+    header = (pgettext(REPORT, "Indicator"), pgettext(REPORT, "Value this year"), pgettext(REPORT, "Target"),
+              pgettext(REPORT, "Attained"), pgettext(REPORT, "Coverage"),
               _("%(year)s value") % {"year": report.previous_year}, _("Change on the year"))
     body = tuple((row.name, with_unit(row.value, row.unit), with_unit(row.target, row.unit), attainment(row.attained),
                   _coverage(row), with_unit(row.previous.value if row.previous else None, row.unit), _change(row))
@@ -228,7 +234,8 @@ def _theme_chapter(theme: Theme, report: AnnualReport) -> Chapter:
 
 def appendix_tables(report: AnnualReport) -> list[Table]:
     """Every indicator × the region and its children, with numerator, denominator and coverage."""
-    header = (_("Region name"), _("Value this year"), _("Numerator"), _("Denominator"), _("Coverage"), _("Attained"))
+    header = (_("Region name"), pgettext(REPORT, "Value this year"), _("Numerator"), _("Denominator"),
+              pgettext(REPORT, "Coverage"), pgettext(REPORT, "Attained"))
     tables = []
     for theme in report.themes:
         for row, ranking in zip(theme.rows, theme.rankings, strict=True):
