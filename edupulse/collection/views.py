@@ -162,6 +162,7 @@ class SubmissionEditView(ScopedUpdateView):
         context = super().get_context_data(**kwargs)
         context["title"] = _("Enter %(form)s %(period)s") % {"form": self.object.form.name,
                                                               "period": self.object.period}
+        context["school"] = self.object.school
         return context
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -218,30 +219,81 @@ class TransitionView(ScopedMixin, View):
         return HttpResponseRedirect(reverse("collection:submission-detail", args=[pk]))
 
 
-class EntryView(ScopedMixin, View):
-    """A school's entry point: open (or create) its submission for the form and period, then edit it."""
+class EntryView(ScopedMixin, TemplateView):
+    """A school's entry point: its stored submission of the form and period, or an empty form for a new one.
+
+    Opening the page changes nothing (no draft, no audit row from a visit): the submission is created by
+    the first save, a POST of the form shown here.
+    """
 
     model = Submission
     required_verb = "add"
+    template_name = "collection/submission_edit.html"
 
-    def get(self, request: HttpRequest, form: str, period: str) -> HttpResponse:
-        version, _spec = _spec_or_404(form)
+    def _school(self, request: HttpRequest) -> School:
         scope = scope_of(request.user)
-        school_code = request.GET.get("school", "")
         schools = School.objects.visible_to(request.user)
         if scope.level == "school":
             school = schools.filter(pk=scope.school_id or 0).first()
         else:
-            school = schools.filter(code=school_code).first() if school_code else None
+            code = request.GET.get("school", "")
+            school = schools.filter(code=code).first() if code else None
         if school is None:
             raise Http404
+        return school
+
+    def _existing(self, version: FormVersion, school: School, period: str) -> HttpResponse | None:
+        submission = Submission.objects.visible_to(self.request.user).filter(
+            form_id=version.form_id, school=school, period=period).first()
+        if submission is None:
+            return None
+        target = "collection:submission-edit" if submission.editable else "collection:submission-detail"
+        return HttpResponseRedirect(reverse(target, args=[submission.pk]))
+
+    def _page(self, entry: EntryForm, school: School, version: FormVersion, period: str) -> HttpResponse:
+        return self.render_to_response({"form": entry, "school": school, "title": _("Enter %(form)s %(period)s")
+                                        % {"form": version.form.name, "period": period}})
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        version, spec = _spec_or_404(kwargs["form"])
+        period, school = kwargs["period"], self._school(request)
+        existing = self._existing(version, school, period)
+        if existing is not None:
+            return existing
         try:
-            submission = actions.open_submission(version, school, period, acting_user=_who(request))
+            actions.check_school_for_form(spec, school, period)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(reverse("collection:overview"))
-        target = "collection:submission-edit" if submission.editable else "collection:submission-detail"
-        return HttpResponseRedirect(reverse(target, args=[submission.pk]))
+        return self._page(EntryForm(spec=spec), school, version, period)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        version, spec = _spec_or_404(kwargs["form"])
+        period, school = kwargs["period"], self._school(request)
+        existing = self._existing(version, school, period)
+        if existing is not None:  # saved meanwhile (another tab): continue on the stored one
+            return existing
+        entry = EntryForm(request.POST, spec=spec)
+        if not entry.is_valid():
+            return self._page(entry, school, version, period)
+        try:
+            submission = actions.create_submission(version, school, period, entry.values(),
+                                                   explanations=entry.explanations(), acting_user=_who(request))
+        except ValidationError as exc:
+            for message in exc.messages:
+                entry.add_error(None, message)
+            return self._page(entry, school, version, period)
+        if "submit" not in request.POST:
+            messages.success(request, _("Saved as draft."))
+            return HttpResponseRedirect(reverse("collection:submission-detail", args=[submission.pk]))
+        try:
+            actions.submit(submission, acting_user=_who(request))
+        except ValidationError as exc:  # saved, not submitted: the edit page shows what is left to fix
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(reverse("collection:submission-edit", args=[submission.pk]))
+        messages.success(request, _("Submitted for review."))
+        return HttpResponseRedirect(reverse("collection:submission-detail", args=[submission.pk]))
 
 
 class TemplateDownloadView(ScopedMixin, View):
