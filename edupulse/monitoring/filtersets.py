@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.core.regions import RegionCode
 from edupulse.monitoring.checks import CHECK_CHOICES, Severity
@@ -38,7 +39,8 @@ def region_filter(queryset: QuerySet[Any], value: str, prefix: str = "") -> Quer
 class WebsiteFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     region = django_filters.CharFilter(label=_("Region code"), method="in_region")
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=WebsiteCategory.choices)
+    category = django_filters.ChoiceFilter(label=pgettext_lazy("asset column", "Category"),
+                                           choices=WebsiteCategory.choices)
     is_active = django_filters.BooleanFilter(label=_("Monitored"))
 
     class Meta:
