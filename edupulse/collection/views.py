@@ -32,7 +32,7 @@ from edupulse.collection.tables import MissingSchoolTable, SavedExtractTable, Su
 from edupulse.collection.validation import display
 from edupulse.core.models import AuditLog
 from edupulse.core.permissions import can
-from edupulse.core.regions import COUNTY, RegionCode, level_below
+from edupulse.core.regions import COUNTY, PROVINCE, RegionCode, level_below
 from edupulse.core.scoping import scope_of
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.orgs.models import Region, School
@@ -88,7 +88,11 @@ class OverviewView(ScopedMixin, TemplateView):
                           "deadline": deadline(spec, period)})
         scope = scope_of(user)
         context.update({"forms": forms, "period": period, "title": _("Statistics collection"),
-                        "is_school": scope.level == "school", "can_enter": can(user, "change", Submission)})
+                        "is_school": scope.level == "school", "can_enter": can(user, "change", Submission),
+                        # A province's zip is too big for a web request (MAX_WEB_TEMPLATES): its officers
+                        # download per prefecture or county from the completeness page.
+                        "officer_region": scope.region_code if scope.level in LEVEL_FIELD and scope.level != PROVINCE
+                        else ""})
         return context
 
 
@@ -308,7 +312,9 @@ class TemplateDownloadView(ScopedMixin, View):
             raise Http404
         schools = School.objects.visible_to(request.user).filter(is_active=True)
         scope = scope_of(request.user)
-        region = request.GET.get("region", "")
+        # An officer who names no school gets the templates of their own area, as the page's button offers.
+        own_area = scope.region_code if scope.level in LEVEL_FIELD and "school" not in request.GET else ""
+        region = request.GET.get("region", "") or own_area
         if region:
             area = RegionCode.parse_or_none(region)
             if area is None:
