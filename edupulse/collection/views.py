@@ -468,6 +468,14 @@ class CompletenessView(ScopedMixin, TemplateView):
         return context
 
 
+def _summary_level(request: HttpRequest) -> str:
+    """One level below the user's area, at least the county: a province's county table is tens of thousands
+    of pixels tall, its prefecture table one screen."""
+    scope = scope_of(request.user)
+    below = level_below(scope.level if scope.level in LEVEL_FIELD else None) if scope.level != "school" else None
+    return below or COUNTY
+
+
 class SummaryView(ScopedMixin, TemplateView):
     """Region × school category summary of approved data; ``?format=xlsx`` downloads it."""
 
@@ -476,7 +484,7 @@ class SummaryView(ScopedMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         _version, spec = _spec_or_404(kwargs["form"])
-        level = request.GET.get("level", "county")
+        level = request.GET.get("level") or _summary_level(request)
         status = request.GET.get("status", "approved")
         if level not in products.LEVEL_FIELD or status not in products.STATUS_SETS:
             raise Http404
