@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from edupulse.collection import actions, importing, products, workbook
-from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline, missing_schools
+from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline, missing_schools, not_reported
 from edupulse.collection.filtersets import SubmissionFilterSet
 from edupulse.collection.forms import CommentForm, EntryForm, UploadForm
 from edupulse.collection.management.commands.collect import default_period
@@ -440,6 +440,9 @@ class MissingSchoolsView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["title"] = _("Schools that have not submitted %(period)s") % {"period": self.kwargs["period"]}
+        _version, spec = _spec_or_404(self.kwargs["form"])
+        context["lead"] = not_reported(spec, self.kwargs["period"], _who(self.request),
+                                       self.request.GET.get("region", "")).sentence()
         return context
 
 
@@ -462,6 +465,7 @@ class CompletenessView(ScopedMixin, TemplateView):
         level = level_below(area.level if area is not None else None) or COUNTY
         rows, total = completeness(spec, period, _who(self.request), level=level, region=region)
         context.update({"spec": spec, "period": period, "rows": rows, "total": total, "region": region,
+                        "not_reported": not_reported(spec, period, _who(self.request), region).sentence(),
                         "level": level, "deadline": deadline(spec, period),
                         "region_obj": Region.objects.filter(code=region).first(),
                         "title": _("Completeness")})
