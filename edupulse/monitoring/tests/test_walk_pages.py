@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from edupulse.accounts.tests.factories import PASSWORD, make_user
-from edupulse.monitoring import demo
+from edupulse.core.actions import run_as_system
+from edupulse.monitoring import actions, dashboard, demo
 from edupulse.monitoring.models import Finding, SiteState
 from edupulse.monitoring.models.results import FindingStatus
-from edupulse.monitoring.tests.factories import make_website
+from edupulse.monitoring.tests.factories import make_website, report
 from edupulse.orgs.tests.factories import make_school
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +51,23 @@ def test_the_demo_header_grade_agrees_with_the_findings() -> None:
         assert (status != "pass") == (state.website_id in open_headers), (state.headers_grade, status)
         if state.headers_grade in {"D", "F"}:
             assert status == "fail"
+
+
+def test_the_trend_s_last_point_is_today_and_agrees_with_the_tiles(client: Any) -> None:
+    """The roll-up was written in the morning; sites changed since. Today's point is the tiles' figure."""
+    school = make_school("510107")
+    sites = [make_website(school) for _ in range(4)]
+    for site in sites:
+        run_as_system(actions.save_reports, [report(site.url)])
+    run_as_system(actions.roll_up_day, day=timezone.localdate() - timedelta(days=1))
+    run_as_system(actions.roll_up_day)  # this morning: 4 of 4 with IPv6
+    run_as_system(actions.save_reports, [report(sites[0].url, failing=("ipv6",))])  # since then
+    officer = _signed_in(client, "county_officer")
+    tiles = dashboard.summary(officer, "510107")
+    trend = dashboard.trend(officer, "510107", current=tiles)
+    assert trend["days"][-1] == timezone.localdate().isoformat()
+    assert trend["ipv6"][-1] == tiles["ipv6"].percent == 75.0 and trend["ipv6"][0] == 100.0
+    assert trend["open_findings"][-1] == tiles["open_findings"]
+    page = client.get("/monitoring/").content.decode()
+    assert "今天的点取自当前监测状态" in page  # the chart says what it covers
+    assert json.loads(client.get("/monitoring/").context["trend_json"])["ipv6"][-1] == 75.0
