@@ -1,8 +1,10 @@
 """Completeness: reporting rate and on-time rate per region, and the schools that have not reported.
 
 *Expected* schools are the active schools the form is assigned to (by category and region) inside the
-viewer's scope. A school has *reported* when its submission is submitted or approved at any level; it
-reported *on time* when it was first submitted no later than ``deadline_days`` after the period ended.
+viewer's scope. A school has *reported* when its submission is submitted or approved at any level; it has
+*not reported* otherwise — no record, a draft, or a submission returned for correction (:func:`not_reported`
+counts the three apart; the pages and ``edupulse collect`` use this one definition). It reported *on time*
+when it was first submitted no later than ``deadline_days`` after the period ended.
 Every rate is given with the counts behind it.
 """
 
@@ -13,10 +15,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from edupulse.collection.definitions import FormSpec, period_bounds
 from edupulse.collection.models import Submission
-from edupulse.collection.models.submission import REPORTED
+from edupulse.collection.models.submission import REPORTED, SubmissionStatus
 from edupulse.core.actors import Actor
 from edupulse.core.regions import LEVELS, RegionCode, level_field
 from edupulse.orgs.models import Region, School
@@ -43,8 +46,37 @@ def expected_schools(spec: FormSpec, user: Actor) -> QuerySet[School]:
     return schools
 
 
+@dataclass(frozen=True)
+class NotReported:
+    """The expected schools that have not reported, by why: no record at all, a draft, or returned."""
+
+    no_record: int
+    draft: int
+    returned: int
+
+    @property
+    def total(self) -> int:
+        return self.no_record + self.draft + self.returned
+
+    def sentence(self) -> str:
+        """What the pages print above their counts: the figure, its three parts and the definition."""
+        return _("Not reported: %(total)s schools (no record %(none)s · draft %(draft)s · returned %(returned)s). "
+                 "A school has reported once its submission is submitted or approved at any level.") % {
+            "total": self.total, "none": self.no_record, "draft": self.draft, "returned": self.returned}
+
+
+def not_reported(spec: FormSpec, period: str, user: Actor, region: str = "") -> NotReported:
+    schools = expected_schools(spec, user)
+    if region:
+        schools = schools.filter(**RegionCode.parse(region).lookup())
+    statuses = list(Submission.objects.filter(form__code=spec.code, period=period, school__in=schools)
+                    .values_list("status", flat=True))
+    return NotReported(no_record=schools.count() - len(statuses),
+                       draft=statuses.count(SubmissionStatus.DRAFT), returned=statuses.count(SubmissionStatus.RETURNED))
+
+
 def missing_schools(spec: FormSpec, period: str, user: Actor, region: str = "") -> QuerySet[School]:
-    """Expected schools with no submitted (or approved) submission for the period."""
+    """Expected schools that have not reported (no record, a draft or returned; see :class:`NotReported`)."""
     schools = expected_schools(spec, user)
     if region:
         schools = schools.filter(**RegionCode.parse(region).lookup())

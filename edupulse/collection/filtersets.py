@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edupulse.collection.models import Form, Submission
 from edupulse.collection.models.submission import SubmissionStatus
+from edupulse.core.filtersets import YesNoFilter
 from edupulse.core.regions import RegionCode
 
 
@@ -17,7 +18,7 @@ class SubmissionFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=SubmissionStatus.choices)
     region = django_filters.CharFilter(label=_("Region code"), method="in_region")
     school = django_filters.CharFilter(label=_("School code"), field_name="school__code")
-    has_errors = django_filters.BooleanFilter(label=_("Has errors"), method="with_errors")
+    has_errors = YesNoFilter(label=_("Has errors"), method="with_errors")
 
     class Meta:
         model = Submission

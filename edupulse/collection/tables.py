@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.collection.models import SavedExtract, Submission
 from edupulse.orgs.models import School
@@ -46,7 +47,7 @@ class SavedExtractTable(tables.Table):
     form = tables.Column(accessor="form__name", verbose_name=_("Form"))
     periods = tables.Column(verbose_name=_("Periods"))
     region_codes = tables.Column(verbose_name=_("Regions"))
-    owner = tables.Column(accessor="owner__username", verbose_name=_("Owner"))
+    owner = tables.Column(accessor="owner__username", verbose_name=pgettext_lazy("saved extract", "Owner"))
     created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Created"))
 
     class Meta:

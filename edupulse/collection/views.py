@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from edupulse.collection import actions, importing, products, workbook
-from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline, missing_schools
+from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline, missing_schools, not_reported
 from edupulse.collection.filtersets import SubmissionFilterSet
 from edupulse.collection.forms import CommentForm, EntryForm, UploadForm
 from edupulse.collection.management.commands.collect import default_period
@@ -32,7 +32,7 @@ from edupulse.collection.tables import MissingSchoolTable, SavedExtractTable, Su
 from edupulse.collection.validation import display
 from edupulse.core.models import AuditLog
 from edupulse.core.permissions import can
-from edupulse.core.regions import COUNTY, RegionCode, level_below
+from edupulse.core.regions import COUNTY, PROVINCE, RegionCode, level_below
 from edupulse.core.scoping import scope_of
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.orgs.models import Region, School
@@ -88,7 +88,11 @@ class OverviewView(ScopedMixin, TemplateView):
                           "deadline": deadline(spec, period)})
         scope = scope_of(user)
         context.update({"forms": forms, "period": period, "title": _("Statistics collection"),
-                        "is_school": scope.level == "school", "can_enter": can(user, "change", Submission)})
+                        "is_school": scope.level == "school", "can_enter": can(user, "change", Submission),
+                        # A province's zip is too big for a web request (MAX_WEB_TEMPLATES): its officers
+                        # download per prefecture or county from the completeness page.
+                        "officer_region": scope.region_code if scope.level in LEVEL_FIELD and scope.level != PROVINCE
+                        else ""})
         return context
 
 
@@ -162,6 +166,7 @@ class SubmissionEditView(ScopedUpdateView):
         context = super().get_context_data(**kwargs)
         context["title"] = _("Enter %(form)s %(period)s") % {"form": self.object.form.name,
                                                               "period": self.object.period}
+        context["school"] = self.object.school
         return context
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -218,30 +223,81 @@ class TransitionView(ScopedMixin, View):
         return HttpResponseRedirect(reverse("collection:submission-detail", args=[pk]))
 
 
-class EntryView(ScopedMixin, View):
-    """A school's entry point: open (or create) its submission for the form and period, then edit it."""
+class EntryView(ScopedMixin, TemplateView):
+    """A school's entry point: its stored submission of the form and period, or an empty form for a new one.
+
+    Opening the page changes nothing (no draft, no audit row from a visit): the submission is created by
+    the first save, a POST of the form shown here.
+    """
 
     model = Submission
     required_verb = "add"
+    template_name = "collection/submission_edit.html"
 
-    def get(self, request: HttpRequest, form: str, period: str) -> HttpResponse:
-        version, _spec = _spec_or_404(form)
+    def _school(self, request: HttpRequest) -> School:
         scope = scope_of(request.user)
-        school_code = request.GET.get("school", "")
         schools = School.objects.visible_to(request.user)
         if scope.level == "school":
             school = schools.filter(pk=scope.school_id or 0).first()
         else:
-            school = schools.filter(code=school_code).first() if school_code else None
+            code = request.GET.get("school", "")
+            school = schools.filter(code=code).first() if code else None
         if school is None:
             raise Http404
+        return school
+
+    def _existing(self, version: FormVersion, school: School, period: str) -> HttpResponse | None:
+        submission = Submission.objects.visible_to(self.request.user).filter(
+            form_id=version.form_id, school=school, period=period).first()
+        if submission is None:
+            return None
+        target = "collection:submission-edit" if submission.editable else "collection:submission-detail"
+        return HttpResponseRedirect(reverse(target, args=[submission.pk]))
+
+    def _page(self, entry: EntryForm, school: School, version: FormVersion, period: str) -> HttpResponse:
+        return self.render_to_response({"form": entry, "school": school, "title": _("Enter %(form)s %(period)s")
+                                        % {"form": version.form.name, "period": period}})
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        version, spec = _spec_or_404(kwargs["form"])
+        period, school = kwargs["period"], self._school(request)
+        existing = self._existing(version, school, period)
+        if existing is not None:
+            return existing
         try:
-            submission = actions.open_submission(version, school, period, acting_user=_who(request))
+            actions.check_school_for_form(spec, school, period)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(reverse("collection:overview"))
-        target = "collection:submission-edit" if submission.editable else "collection:submission-detail"
-        return HttpResponseRedirect(reverse(target, args=[submission.pk]))
+        return self._page(EntryForm(spec=spec), school, version, period)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        version, spec = _spec_or_404(kwargs["form"])
+        period, school = kwargs["period"], self._school(request)
+        existing = self._existing(version, school, period)
+        if existing is not None:  # saved meanwhile (another tab): continue on the stored one
+            return existing
+        entry = EntryForm(request.POST, spec=spec)
+        if not entry.is_valid():
+            return self._page(entry, school, version, period)
+        try:
+            submission = actions.create_submission(version, school, period, entry.values(),
+                                                   explanations=entry.explanations(), acting_user=_who(request))
+        except ValidationError as exc:
+            for message in exc.messages:
+                entry.add_error(None, message)
+            return self._page(entry, school, version, period)
+        if "submit" not in request.POST:
+            messages.success(request, _("Saved as draft."))
+            return HttpResponseRedirect(reverse("collection:submission-detail", args=[submission.pk]))
+        try:
+            actions.submit(submission, acting_user=_who(request))
+        except ValidationError as exc:  # saved, not submitted: the edit page shows what is left to fix
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(reverse("collection:submission-edit", args=[submission.pk]))
+        messages.success(request, _("Submitted for review."))
+        return HttpResponseRedirect(reverse("collection:submission-detail", args=[submission.pk]))
 
 
 class TemplateDownloadView(ScopedMixin, View):
@@ -256,7 +312,9 @@ class TemplateDownloadView(ScopedMixin, View):
             raise Http404
         schools = School.objects.visible_to(request.user).filter(is_active=True)
         scope = scope_of(request.user)
-        region = request.GET.get("region", "")
+        # An officer who names no school gets the templates of their own area, as the page's button offers.
+        own_area = scope.region_code if scope.level in LEVEL_FIELD and "school" not in request.GET else ""
+        region = request.GET.get("region", "") or own_area
         if region:
             area = RegionCode.parse_or_none(region)
             if area is None:
@@ -382,6 +440,9 @@ class MissingSchoolsView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["title"] = _("Schools that have not submitted %(period)s") % {"period": self.kwargs["period"]}
+        _version, spec = _spec_or_404(self.kwargs["form"])
+        context["lead"] = not_reported(spec, self.kwargs["period"], _who(self.request),
+                                       self.request.GET.get("region", "")).sentence()
         return context
 
 
@@ -404,10 +465,19 @@ class CompletenessView(ScopedMixin, TemplateView):
         level = level_below(area.level if area is not None else None) or COUNTY
         rows, total = completeness(spec, period, _who(self.request), level=level, region=region)
         context.update({"spec": spec, "period": period, "rows": rows, "total": total, "region": region,
+                        "not_reported": not_reported(spec, period, _who(self.request), region).sentence(),
                         "level": level, "deadline": deadline(spec, period),
                         "region_obj": Region.objects.filter(code=region).first(),
                         "title": _("Completeness")})
         return context
+
+
+def _summary_level(request: HttpRequest) -> str:
+    """One level below the user's area, at least the county: a province's county table is tens of thousands
+    of pixels tall, its prefecture table one screen."""
+    scope = scope_of(request.user)
+    below = level_below(scope.level if scope.level in LEVEL_FIELD else None) if scope.level != "school" else None
+    return below or COUNTY
 
 
 class SummaryView(ScopedMixin, TemplateView):
@@ -418,7 +488,7 @@ class SummaryView(ScopedMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         _version, spec = _spec_or_404(kwargs["form"])
-        level = request.GET.get("level", "county")
+        level = request.GET.get("level") or _summary_level(request)
         status = request.GET.get("status", "approved")
         if level not in products.LEVEL_FIELD or status not in products.STATUS_SETS:
             raise Http404

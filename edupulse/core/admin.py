@@ -8,10 +8,16 @@ from typing import Any, ClassVar
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from edupulse.core.actions import delete_object, save_object
 from edupulse.core.models import AuditLog
 from edupulse.core.permissions import can
+
+# The admin speaks as the product, not as "Django 站点管理员" (core is the app every admin module imports).
+admin.site.site_header = gettext_lazy("EduPulse administration")
+admin.site.site_title = gettext_lazy("EduPulse administration")
+admin.site.index_title = gettext_lazy("Settings and data")
 
 
 class ScopedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

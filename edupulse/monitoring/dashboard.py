@@ -1,8 +1,9 @@
 """The situational-awareness dashboard: numbers for one region, each with the number of sites it covers.
 
-Current figures come from :class:`SiteState` (one row per site) and open findings; the trend comes
-from the :class:`RegionDaily` roll-up (one row per region and day), so a page costs a handful of
-indexed aggregate queries whatever the number of sites or the length of history.
+Current figures come from :class:`SiteState` (one row per site) and open findings; the trend up to
+yesterday from the :class:`RegionDaily` roll-up (one row per region and day) and today's point from the
+current figures (see :func:`trend`), so a page costs a handful of indexed aggregate queries
+whatever the number of sites or the length of history.
 """
 
 from __future__ import annotations
@@ -160,25 +161,35 @@ def breakdown(user: Any, region_code: str, known: Counts | None = None) -> list[
     return rows
 
 
-def trend(user: Any, region_code: str, today: date | None = None) -> dict[str, list[Any]]:
+def trend(user: Any, region_code: str, today: date | None = None,
+          current: dict[str, Any] | None = None) -> dict[str, list[Any]]:
+    """Daily rates of the last TREND_DAYS days from the roll-up; with ``current`` (the tiles' :func:`summary`),
+    today's point is the tiles' figures instead of today's roll-up row.
+
+    Why: the roll-up is written every EDUPULSE_ROLLUP_MINUTES from the states of that moment (a rate of the
+    sites probed), while the tiles read the states now (a rate of the sites whose state is known). Read side
+    by side, the line's last point and the tiles must be one figure, so today is taken from the same counts;
+    refreshing the roll-up on every page view instead would write from a read.
+    """
     today = today or timezone.localdate()
     rows = RegionDaily.objects.visible_to(user).filter(day__gt=today - timedelta(days=TREND_DAYS))
+    if current is not None:
+        rows = rows.exclude(day=today)
     # A region's own rows; for the nation, the sum of the provinces.
     rows = rows.filter(region_id=region_code) if region_code else rows.filter(prefecture_code="")
-    per_day: dict[date, dict[str, int]] = {}
+    per_day: dict[date, dict[str, Any]] = {}
     for r in rows.values("day").annotate(sites=Sum("sites"), probed=Sum("probed"), ipv6=Sum("ipv6"),
                                          https=Sum("https"), available=Sum("available"),
                                          open_findings=Sum("open_findings")).order_by("day"):
-        per_day[r["day"]] = r
+        per_day[r["day"]] = {key: rate(r[key], r["probed"]) for key in ("ipv6", "https", "available")} | {
+            "open_findings": r["open_findings"], "probed": r["probed"]}
+    if current is not None and current["sites"]:
+        per_day[today] = {key: current[key].percent for key in ("ipv6", "https", "available")} | {
+            "open_findings": current["open_findings"], "probed": current["probed"]}
     days = sorted(per_day)
-    return {
-        "days": [d.isoformat() for d in days],
-        "ipv6": [rate(per_day[d]["ipv6"], per_day[d]["probed"]) for d in days],
-        "https": [rate(per_day[d]["https"], per_day[d]["probed"]) for d in days],
-        "available": [rate(per_day[d]["available"], per_day[d]["probed"]) for d in days],
-        "open_findings": [per_day[d]["open_findings"] for d in days],
-        "probed": [per_day[d]["probed"] for d in days],
-    }
+    return {"days": [d.isoformat() for d in days],
+            **{key: [per_day[d][key] for d in days] for key in ("ipv6", "https", "available", "open_findings",
+                                                               "probed")}}
 
 
 def overview_panel(request: Any) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -41,11 +41,14 @@ from edupulse.monitoring.models import (
     Website,
 )
 from edupulse.monitoring.models.registry import AppPlatform, AppStatus, WebsiteCategory
+from edupulse.monitoring.probes import scoring
 from edupulse.orgs.models import Region, School
 
 SCHOOL_SITE_SHARE = 0.30
 RECENT_DAYS = 7
-GRADES = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "D", "F")
+#: Security-header grades drawn for the demo sites, weighted by repetition (half pass, a fifth fail). Ten
+#: entries as before, so the random sequence, and every later draw of a seed, stays as it was.
+GRADES = ("A+", "A", "A", "A-", "A-", "B+", "B", "C", "D", "F")
 SYSTEM_NAMES = ("教育管理公共服务平台", "学籍管理系统", "智慧教育云平台", "教育资源公共服务平台", "教师管理信息系统",
                 "教育统计系统", "招生考试报名系统", "校园安全管理平台")
 APP_NAMES = ("家校通", "智慧课堂", "作业帮手", "校园通", "成长记录", "阳光食堂")
@@ -176,11 +179,13 @@ def _states_and_findings(rng: random.Random, sites: list[Website], today: date) 
         ipv6 = rng.random() < (0.9 if portal else 0.74)
         https = rng.random() < (0.92 if portal else 0.78)
         cert = today + timedelta(days=rng.randrange(-10, 400)) if https else None
+        grade = rng.choice(GRADES)
+        headers = _headers_outcome(grade)
         statuses = {"availability": "pass" if available else "fail", "ipv6": "pass" if ipv6 else "fail",
-                    "tls_certificate": "pass"}
+                    "tls_certificate": "pass", "headers": headers[0]}
         state = SiteState(website=site, last_probed_at=now - timedelta(minutes=rng.randrange(5, 600)),
                           statuses=statuses, streaks={}, available=available, ipv6=ipv6, https=https,
-                          cert_not_after=cert, headers_grade=rng.choice(GRADES), score=rng.randrange(40, 100))
+                          cert_not_after=cert, headers_grade=grade, score=rng.randrange(40, 100))
         state.copy_placement(site)
         states.append(state)
         problems: list[tuple[str, str, dict[str, object]]] = []
@@ -202,16 +207,32 @@ def _states_and_findings(rng: random.Random, sites: list[Website], today: date) 
             problems.append(("tampering", "fail", {"score": 62, "refetch_scores": [60, 58]}))
         for check, status, evidence in problems:
             first = now - timedelta(days=rng.choice([0, 1, 3, 9, 20, 45, 90]), hours=rng.randrange(0, 23))
-            with translation.override(settings.LANGUAGE_CODE):
-                text = describe(check, evidence, status)
-            finding = Finding(website=site, check_name=check, severity=severity_for(check, status),
-                              first_seen=first, last_seen=now, summary=text, evidence=evidence)
-            finding.copy_placement(site)
-            findings.append(finding)
+            findings.append(_demo_finding(site, check, status, evidence, first, now))
+        if headers[0] != "pass":
+            # Seen since the first sweep; drawn without the generator so that the other draws stay as they were.
+            findings.append(_demo_finding(site, "headers", *headers, now - timedelta(days=60), now))
     SiteState.objects.bulk_create(states, batch_size=2000)
     Finding.objects.bulk_create(findings, batch_size=2000)
     audit.record_many("monitoring.finding.open", list(Finding.objects.all()), acting_user=SYSTEM)
     return len(findings)
+
+
+def _headers_outcome(grade: str) -> tuple[str, dict[str, object]]:
+    """The headers check's status and evidence for a grade, as the probe scores it: the grade's lowest score
+    against the check's thresholds, so that a grade shown on a site page and its findings agree."""
+    score = next((floor for floor, letter in scoring.OBSERVATORY_GRADES if letter == grade), 0)
+    status = scoring.status_for(score, scoring.HEADERS_PASS_SCORE, scoring.HEADERS_WARN_SCORE)
+    return status, {"grade": grade, "score": score, "algorithm": "mdn-http-observatory/4", "tests": {}}
+
+
+def _demo_finding(site: Website, check: str, status: str, evidence: dict[str, object], first: datetime,
+                  now: datetime) -> Finding:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = describe(check, evidence, status)
+    finding = Finding(website=site, check_name=check, severity=severity_for(check, status),
+                      first_seen=first, last_seen=now, summary=text, evidence=evidence)
+    finding.copy_placement(site)
+    return finding
 
 
 def _trend(rng: random.Random, days: int, today: date) -> int:

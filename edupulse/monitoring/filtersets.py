@@ -8,7 +8,9 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from edupulse.core.filtersets import YesNoFilter
 from edupulse.core.regions import RegionCode
 from edupulse.monitoring.checks import CHECK_CHOICES, Severity
 from edupulse.monitoring.models import (
@@ -38,8 +40,9 @@ def region_filter(queryset: QuerySet[Any], value: str, prefix: str = "") -> Quer
 class WebsiteFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     region = django_filters.CharFilter(label=_("Region code"), method="in_region")
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=WebsiteCategory.choices)
-    is_active = django_filters.BooleanFilter(label=_("Monitored"))
+    category = django_filters.ChoiceFilter(label=pgettext_lazy("asset column", "Category"),
+                                           choices=WebsiteCategory.choices)
+    is_active = YesNoFilter(label=_("Monitored"))
 
     class Meta:
         model = Website
@@ -58,9 +61,9 @@ class SystemFilterSet(WebsiteFilterSet):
     is_active = None  # type: ignore[assignment]
     level = django_filters.MultipleChoiceFilter(label=_("Protection level"),
                                                 choices=[(n, str(n)) for n in range(1, 6)])
-    is_cii = django_filters.BooleanFilter(label=_("Critical information infrastructure"))
-    overdue = django_filters.BooleanFilter(label=_("Assessment overdue"), method="filter_overdue")
-    missing_filing = django_filters.BooleanFilter(label=_("Filing missing"), method="filter_missing")
+    is_cii = YesNoFilter(label=_("Critical information infrastructure"))
+    overdue = YesNoFilter(label=_("Assessment overdue"), method="filter_overdue")
+    missing_filing = YesNoFilter(label=_("Filing missing"), method="filter_missing")
 
     class Meta:
         model = InformationSystem
@@ -119,7 +122,7 @@ class FindingFilterSet(django_filters.FilterSet):
 
 class NoticeItemFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ItemStatus.choices)
-    overdue = django_filters.BooleanFilter(label=_("Past the deadline, not rectified"), method="filter_overdue")
+    overdue = YesNoFilter(label=_("Past the deadline, not rectified"), method="filter_overdue")
 
     class Meta:
         model = NoticeItem

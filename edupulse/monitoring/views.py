@@ -669,9 +669,10 @@ class DashboardView(ScopedMixin, TemplateView):
         elif scope.level in {"province", "prefecture", "county"}:
             code = scope.region_code
             region = Region.objects.filter(code=code).first()
-        trend = dashboard.trend(user, code)
         counts = dashboard.counts(user, code)  # one grouped query serves the totals and the breakdown
+        summary = dashboard.summary(user, code, known=counts)
+        trend = dashboard.trend(user, code, current=summary)  # today's point is the tiles' figures
         return super().get_context_data(
-            title=_("Cybersecurity situation"), region=region, summary=dashboard.summary(user, code, known=counts),
+            title=_("Cybersecurity situation"), region=region, summary=summary,
             children=dashboard.breakdown(user, code, known=counts), trend_json=json.dumps(trend),
             has_trend=bool(trend["days"]), **kwargs)

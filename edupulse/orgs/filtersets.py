@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.filtersets import YesNoFilter
 from edupulse.core.regions import RegionCode
 from edupulse.orgs.codes import Ownership, SchoolCategory, UrbanRural
 from edupulse.orgs.models import Region, School
@@ -24,7 +25,7 @@ class SchoolFilterSet(django_filters.FilterSet):
     urban_rural = django_filters.MultipleChoiceFilter(label=_("Urban-rural classification"), choices=UrbanRural.choices,
                                                       distinct=False)
     ownership = django_filters.ChoiceFilter(label=_("Public or private"), choices=Ownership.choices)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = YesNoFilter(label=_("Active"))
 
     class Meta:
         model = School
@@ -61,7 +62,7 @@ class RegionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     parent = django_filters.CharFilter(label=_("Parent code"), field_name="parent_id")
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Region._meta.get_field("level").choices)
-    is_rural_revitalization_key_county = django_filters.BooleanFilter()
+    is_rural_revitalization_key_county = YesNoFilter()
 
     class Meta:
         model = Region

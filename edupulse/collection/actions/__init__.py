@@ -3,7 +3,8 @@
 Every public function decorated with ``@action`` is atomic, takes ``acting_user=`` and writes the audit row:
 
 * :mod:`.forms` — ``load_forms`` (shipped YAML → versioned form models), ``save_form_part`` (admin edits);
-* :mod:`.submissions` — ``open_submission`` / ``save_values`` (draft or returned only) and the review
+* :mod:`.submissions` — ``open_submission`` / ``create_submission`` (the entry page's first save) /
+  ``save_values`` (draft or returned only) and the review
   workflow ``submit`` / ``approve`` / ``return_submission`` / ``reopen``, enforced by
   ``models.submission.SUBMISSION_WORKFLOW``;
 * :mod:`.imports` — ``store_records``: the accepted records of an import in bulk;
@@ -20,6 +21,7 @@ from edupulse.collection.actions.submissions import (
     approve,
     check_school_for_form,
     context_values,
+    create_submission,
     open_submission,
     reopen,
     return_submission,
@@ -29,7 +31,7 @@ from edupulse.collection.actions.submissions import (
 )
 
 __all__ = [
-    "FormLoadResult", "PreparedRecord", "approve", "check_school_for_form", "context_values", "delete_extract",
-    "load_forms", "locked_schools", "open_submission", "reopen", "return_submission", "revalidate",
+    "FormLoadResult", "PreparedRecord", "approve", "check_school_for_form", "context_values", "create_submission",
+    "delete_extract", "load_forms", "locked_schools", "open_submission", "reopen", "return_submission", "revalidate",
     "save_extract", "save_form_part", "save_values", "store_records", "submit",
 ]

@@ -64,6 +64,17 @@ def open_submission(version: FormVersion, school: School, period: str, *, acting
     return submission
 
 
+@action
+def create_submission(version: FormVersion, school: School, period: str, values: Mapping[str, Any], *,
+                      acting_user: Actor, explanations: Mapping[str, str] | None = None) -> Submission:
+    """A new draft saved with its first values: the entry page creates a submission only when it is saved."""
+    if Submission.objects.filter(form_id=version.form_id, school=school, period=period).exists():
+        raise ValidationError(_("%(school)s already has a submission of this form for %(period)s.")
+                              % {"school": school.name, "period": period})
+    submission = open_submission(version, school, period, acting_user=acting_user)
+    return save_values(submission, values, explanations=explanations, acting_user=acting_user)
+
+
 def count_issues(submission: Submission) -> None:
     submission.error_count = sum(1 for i in submission.issues if i["severity"] == "error")
     submission.warning_count = sum(1 for i in submission.issues if i["severity"] == "warning")

@@ -25,13 +25,13 @@ def login(client: Any, user: Any) -> None:
 def test_school_cio_fills_in_online_and_submits(client: Any, forms: Any, school: Any) -> None:
     login(client, make_user("school_cio", school=school))
     assert "统计填报" in client.get("/collection/?period=2022").content.decode()
-    response = client.get(f"/collection/entry/{FORM}/2022/")
-    assert response.status_code == 302
-    sub = Submission.objects.get(school=school)
-    edit = f"/collection/submissions/{sub.pk}/edit/"
-    assert "专任教师数" in client.get(edit).content.decode()
+    entry = f"/collection/entry/{FORM}/2022/"
+    assert "专任教师数" in client.get(entry).content.decode()  # an empty form; the first save creates the draft
     data = {code: ("是" if v is True else "否" if v is False else "" if v is None else str(v))
             for code, v in good_values(teachers_total="８０", multimedia_classrooms=99).items()}
+    assert client.post(entry, {**data, "save": "1"}).status_code == 302
+    sub = Submission.objects.get(school=school)
+    edit = f"/collection/submissions/{sub.pk}/edit/"
     page = client.post(edit, {**data, "submit": "1"})
     assert page.status_code == 200  # R01 fails: shown inline, nothing submitted
     assert "R01" in page.content.decode()

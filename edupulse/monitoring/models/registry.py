@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.monitoring import grading
 from edupulse.monitoring.grading import HarmDegree, HarmObject
@@ -34,7 +35,9 @@ class Website(OwnedAsset):
     url = models.URLField(_("URL"), max_length=500, unique=True,
                           error_messages={"unique": _("This URL is already registered.")})
     name = models.CharField(_("name"), max_length=128)
-    category = models.CharField(_("category"), max_length=20, choices=WebsiteCategory.choices, db_index=True)
+    # Its own context: the plain msgid "category" is the school's category (学校类别) in the project catalogue.
+    category = models.CharField(pgettext_lazy("asset field", "category"), max_length=20,
+                                choices=WebsiteCategory.choices, db_index=True)
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True, validators=[phone_validator])
     icp_number = models.CharField(_("ICP filing number"), max_length=40, blank=True, validators=[icp_validator])

@@ -20,9 +20,9 @@ from django.db.models import Count
 from edupulse.accounts.models import User
 from edupulse.collection import importing, products, workbook
 from edupulse.collection.actions import load_forms
-from edupulse.collection.completeness import completeness, expected_schools, missing_schools
+from edupulse.collection.completeness import completeness, expected_schools, missing_schools, not_reported
 from edupulse.collection.definitions import DefinitionError
-from edupulse.collection.demo import load_demo_submissions
+from edupulse.collection.demo import DEMO_FORM, load_demo_submissions
 from edupulse.collection.models import FormVersion
 from edupulse.collection.outliers import peer_outliers
 from edupulse.collection.registry import current_version, spec_for
@@ -254,9 +254,13 @@ class Command(BaseCommand):
         if not province:
             raise UsageError("there are no schools yet; run `edupulse demo-data` first")
         result = run_as_system(load_demo_submissions, province, options["period"], options["seed"])
+        # "Not reported" as the pages count it (completeness.not_reported), not just the schools left out.
+        spec = spec_for(current_version(DEMO_FORM))
+        gap = not_reported(spec, result.period, SYSTEM, province)
         self.stdout.write(
-            f"demo {result.period}: {result.expected} schools expected, {result.stored} stored, {result.missing} "
-            f"missing, {result.drafts_with_errors} with errors, {result.returned} returned, {result.approved} approved")
+            f"demo {result.period}: {result.expected} schools expected, {result.stored} stored, {gap.total} not "
+            f"reported (no record {gap.no_record}, draft {gap.draft}, returned {gap.returned}), "
+            f"{result.drafts_with_errors} drafts with errors, {result.approved} approved")
         return 0
 
 
