@@ -54,7 +54,8 @@ def record_reminder_channels(reminder: Reminder, results: Sequence[ChannelResult
     """Store what each alert channel did with the reminder (delivered, or the error)."""
     stored = Reminder.objects.select_for_update().get(pk=reminder.pk)
     stored.channels = [r.as_dict() for r in results]
-    return save_instance(stored, acting_user=acting_user)
+    # Part of sending it: whoever may send a reminder records its outcome (no one may edit one afterwards).
+    return save_instance(stored, acting_user=acting_user, verb="add")
 
 
 @action
