@@ -15,8 +15,8 @@ not explained stays a draft until the school explains them.
 from __future__ import annotations
 
 import multiprocessing
-import re
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor

@@ -8,7 +8,7 @@ newest period with submissions. Reviewers are read-only: they read and advise, o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -20,6 +20,9 @@ from edupulse.collection.registry import spec_for
 from edupulse.core.roles import Role
 from edupulse.core.scoping import scope_of
 
+if TYPE_CHECKING:
+    from edupulse.accounts.models import User
+
 QUEUE_ROWS = 20
 INBOX_ROWS = 5
 
@@ -29,7 +32,7 @@ def inbox_panel(request: HttpRequest) -> dict[str, Any] | None:
     scope = scope_of(request.user)
     if scope.level != "school":
         return None
-    messages = InboxMessage.objects.visible_to(request.user).filter(school_id=scope.school_id)
+    messages = InboxMessage.objects.visible_to(request.user).filter(school_id=scope.school_id or 0)
     return {"messages": list(messages[:INBOX_ROWS]), "unread": messages.filter(read_at=None).count()}
 
 
@@ -59,7 +62,7 @@ def _outlier_counts(request: HttpRequest, waiting: Any) -> dict[int, int]:
         return {}
     waiting_ids = set(waiting.values_list("pk", flat=True))
     counts: dict[int, int] = {}
-    for outlier in peer_outliers(spec_for(version), period, user=request.user):
+    for outlier in peer_outliers(spec_for(version), period, user=cast("User", request.user)):
         if outlier.submission_id in waiting_ids:
             counts[outlier.submission_id] = counts.get(outlier.submission_id, 0) + 1
     return counts

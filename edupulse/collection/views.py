@@ -560,7 +560,7 @@ class NotReportedExportView(ScopedMixin, View):
         else:
             response = HttpResponse(to_xlsx(headers, table, sheet=str(_("Completeness")), text_columns=[0]),
                                     content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, name)
+        response["Content-Disposition"] = content_disposition_header(True, name) or ""
         return response
 
 
@@ -630,7 +630,7 @@ def reminder_context(request: HttpRequest, spec: Any, period: str, region: str) 
     """What the completeness page shows about 催报: the not-reported counts by kind and recent reminders."""
     user = _who(request)
     found = reminding.not_reported(spec, period, user, region)
-    counts = {kind: 0 for kind in NotReportedKind}
+    counts = dict.fromkeys(NotReportedKind, 0)
     for item in found:
         counts[NotReportedKind(item.kind)] += 1
     reminders = Reminder.objects.visible_to(user).filter(form__code=spec.code, period=period)

@@ -107,10 +107,8 @@ def record_download(job: ExportJob, user: Any) -> None:
 
 
 def _counted(rows: Iterable[Sequence[Any]], job: ExportJob) -> Iterator[Sequence[Any]]:
-    done = 0
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         yield row
-        done += 1
         if done % PROGRESS_EVERY == 0:
             # rows_done is bookkeeping (unaudited_fields): stamped outside an action so the page can show it.
             ExportJob.objects.filter(pk=job.pk).update(rows_done=done)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, TemplateView, UpdateView, View
 
 from edupulse.core import exports, tasks
 from edupulse.core.filtersets import AuditLogFilterSet
@@ -233,8 +233,8 @@ class ExportJobDetailView(ExportJobMixin, TemplateView):
         return context
 
 
-class ExportJobDownloadView(ExportJobMixin, TemplateView):
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+class ExportJobDownloadView(ExportJobMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         job = self.job(kwargs["pk"])
         path = exports.exports_dir() / job.stored_as
         if job.status != ExportStatus.READY or not job.stored_as or not path.is_file():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
+from django.db.models import Model
 from django.utils import timezone
 
 from edupulse.collection.models import Form, InboxMessage, Reminder
@@ -44,7 +44,7 @@ def record_reminder(form: Form, period: str, area: str, targets: Sequence[tuple[
     for message in messages:
         require(acting_user, "add", message)  # every school must lie inside the sender's scope
     InboxMessage.objects.bulk_create(messages)
-    audit.record_many("collection.inboxmessage.create", messages, acting_user=acting_user)
+    audit.record_many("collection.inboxmessage.create", list[Model](messages), acting_user=acting_user)
     return reminder
 
 

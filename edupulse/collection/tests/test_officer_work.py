@@ -14,8 +14,8 @@ from edupulse.accounts.tests.factories import PASSWORD, make_user
 from edupulse.collection import actions, importing, reminding, reviewing
 from edupulse.collection.models import InboxMessage, Reminder, Submission
 from edupulse.collection.models.submission import SubmissionStatus
-from edupulse.collection.tests.conftest import FORM, JINJIANG, WUHOU, good_values
 from edupulse.collection.registry import current_version, spec_for
+from edupulse.collection.tests.conftest import FORM, JINJIANG, WUHOU, good_values
 from edupulse.collection.tests.factories import make_submission
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog

@@ -34,8 +34,8 @@ from edupulse.collection.models import Submission
 from edupulse.collection.tests.factories import FORM, make_extract, make_submission, shipped_version
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
-from edupulse.core.tests.factories import make_export_job
 from edupulse.core.regions import RegionCode
+from edupulse.core.tests.factories import make_export_job
 from edupulse.indicators.models import IndicatorValue
 from edupulse.monitoring import actions as monitoring
 from edupulse.monitoring.tests.factories import (
