@@ -241,6 +241,9 @@ SWEEP_LEASE_SECONDS = _env.sweep_lease_seconds
 # What sweeps and notice re-probes call to probe sites (monitoring/runners.py): a dotted path or the runner
 # itself. Not an environment variable: it is swapped by code (tests, a deployment's own probe farm).
 PROBE_RUNNER = "edupulse.monitoring.runners.EngineRunner"
+# A list export with more rows than this runs as a background task with a progress page (core/exports.py);
+# smaller ones are answered in the request. Not an environment variable: tests lower it.
+EXPORT_INLINE_ROWS = 5000
 # Uploaded files (rectification evidence of notices) live in the data directory, never served raw.
 MEDIA_ROOT = VAR_DIR / "media"
 

@@ -11,7 +11,10 @@ class CollectionConfig(AppConfig):
 
     def ready(self) -> None:
         # app registry: the source reads models, which exist only once the registry is ready.
-        from edupulse.collection import indicator_sources
+        from edupulse.collection import indicator_sources, panels
+        from edupulse.core.views import register_overview_panel
 
         indicator_sources.register()
+        register_overview_panel("collection/inbox_panel.html", panels.inbox_panel)
+        register_overview_panel("collection/review_queue_panel.html", panels.review_queue_panel)
         register_navigation("collection:overview", _("Statistics collection"), "collection.Submission")

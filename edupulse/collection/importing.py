@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -307,3 +308,43 @@ def check_and_store(parsed: list[ParsedFile], version: FormVersion, spec: FormSp
         if item.errors and item.grid:
             report.grids[item.path] = (item.sheet, item.grid)
     return report
+
+
+_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _cell_key(cell: str | None) -> tuple[int, int, str]:
+    """Sort key of an A1 reference: row first, then column (B2 before A10); a file-wide problem comes first."""
+    match = _CELL_REF.match(cell or "")
+    if match is None:
+        return (0, 0, cell or "")
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return (int(match.group(2)), column, "")
+
+
+def errors_by_cell(files: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The upload page's error list: per file, sorted by sheet, row and cell, one line per cell (several
+    rules failing on one cell are joined), so that a school fixes each cell once. The JSON report and the
+    error workbook keep every problem as it was found (the CLI contract)."""
+    lines: list[dict[str, Any]] = []
+    for item in files:
+        by_cell: dict[tuple[str, str], dict[str, Any]] = {}
+        for error in item["errors"]:
+            key = (error.get("sheet") or "", error.get("cell") or "")
+            if not key[1]:
+                key = (key[0], f"#{len(by_cell)}")  # file-wide problems are never merged with each other
+            line = by_cell.get(key)
+            if line is None:
+                by_cell[key] = {**error, "messages": [error["message"]]}
+            else:
+                if error["message"] not in line["messages"]:
+                    line["messages"].append(error["message"])
+                if error.get("severity") == "error":
+                    line["severity"] = "error"
+        ordered = sorted(by_cell.values(), key=lambda e: (e.get("sheet") or "", _cell_key(e.get("cell"))))
+        if not ordered:
+            lines.append({"file": item, "error": None})
+        lines.extend({"file": item, "error": {**e, "message": "；".join(e["messages"])}} for e in ordered)
+    return lines

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -9,6 +11,11 @@ from edupulse.orgs.models import School
 
 
 class SubmissionTable(tables.Table):
+    # Ticked for bulk review: the boxes belong to the form below the table (HTML ``form=`` attribute), which
+    # the page shows only to users who may review; the column is hidden for others and never exported.
+    ids = tables.CheckBoxColumn(accessor="pk", attrs={"input": {"form": "bulk-review"},
+                                                      "th__input": {"form": "bulk-review", "disabled": True}},
+                                exclude_from_export=True, orderable=False)
     id = tables.LinkColumn("collection:submission-detail", args=[tables.A("pk")], verbose_name=_("No."))
     school_code = tables.Column(accessor="school__code", verbose_name=_("School code"))
     school = tables.Column(accessor="school__name", verbose_name=_("School"))
@@ -26,6 +33,12 @@ class SubmissionTable(tables.Table):
         fields = ("id", "school_code", "school", "county", "form", "period", "status", "error_count",
                   "warning_count", "submitted_at", "updated_at")
         order_by = ("period", "school_code")
+        sequence = ("ids", "...")
+
+    def __init__(self, *args: Any, review: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not review:
+            self.columns.hide("ids")
 
 
 class MissingSchoolTable(tables.Table):

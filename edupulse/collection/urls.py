@@ -20,3 +20,11 @@ urlpatterns = [
     path("collection/extracts/", views.ExtractListView.as_view(), name="extract-list"),
     path("collection/extracts/<int:pk>/", views.ExtractDetailView.as_view(), name="extract-detail"),
 ]
+
+urlpatterns += [
+    path("collection/submissions/bulk/", views.SubmissionBulkReviewView.as_view(), name="submission-bulk"),
+    path("collection/completeness/<slug:form>/<str:period>/export.<str:fmt>", views.NotReportedExportView.as_view(),
+         name="completeness-export"),
+    path("collection/completeness/<slug:form>/<str:period>/remind/", views.ReminderSendView.as_view(), name="remind"),
+    path("collection/inbox/read/", views.InboxReadView.as_view(), name="inbox-read"),
+]

@@ -11,20 +11,23 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
-from edupulse.collection import actions, importing, products, workbook
+from edupulse.collection import actions, importing, products, reminding, reviewing, workbook
 from edupulse.collection.completeness import LEVEL_FIELD, completeness, deadline, missing_schools, not_reported
 from edupulse.collection.filtersets import SubmissionFilterSet
 from edupulse.collection.forms import CommentForm, EntryForm, UploadForm
 from edupulse.collection.management.commands.collect import default_period
-from edupulse.collection.models import FormVersion, SavedExtract, Submission
+from edupulse.collection.models import FormVersion, InboxMessage, NotReportedKind, Reminder, SavedExtract, Submission
 from edupulse.collection.models.submission import SUBMISSION_WORKFLOW, SubmissionStatus
 from edupulse.collection.outliers import peer_outliers
 from edupulse.collection.registry import current_version, spec_for
@@ -34,9 +37,9 @@ from edupulse.core.models import AuditLog
 from edupulse.core.permissions import can
 from edupulse.core.regions import COUNTY, PROVINCE, RegionCode, level_below
 from edupulse.core.scoping import scope_of
-from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
+from edupulse.core.views import EXPORT_FORMATS, ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.orgs.models import Region, School
-from edupulse.utilities.export import XLSX_CONTENT_TYPE
+from edupulse.utilities.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 
 if TYPE_CHECKING:
     from edupulse.accounts.models import User
@@ -47,6 +50,7 @@ def _who(request: HttpRequest) -> User:
 
 
 ERRORS_DIR = "collection-errors"
+OUTLIERS_PER_PAGE = 50
 MAX_WEB_TEMPLATES = 3000
 
 
@@ -104,8 +108,22 @@ class SubmissionListView(ScopedListView):
     text_export_columns = ("school_code",)
     title = gettext_lazy("Submissions")
 
+    template_name = "collection/submission_list.html"
+
     def get_queryset(self) -> QuerySet[Submission]:
         return super().get_queryset().select_related("school", "school__county", "form")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_review"] = _may_review(self.request)
+        if context["can_review"] and "table" in context:
+            context["table"].columns.show("ids")
+        return context
+
+
+def _may_review(request: HttpRequest) -> bool:
+    """Officers of a region review; a school's CIO changes submissions but reviews none."""
+    return scope_of(request.user).level in LEVEL_FIELD and can(request.user, "change", Submission)
 
 
 class SubmissionDetailView(ScopedDetailView):
@@ -124,9 +142,11 @@ class SubmissionDetailView(ScopedDetailView):
         issues: dict[str, list[dict[str, Any]]] = {}
         for issue in submission.issues:
             issues.setdefault(issue["field"], []).append(issue)
+        changes = reviewing.year_on_year(spec, submission)  # last period beside this one, for the reviewer
         sections = [{"title": s.title, "rows": [
             {"field": spec.field(c), "value": display(spec.field(c), submission.values.get(c)),
-             "note": submission.explanations.get(c, ""), "issues": issues.get(c, [])} for c in s.fields]}
+             "note": submission.explanations.get(c, ""), "issues": issues.get(c, []), **changes[c]}
+            for c in s.fields]}
             for s in spec.sections]
         user = self.request.user
         history = AuditLog.objects.filter(object_type="collection.submission", object_id=str(submission.pk)
@@ -402,6 +422,7 @@ class UploadView(ScopedMixin, TemplateView):
             (directory / f"{token}.xlsx").write_bytes(workbook.build_error_workbook(report.files, report.grids))
             context["error_token"] = token
         context["report"] = report
+        context["error_rows"] = importing.errors_by_cell(report.files)
         return self.render_to_response(context)
 
 
@@ -469,6 +490,7 @@ class CompletenessView(ScopedMixin, TemplateView):
                         "level": level, "deadline": deadline(spec, period),
                         "region_obj": Region.objects.filter(code=region).first(),
                         "title": _("Completeness")})
+        context.update(reminder_context(self.request, spec, period, region))
         return context
 
 
@@ -514,7 +536,8 @@ class OutliersView(ScopedMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         _version, spec = _spec_or_404(kwargs["form"])
         context.update({"spec": spec, "period": kwargs["period"], "title": _("Outliers among peer schools"),
-                        "outliers": peer_outliers(spec, kwargs["period"], user=_who(self.request))[:500]})
+                        "outliers": Paginator(peer_outliers(spec, kwargs["period"], user=_who(self.request)),
+                                              OUTLIERS_PER_PAGE).get_page(self.request.GET.get("page"))})
         return context
 
 
@@ -546,3 +569,158 @@ class ExtractDetailView(ScopedDetailView):
             return response
         return self.render_to_response(self.get_context_data(object=self.object, rows=rows,
                                                              title=self.object.name))
+
+
+# ── Work an officer does many times at once (issue 14, item 5) ─────────────────────────────────────────────
+class SubmissionBulkReviewView(ScopedMixin, View):
+    """POST ``ids`` (checked on the review list), ``action`` (approve | return) and one ``comment``: each
+    submission goes through its own action; refused ones are listed with the reason (reviewing.bulk_review)."""
+
+    model = Submission
+    required_verb = "change"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        back = _safe_next(request, reverse("collection:submission-list"))
+        ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+        if not ids:
+            messages.error(request, _("Select at least one submission."))
+            return HttpResponseRedirect(back)
+        try:
+            outcome = reviewing.bulk_review(ids, request.POST.get("action", ""), request.POST.get("comment", ""),
+                                            acting_user=_who(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(back)
+        if outcome.done:
+            messages.success(request, _("%(count)d submissions done.") % {"count": len(outcome.done)})
+        for name, reason in outcome.refused:
+            messages.error(request, _("%(school)s was not changed: %(reason)s") % {"school": name, "reason": reason})
+        return HttpResponseRedirect(back)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    """The list to go back to (its filters kept); only a path of this site."""
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+class NotReportedExportView(ScopedMixin, View):
+    """The 上报情况 page as CSV or XLSX: per region the counts, with the three kinds of not reported apart."""
+
+    model = Submission
+
+    def get(self, request: HttpRequest, form: str, period: str, fmt: str) -> HttpResponse:
+        _version, spec = _spec_or_404(form)
+        if fmt not in EXPORT_FORMATS:
+            raise Http404
+        region, level = _completeness_area(request)
+        rows, total = completeness(spec, period, _who(request), level=level, region=region)
+        kinds = _kind_counts(reminding.not_reported(spec, period, _who(request), region), level)
+        headers = [_("Region code"), _("Region"), _("Schools expected"), _("Reported"), _("Reporting rate"),
+                   _("On time"), _("On-time rate"), _("Not submitted"),
+                   *[str(kind.label) for kind in NotReportedKind]]
+        table = [[r.region_code, r.region_name, r.expected, r.reported, r.reporting_rate, r.on_time, r.on_time_rate,
+                  r.missing, *[kinds.get((r.region_code, kind), 0) for kind in NotReportedKind]] for r in rows]
+        table.append(["", _("Total"), total.expected, total.reported, total.reporting_rate, total.on_time,
+                      total.on_time_rate, total.missing,
+                      *[sum(n for (_code, k), n in kinds.items() if k == kind) for kind in NotReportedKind]])
+        name = f"{_('Completeness')}-{spec.name}-{period}-{_area_name(region)}-{timezone.localdate():%Y%m%d}.{fmt}"
+        if fmt == "csv":
+            response = HttpResponse(to_csv(headers, table), content_type=CSV_CONTENT_TYPE)
+        else:
+            response = HttpResponse(to_xlsx(headers, table, sheet=str(_("Completeness")), text_columns=[0]),
+                                    content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, name) or ""
+        return response
+
+
+def _completeness_area(request: HttpRequest) -> tuple[str, str]:
+    """The ``?region`` of the completeness page (default: the user's area) and the level of its rows."""
+    scope = scope_of(request.user)
+    region = request.GET.get("region", "") or (scope.region_code if scope.level in LEVEL_FIELD else "")
+    area = RegionCode.parse_or_none(region)
+    if region and area is None:
+        raise Http404
+    return region, level_below(area.level if area is not None else None) or COUNTY
+
+
+def _area_name(region: str) -> str:
+    return Region.objects.filter(code=region).values_list("name", flat=True).first() or region or _("all regions")
+
+
+def _kind_counts(found: list[reminding.NotReported], level: str) -> dict[tuple[str, str], int]:
+    """(region code at ``level``, kind) → schools."""
+    counts: dict[tuple[str, str], int] = {}
+    for item in found:
+        key = (str(getattr(item.school, LEVEL_FIELD[level])), item.kind)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+class ReminderSendView(ScopedMixin, View):
+    """POST from the completeness page: 催报 the not-reported schools of ``?region`` (default: the user's area)."""
+
+    model = Reminder
+    required_verb = "add"
+
+    def post(self, request: HttpRequest, form: str, period: str) -> HttpResponse:
+        _version, spec = _spec_or_404(form)
+        region, _level = _completeness_area(request)
+        page = reverse("collection:completeness", args=[form, period]) + (f"?region={region}" if region else "")
+        if not region:
+            raise Http404  # a nation-wide reminder has no region whose channels would carry it
+        try:
+            reminder = reminding.send_reminder(spec, period, region, _area_name(region), acting_user=_who(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(page)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You do not have permission to do this here."))
+            return HttpResponseRedirect(page)
+        messages.success(request, _reminder_summary(reminder))
+        return HttpResponseRedirect(page)
+
+
+def _reminder_summary(reminder: Reminder) -> str:
+    text = _("Reminded %(count)d schools in their inbox") % {"count": reminder.school_count}
+    if reminder.skipped_count:
+        text += _("; %(count)d already reminded today were skipped") % {"count": reminder.skipped_count}
+    sent = [c["channel"] for c in reminder.channels if c["delivered"]]
+    failed = [f"{c['channel']}（{c['error']}）" for c in reminder.channels if not c["delivered"]]
+    if sent:
+        text += _("; sent through %(channels)s") % {"channels": "、".join(sent)}
+    if failed:
+        text += _("; failed: %(channels)s") % {"channels": "、".join(failed)}
+    if not reminder.channels:
+        text += _("; no alert channel is configured for this region")
+    return text + "。"
+
+
+def reminder_context(request: HttpRequest, spec: Any, period: str, region: str) -> dict[str, Any]:
+    """What the completeness page shows about 催报: the not-reported counts by kind and recent reminders."""
+    user = _who(request)
+    found = reminding.not_reported(spec, period, user, region)
+    counts = dict.fromkeys(NotReportedKind, 0)
+    for item in found:
+        counts[NotReportedKind(item.kind)] += 1
+    reminders = Reminder.objects.visible_to(user).filter(form__code=spec.code, period=period)
+    if region:
+        reminders = reminders.filter(area__startswith=region)
+    return {"not_reported_counts": [(kind.label, n) for kind, n in counts.items()],
+            "not_reported_total": len(found), "can_remind": bool(region) and can(user, "add", Reminder),
+            "reminders": reminders.select_related("sent_by")[:10]}
+
+
+class InboxReadView(ScopedMixin, View):
+    """POST: the school's CIO marks the school's unread reminders read (from the landing page)."""
+
+    model = InboxMessage
+    required_verb = "change"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        scope = scope_of(request.user)
+        school = School.objects.visible_to(request.user).filter(pk=scope.school_id or 0).first()
+        if school is None:
+            raise Http404
+        actions.mark_inbox_read(school, acting_user=_who(request))
+        return HttpResponseRedirect(reverse("home"))

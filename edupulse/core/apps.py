@@ -10,4 +10,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        # app registry: the panel and the views read models, which exist only once the registry is ready.
+        from edupulse.core import panels
+        from edupulse.core.views import register_overview_panel
+
         guards.connect()
+        register_overview_panel("core/audit_panel.html", panels.audit_panel)

@@ -5,4 +5,6 @@ from edupulse.core import views
 app_name = "core"
 urlpatterns = [
     path("audit/", views.AuditLogListView.as_view(), name="audit-list"),
+    path("exports/<int:pk>/", views.ExportJobDetailView.as_view(), name="export-detail"),
+    path("exports/<int:pk>/download/", views.ExportJobDownloadView.as_view(), name="export-download"),
 ]

@@ -3,7 +3,7 @@ without per-view filters; :mod:`edupulse.core.tests.test_scope_everywhere` check
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, ClassVar
 
@@ -12,17 +12,19 @@ import django_tables2 as tables
 from django.contrib import messages as flash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms import ModelForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, TemplateView, UpdateView, View
 
+from edupulse.core import exports, tasks
 from edupulse.core.filtersets import AuditLogFilterSet
-from edupulse.core.models import AuditLog
+from edupulse.core.models import AuditLog, ExportJob, ExportStatus
 from edupulse.core.permissions import can
 from edupulse.core.tables import AuditLogTable
 from edupulse.utilities.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
@@ -82,6 +84,8 @@ class ScopedListView(ScopedMixin, TemplateView):
                                     for name, errors in filterset.form.errors.items())
                 return HttpResponseBadRequest(_("The filter is not valid, nothing was exported: %(problems)s")
                                               % {"problems": problems}, content_type="text/plain; charset=utf-8")
+            if queryset.count() > exports.inline_limit():
+                return self.export_in_background(queryset, export_format)
             return self.export(queryset, export_format)
         table = self.table_class(queryset, request=request)
         tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
@@ -89,7 +93,9 @@ class ScopedListView(ScopedMixin, TemplateView):
                                         title=self.title or self.model._meta.verbose_name_plural)
         return self.render_to_response(context)
 
-    def export(self, queryset: models.QuerySet[Any], export_format: str) -> HttpResponse:
+    def export_table(self, queryset: models.QuerySet[Any]) -> tuple[list[str], Iterator[list[Any]], list[int]]:
+        """Headers, rows (a generator) and the indexes of text columns of the export of ``queryset``; shared
+        by the immediate export and the background one (``core.exports.write_export``)."""
         table = self.table_class(queryset, request=self.request)
         columns = [c for c in table.columns if c.column.exclude_from_export is False and c.name != "actions"]
         headers = [str(c.header) for c in columns]
@@ -98,16 +104,32 @@ class ScopedListView(ScopedMixin, TemplateView):
         timed = {c.name for c in columns if isinstance(c.column, (tables.DateTimeColumn, tables.DateColumn))}
         rows = ([c.accessor.resolve(row.record, quiet=True) if c.name in timed else self._plain(row.get_cell_value(c.name))
                  for c in columns] for row in table.rows)
+        text_cols = [i for i, c in enumerate(columns) if c.name in self.text_export_columns]
+        return headers, rows, text_cols
+
+    def export(self, queryset: models.QuerySet[Any], export_format: str) -> HttpResponse:
+        headers, rows, text_cols = self.export_table(queryset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         filename = f"{self.export_name}-{stamp}.{export_format}"
         if export_format == "csv":
             body, content_type = to_csv(headers, rows), CSV_CONTENT_TYPE
         else:
-            text_cols = [i for i, c in enumerate(columns) if c.name in self.text_export_columns]
             body, content_type = to_xlsx(headers, rows, sheet=self.export_name, text_columns=text_cols), XLSX_CONTENT_TYPE
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    def export_in_background(self, queryset: models.QuerySet[Any], export_format: str) -> HttpResponse:
+        """Too many rows for a request: queue an export job and show its progress page."""
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        query.pop("page", None)
+        title = str(self.title or self.model._meta.verbose_name_plural)
+        job = exports.request_export(title, self.request.path, query.urlencode(), export_format, queryset.count(),
+                                     acting_user=self.request.user)
+        # The job must be committed before a worker looks for it.
+        transaction.on_commit(lambda: tasks.run_export.enqueue(job.pk))
+        return HttpResponseRedirect(reverse("core:export-detail", args=[job.pk]))
 
     @staticmethod
     def _plain(value: Any) -> Any:
@@ -184,3 +206,40 @@ class AuditLogListView(ScopedListView):
     table_class = AuditLogTable
     filterset_class = AuditLogFilterSet
     export_name = "audit"
+
+
+class ExportJobMixin(ScopedMixin):
+    """An export job is its requester's alone: the area's officers do not see each other's files."""
+
+    model = ExportJob
+
+    def job(self, pk: int) -> ExportJob:
+        job = self.get_queryset().filter(pk=pk, requester=self.request.user).first()  # type: ignore[attr-defined]
+        if job is None or job.expires_at <= timezone.now():
+            raise Http404
+        return job
+
+
+class ExportJobDetailView(ExportJobMixin, TemplateView):
+    """The progress of a background export, then its download link (the page refreshes itself until then)."""
+
+    template_name = "core/export_job.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        job = self.job(kwargs["pk"])
+        context.update({"job": job, "status_text": exports.status_text(job), "title": _("Export"),
+                        "pending": job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)})
+        return context
+
+
+class ExportJobDownloadView(ExportJobMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        job = self.job(kwargs["pk"])
+        path = exports.exports_dir() / job.stored_as
+        if job.status != ExportStatus.READY or not job.stored_as or not path.is_file():
+            raise Http404
+        exports.record_download(job, request.user)
+        content_type = CSV_CONTENT_TYPE if job.fmt == "csv" else XLSX_CONTENT_TYPE
+        # FileResponse writes Content-Disposition with RFC 5987 filename*= for a non-ASCII name.
+        return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name, content_type=content_type)

@@ -24,8 +24,10 @@ from typing import Any
 from django.core.mail import send_mail
 
 from edupulse.core.actors import Actor
-from edupulse.monitoring.actions.alerts import record_delivery
-from edupulse.monitoring.models import AlertDelivery
+from edupulse.core.notify import ChannelResult
+from edupulse.core.regions import RegionCode
+from edupulse.monitoring.actions.alerts import queue_messages, record_delivery
+from edupulse.monitoring.models import AlertChannel, AlertDelivery
 from edupulse.monitoring.models.alerts import ChannelKind, DeliveryStatus
 
 SEND_TIMEOUT_S = 10
@@ -106,3 +108,28 @@ def send_pending_alerts(*, acting_user: Actor, limit: int = 500) -> int:
             record_delivery(delivery, acting_user=acting_user, error=None)
             sent += 1
     return sent
+
+
+def region_channels(region_code: str) -> list[AlertChannel]:
+    """The enabled channels that cover ``region_code``: a channel's region contains it (the rule of alerts:
+    a county's 催报 reaches the county's robot and those of the prefecture and province above it)."""
+    area = RegionCode.parse(region_code)
+    return [c for c in AlertChannel.objects.filter(enabled=True).exclude(region=None).order_by("pk")
+            if RegionCode.parse(str(c.region_id)).contains(area)]
+
+
+def send_region_message(region_code: str, title: str, text: str, acting_user: Actor) -> list[ChannelResult]:
+    """The ``core.notify`` sender of monitoring: queue one delivery per channel covering the region, send each
+    now (outside any transaction) and record it; a failed one stays pending for ``send_alerts`` to retry."""
+    deliveries = queue_messages(region_channels(region_code), title, text, acting_user=acting_user)
+    results = []
+    for delivery in deliveries:
+        error: str | None = None
+        try:
+            send_one(delivery)
+        except Exception as exc:  # any transport error: recorded on the delivery and reported to the caller
+            error = str(exc) or type(exc).__name__
+        record_delivery(delivery, acting_user=acting_user, error=error)
+        results.append(ChannelResult(delivery.channel.name, str(delivery.channel.get_kind_display()),
+                                     error is None, (error or "")[:200]))
+    return results

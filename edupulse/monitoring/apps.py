@@ -11,11 +11,13 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         # app registry: these modules import models, which exist only once the registry is ready.
+        from edupulse.core import notify
         from edupulse.core.views import register_overview_panel
-        from edupulse.monitoring import indicator_sources
+        from edupulse.monitoring import alerting, indicator_sources
         from edupulse.monitoring.dashboard import overview_panel
 
         indicator_sources.register()
+        notify.register_sender("monitoring.alert_channels", alerting.send_region_message)
 
         register_overview_panel("monitoring/overview_panel.html", overview_panel)
 

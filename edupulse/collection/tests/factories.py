@@ -6,7 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 from edupulse.collection import actions
-from edupulse.collection.models import Field, Form, FormVersion, SavedExtract, Section, Submission, ValidationRule
+from edupulse.collection.models import (
+    Field,
+    Form,
+    FormVersion,
+    InboxMessage,
+    Reminder,
+    SavedExtract,
+    Section,
+    Submission,
+    ValidationRule,
+)
 from edupulse.collection.registry import current_version
 from edupulse.core.actions import run_as_system
 
@@ -69,3 +79,19 @@ SCOPED_FACTORIES: dict[str, Callable[[Any], Any]] = {
     "collection.Submission": _submission,
     "collection.SavedExtract": make_extract,
 }
+
+
+def make_reminder(school: Any) -> Reminder:
+    """A 催报 of the school's county that reached the school (sent by the platform, no channel)."""
+    reminder: Reminder = run_as_system(actions.record_reminder, shipped_version().form, "2022", school.county_id,
+                                       [(school, "no_record", "请报送 2022 年度报表。")])
+    return reminder
+
+
+def _inbox_message(school: Any) -> InboxMessage:
+    # One reminder a day reaches a school: the message of the reminder made above, or a new one.
+    message = InboxMessage.objects.filter(school=school).first()
+    return message or make_reminder(school).messages.get()
+
+
+SCOPED_FACTORIES.update({"collection.Reminder": make_reminder, "collection.InboxMessage": _inbox_message})

@@ -1,3 +1,4 @@
 from edupulse.core.models.audit import AuditLog
+from edupulse.core.models.exports import ExportJob, ExportStatus
 
-__all__ = ["AuditLog"]
+__all__ = ["AuditLog", "ExportJob", "ExportStatus"]

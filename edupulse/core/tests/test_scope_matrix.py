@@ -35,6 +35,7 @@ from edupulse.collection.tests.factories import FORM, make_extract, make_submiss
 from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
 from edupulse.core.regions import RegionCode
+from edupulse.core.tests.factories import make_export_job
 from edupulse.indicators.models import IndicatorValue
 from edupulse.monitoring import actions as monitoring
 from edupulse.monitoring.tests.factories import (
@@ -205,6 +206,9 @@ ROWS: tuple[Row, ...] = (
     Row("collection:extract-detail", ("extract",), NOT_SCHOOLS, query={"format": "xlsx"}),
     Row("reports:annual-detail", ("report_run",), NOT_SCHOOLS),
     Row("reports:annual-download", ("report_run",), NOT_SCHOOLS, kwargs={"fmt": "pdf"}),
+    # A background export is its requester's alone: not even the officers above see it.
+    Row("core:export-detail", ("export_job",), EVERYONE),
+    Row("core:export-download", ("export_job",), EVERYONE),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),
@@ -256,6 +260,9 @@ NOT_OBJECT_KEYED: dict[str, str] = {
     "collection:summary": "form code and period; the summary is computed over the user's schools",
     "collection:outliers": "form code and period; outliers are computed over the user's schools",
     "collection:upload-errors": "a one-off token that starts with the uploader's id; nobody else's is served",
+    "collection:completeness-export": "form code, period and format; counted over the user's schools like the page",
+    "collection:remind": "form code and period; ?region= narrows the user's own schools, a reminder is placed "
+                         "there and its save checks the scope",
     "indicatordefinition-detail": "indicator code: reference data, the definitions in force are the same for everyone",
 }
 # The admin's object pages are tried for every registered model by test_scope_everywhere.
@@ -278,6 +285,8 @@ class World:
 def sees(user: str, owner: str, table: str = "") -> bool:
     """Whether the table lets ``user`` see an object of ``owner`` (``table="managed"``: manage an account)."""
     kind, _sep, key = owner.partition(":")
+    if kind == "requester":  # an object only the user who asked for it sees (a background export)
+        return key == user
     tables = {"school": SCHOOLS_SEEN, "bureau": BUREAUS_SEEN, "region": REGIONS_SEEN, "account": USERS_SEEN}
     if table == "managed" and kind == "account":
         return key in USERS_MANAGED[user]
@@ -349,6 +358,7 @@ def _build_world() -> World:
         scope_school = schools[scope["school"]] if "school" in scope else None
         users[user_name] = make_user(role, region=scope.get("region", ""), school=scope_school)
         objects[f"{user_name}.account"] = (users[user_name], f"account:{user_name}")
+        objects[f"{user_name}.export_job"] = (make_export_job(users[user_name]), f"requester:{user_name}")
     for name in ("wuhou_b", "jinjiang", "fucheng", "yanta"):
         objects[f"{name}.cio.account"] = (make_user("school_cio", school=schools[name]), f"account:{name}.cio")
     _supervision(objects)

@@ -111,6 +111,18 @@ def queue_alerts(finding_id: int, event: str) -> list[AlertDelivery]:
 
 
 @action
+def queue_messages(channels: list[AlertChannel], title: str, text: str, *, acting_user: Actor,
+                   event: str = "reminder") -> list[AlertDelivery]:
+    """Deliveries of a message that is about no finding (a 催报 from collection, through ``core.notify``):
+    one pending row per channel, sent by ``alerting.send_region_message`` right after this commits."""
+    now = timezone.now()
+    return [AlertDelivery.objects.create(channel=channel, finding=None, event=event,
+                                         dedup_key=f"{channel.pk}:{event}:{now:%Y%m%d%H%M%S%f}", title=title[:200],
+                                         text=text, status=DeliveryStatus.PENDING, created_at=now)
+            for channel in channels]
+
+
+@action
 def record_delivery(delivery: AlertDelivery, *, acting_user: Actor, error: str | None) -> AlertDelivery:
     """One attempt at sending ``delivery``: sent (``error`` None), or kept for a retry with the error until
     ``MAX_SEND_ATTEMPTS``, then failed."""
