@@ -51,15 +51,18 @@ def has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(found[0][0])
 
 
-def versions_sql(kind: str, live: str = "live") -> str:
-    """Every clean row of a live batch, with its person's pseudonym and its batch (newest version first = rank 1)."""
+def versions_sql(kind: str, live: str = "live", persons: str = "") -> str:
+    """Every clean row of a live batch, with its person's pseudonym and its batch (newest version first = 1).
+    ``persons``: a relation of (id_type, id_number) — trimmed, upper case — to restrict to (a semi join)."""
     fields = ", ".join(f't."{f.name}"' for f in SCHEMAS[kind].fields)
     person = pseudonym_sql("t.id_type", "t.id_number")
+    only = (f"WHERE (trim(t.id_type), upper(trim(t.id_number))) IN (SELECT id_type, id_number FROM {persons})"
+            if persons else "")
     return f"""
 SELECT {person} AS pseudonym, l.batch_id, l.source, l.seq, t."row", {fields},
        row_number() OVER (PARTITION BY trim(t.id_type), upper(trim(t.id_number)) ORDER BY l.seq DESC, t."row") AS version
-FROM "{kind}" t JOIN {live} l USING (batch_key)
-"""  # noqa: S608 - kind is one of SCHEMAS, live our relation name
+FROM "{kind}" t JOIN {live} l USING (batch_key) {only}
+"""  # noqa: S608 - kind is one of SCHEMAS, live and persons our relation names
 
 
 def current_sql(kind: str, live: str = "live") -> str:
@@ -70,3 +73,44 @@ def current_sql(kind: str, live: str = "live") -> str:
 def rows_as_dicts(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in result.description or ()]
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def person_history(connection: duckdb.DuckDBPyConnection, kind: str, pseudonym: str,
+                   school_codes: list[str]) -> list[dict[str, Any]]:
+    """Every version of the person named by ``pseudonym``, newest first — found only among rows of
+    ``school_codes`` (the schools the reader sees), so the HMAC is computed over those rows alone."""
+    if not has_table(connection, kind):
+        return []
+    register_live(connection, kind)
+    connection.register("readable", pa.table({"code": pa.array(school_codes, pa.string())}))
+    person = pseudonym_sql("t.id_type", "t.id_number")
+    connection.execute(f"""
+CREATE OR REPLACE TEMP TABLE wanted AS
+SELECT DISTINCT trim(t.id_type) AS id_type, upper(trim(t.id_number)) AS id_number
+FROM "{kind}" t JOIN live USING (batch_key) SEMI JOIN readable r ON r.code = trim(t.school_code)
+WHERE {person} = ?""", [pseudonym])  # noqa: S608 - kind is one of SCHEMAS
+    return rows_as_dicts(connection.execute(
+        f"SELECT * FROM ({versions_sql(kind, persons='wanted')}) ORDER BY version"))  # noqa: S608
+
+
+def school_roster(connection: duckdb.DuckDBPyConnection, kind: str, school_code: str, *, number: str = "",
+                  limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """The persons whose current record is at ``school_code`` (ordered by class and 学籍号/教职工号), a page of
+    them, and their count; ``number`` narrows to one 学籍号 (or 教职工号)."""
+    if not has_table(connection, kind):
+        return 0, []
+    register_live(connection, kind)
+    number_field = "student_no" if kind == "student" else "teacher_no"
+    connection.execute(f"""
+CREATE OR REPLACE TEMP TABLE wanted AS
+SELECT DISTINCT trim(t.id_type) AS id_type, upper(trim(t.id_number)) AS id_number
+FROM "{kind}" t JOIN live USING (batch_key) WHERE trim(t.school_code) = ?""", [school_code])  # noqa: S608
+    current = (f"SELECT * EXCLUDE (version) FROM ({versions_sql(kind, persons='wanted')}) "  # noqa: S608
+               f"WHERE version = 1 AND trim(school_code) = $school AND ($number = '' OR upper(trim({number_field})) = $number)")
+    params = {"school": school_code, "number": number.strip().upper()}
+    total = connection.execute(f"SELECT count(*) FROM ({current})", params).fetchall()[0][0]  # noqa: S608
+    order = "class_name, " if kind == "student" else ""
+    rows = rows_as_dicts(connection.execute(
+        f"SELECT * FROM ({current}) ORDER BY {order}{number_field} LIMIT {int(limit)} OFFSET {int(offset)}",  # noqa: S608
+        params))
+    return int(total), rows

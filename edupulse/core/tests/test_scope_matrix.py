@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from edupulse.accounts.tests.factories import make_user
+from edupulse.basedata.tests.factories import make_store_records
 from edupulse.collection.models import Submission
 from edupulse.collection.tests.factories import FORM, make_extract, make_submission, shipped_version
 from edupulse.core.actions import run_as_system
@@ -205,6 +206,11 @@ ROWS: tuple[Row, ...] = (
     Row("collection:extract-detail", ("extract",), NOT_SCHOOLS, query={"format": "xlsx"}),
     Row("reports:annual-detail", ("report_run",), NOT_SCHOOLS),
     Row("reports:annual-download", ("report_run",), NOT_SCHOOLS, kwargs={"fmt": "pdf"}),
+    # Base data: personal records of a school (its roster, a person by pseudonym) for the bureaus and the school.
+    Row("basedata:student-list", ("school",), UNIT, key="code"),
+    Row("basedata:teacher-list", ("school",), UNIT, key="code"),
+    Row("basedata:student-detail", ("student_record",), UNIT, key="pseudonym"),
+    Row("basedata:teacher-detail", ("teacher_record",), UNIT, key="pseudonym"),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),
@@ -261,7 +267,7 @@ NOT_OBJECT_KEYED: dict[str, str] = {
 # The admin's object pages are tried for every registered model by test_scope_everywhere.
 EXEMPT_NAMESPACES = ("admin:",)
 
-MISSING_KEYS = {"pk": "2147480000", "code": "990000", "sequence": "2147480000"}
+MISSING_KEYS = {"pk": "2147480000", "code": "990000", "sequence": "2147480000", "pseudonym": "0" * 20}
 
 
 @dataclass
@@ -299,8 +305,8 @@ def _notice_with_items(school: Any) -> tuple[Any, list[Any]]:
     return notice, [new, acked, submitted]
 
 
-def _build_world() -> World:
-    objects: dict[str, tuple[models.Model, str]] = {}
+def _build_world(directory: Path) -> World:
+    objects: dict[str, tuple[Any, str]] = {}
     users: dict[str, Any] = {}
     shipped_version()
     objects["form"] = (shipped_version().form, "public")
@@ -336,6 +342,9 @@ def _build_world() -> World:
             f"{county}.plan_target": (update.task.plan.targets.order_by("order").first(), owner),
             f"{county}.plan_update": (update, owner),
         })
+    for name, (student, teacher) in make_store_records(schools, directory).items():
+        objects[f"{name}.student_record"] = (student, f"school:{name}")
+        objects[f"{name}.teacher_record"] = (teacher, f"school:{name}")
     objects["510107.bureau_site"] = (make_website(region="510107"), "bureau:510107")
     objects["5101.bureau_system"] = (make_system(region="5101"), "bureau:5101")
     for code in REGIONS:
@@ -371,8 +380,10 @@ def _supervision(objects: dict[str, tuple[models.Model, str]]) -> None:
 def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Built once, inside a transaction rolled back after the module; each test runs in a savepoint on top."""
     media = tmp_path_factory.mktemp("scope-matrix-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=Path(media)), transaction.atomic():
-        yield _build_world()
+    store = Path(media) / "basedata.duckdb"
+    with (django_db_blocker.unblock(), override_settings(MEDIA_ROOT=Path(media), BASEDATA_DUCKDB_PATH=store),
+          transaction.atomic()):
+        yield _build_world(Path(media))
         transaction.set_rollback(True)
 
 
@@ -398,8 +409,11 @@ def _send(client: Client, row: Row, key: str) -> Any:
     return getattr(client, row.method)(url, row.data)
 
 
-def _state(obj: models.Model) -> tuple[Any, int]:
-    """The object's stored row and the length of the audit trail: what a refused write must leave alone."""
+def _state(obj: Any) -> tuple[Any, int]:
+    """The object's stored row and the length of the audit trail: what a refused write must leave alone
+    (a person in the base-data store is no Django row: only the trail is compared)."""
+    if not isinstance(obj, models.Model):
+        return None, AuditLog.objects.count()
     row = type(obj)._default_manager.filter(pk=obj.pk).values().first()
     return row, AuditLog.objects.count()
 

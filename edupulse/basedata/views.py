@@ -1,0 +1,131 @@
+"""Pages of the base data: a school's students (or teachers), and one person's record with its sources and
+history. Records live in the base-data store, not in Django rows, so the scope is the school's: a page starts
+from ``School.objects.visible_to(user)`` (via ``ScopedMixin``) and a person is shown only when their current
+record is at a school the reader sees — otherwise 404, exactly like a pseudonym that names nobody.
+
+Personal data of minors (seed 000 item 20): only the roles in ``RECORD_READERS`` read records at all; names
+and ID numbers are masked (张*, 510***********12) and the birth date is reduced to its year for roles that
+need no more (``FULL_BIRTH_DATE``). Every page view is audited with ``core.audit.record_read`` (which school,
+which pseudonym, never the data). The URL names a person by pseudonym, never by ID number.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from edupulse.basedata import store
+from edupulse.basedata.masking import birth_year, mask_identifier, mask_name
+from edupulse.basedata.models import ImportBatch
+from edupulse.basedata.records import person_history, school_roster
+from edupulse.basedata.schemas import SCHEMAS, code_table
+from edupulse.core import audit
+from edupulse.core.roles import Role
+from edupulse.core.views import ScopedMixin
+from edupulse.orgs.models import School
+
+# Who reads personal records: the bureaus and the school itself. Reviewers and auditors work on aggregates.
+RECORD_READERS = frozenset({Role.PROVINCE_ADMIN, Role.PREFECTURE_OFFICER, Role.COUNTY_OFFICER, Role.SCHOOL_CIO})
+# Who sees the full birth date: those who correct records with the family (the school, its county bureau).
+FULL_BIRTH_DATE = frozenset({Role.COUNTY_OFFICER, Role.SCHOOL_CIO})
+PER_PAGE = 50
+NUMBER_FIELD = {"student": "student_no", "teacher": "teacher_no"}
+CODED = {"gender", "ethnicity", "grade", "status", "id_type", "post", "qualification", "left_behind", "migrant",
+         "needy", "training_completed"}
+
+
+def shown(record: dict[str, Any], kind: str, role: str) -> list[tuple[str, str]]:
+    """(label, value) of a record as the reader may see it: identifiers and names masked, codes named."""
+    rows = []
+    for spec in SCHEMAS[kind].fields:
+        value = record.get(spec.name)
+        text = "" if value is None else str(value).strip()
+        if spec.name in ("id_number", "student_no", "teacher_no"):
+            text = mask_identifier(text)
+        elif spec.name == "name":
+            text = mask_name(text)
+        elif spec.name == "birth_date" and role not in FULL_BIRTH_DATE:
+            text = birth_year(text)
+        elif spec.code_table and text:
+            names = {c.code: c.name for c in code_table(spec.code_table)}
+            text = f"{names.get(text, text)} ({text})"
+        rows.append((spec.label, text or "—"))
+    return rows
+
+
+class RecordPageMixin(ScopedMixin):
+    """The scope of a record page is the school's; the role must be one that reads personal records."""
+
+    model = School
+    kind: ClassVar[str] = "student"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and getattr(request.user, "role", "") not in RECORD_READERS:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RosterView(RecordPageMixin, TemplateView):
+    """A school's students (or teachers) by their current record, with search by 学籍号 (教职工号)."""
+
+    template_name = "basedata/roster.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        school = self.get_queryset().filter(code=kwargs["code"]).first()
+        if school is None:
+            raise Http404
+        number = request.GET.get("number", "").strip()
+        page_number = max(1, int(request.GET.get("page", "1"))) if request.GET.get("page", "1").isdigit() else 1
+        with store.connect() as connection:
+            total, rows = school_roster(connection, self.kind, school.code, number=number, limit=PER_PAGE,
+                                        offset=(page_number - 1) * PER_PAGE)
+        audit.record_read(f"basedata.{self.kind}.list", [school], acting_user=self.acting_user,
+                          purpose=f"{self.kind} list page {page_number}{' (search by number)' if number else ''}")
+        people = [{"pseudonym": r["pseudonym"], "number": mask_identifier(r[NUMBER_FIELD[self.kind]]),
+                   "name": mask_name(r["name"]), "class_name": r.get("class_name") or "",
+                   "grade": r.get("grade") or "", "source": r["source"]} for r in rows]
+        pages = Paginator(range(total), PER_PAGE).get_page(page_number)
+        return self.render_to_response(self.get_context_data(
+            school=school, people=people, total=total, number=number, pages=pages, kind=self.kind,
+            title=_("Students of %(school)s") % {"school": school.name} if self.kind == "student"
+            else _("Teachers of %(school)s") % {"school": school.name}))
+
+
+class RecordView(RecordPageMixin, TemplateView):
+    """One person: the current record (masked), the batches it came from, and its history."""
+
+    template_name = "basedata/record.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        pseudonym = kwargs["pseudonym"]
+        schools = {s.code: s for s in self.get_queryset()}
+        with store.connect() as connection:
+            versions = person_history(connection, self.kind, pseudonym, list(schools))
+        current = versions[0] if versions else None
+        school = schools.get(str(current["school_code"]).strip()) if current else None
+        if current is None or school is None:  # nobody, or now at a school outside the reader's scope
+            raise Http404
+        audit.record_read(f"basedata.{self.kind}.view", [school], acting_user=self.acting_user,
+                          purpose=f"{self.kind} {pseudonym}")
+        role = self.acting_user.role
+        batches = ImportBatch.objects.in_bulk({v["batch_id"] for v in versions})
+        history = [{"batch": batches.get(v["batch_id"]), "row": v["row"], "fields": shown(v, self.kind, role),
+                    "changed": _changed(v, versions[i + 1] if i + 1 < len(versions) else None, self.kind, role)}
+                   for i, v in enumerate(versions)]
+        return self.render_to_response(self.get_context_data(
+            kind=self.kind, pseudonym=pseudonym, school=school, fields=shown(current, self.kind, role),
+            sources=[b for b in {h["batch"] for h in history if h["batch"] is not None}], history=history,
+            full_birth_date=role in FULL_BIRTH_DATE))
+
+
+def _changed(version: dict[str, Any], older: dict[str, Any] | None, kind: str, role: str) -> list[str]:
+    """The labels of the fields that differ from the older version (all, for the first one)."""
+    if older is None:
+        return []
+    new, old = dict(shown(version, kind, role)), dict(shown(older, kind, role))
+    return [label for label in new if new[label] != old.get(label)]
