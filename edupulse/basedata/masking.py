@@ -37,7 +37,8 @@ def birth_year(value: str | None) -> str:
 
 
 def mask_name_sql(column: str) -> str:
-    return f"CASE WHEN nullif(trim({column}), '') IS NULL THEN '' ELSE left(trim({column}), 1) || repeat('*', length(trim({column})) - 1) END"
+    text = f"trim({column})"
+    return f"CASE WHEN nullif({text}, '') IS NULL THEN '' ELSE left({text}, 1) || repeat('*', length({text}) - 1) END"
 
 
 def mask_identifier_sql(column: str) -> str:

@@ -56,7 +56,7 @@ def versions_sql(kind: str, live: str = "live", persons: str = "") -> str:
     ``persons``: a relation of (id_type, id_number) — trimmed, upper case — to restrict to (a semi join)."""
     fields = ", ".join(f't."{f.name}"' for f in SCHEMAS[kind].fields)
     person = pseudonym_sql("t.id_type", "t.id_number")
-    only = (f"WHERE (trim(t.id_type), upper(trim(t.id_number))) IN (SELECT id_type, id_number FROM {persons})"
+    only = (f"WHERE (trim(t.id_type), upper(trim(t.id_number))) IN (SELECT id_type, id_number FROM {persons})"  # noqa: S608
             if persons else "")
     return f"""
 SELECT {person} AS pseudonym, l.batch_id, l.source, l.seq, t."row", {fields},

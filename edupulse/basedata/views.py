@@ -119,7 +119,7 @@ class RecordView(RecordPageMixin, TemplateView):
                    for i, v in enumerate(versions)]
         return self.render_to_response(self.get_context_data(
             kind=self.kind, pseudonym=pseudonym, school=school, fields=shown(current, self.kind, role),
-            sources=[b for b in {h["batch"] for h in history if h["batch"] is not None}], history=history,
+            sources=sorted({h["batch"] for h in history if h["batch"] is not None}, key=lambda b: b.pk), history=history,
             full_birth_date=role in FULL_BIRTH_DATE))
 
 
