@@ -114,3 +114,12 @@ FROM "{kind}" t JOIN live USING (batch_key) WHERE trim(t.school_code) = ?""", [s
         f"SELECT * FROM ({current}) ORDER BY {order}{number_field} LIMIT {int(limit)} OFFSET {int(offset)}",  # noqa: S608
         params))
     return int(total), rows
+
+
+def record_at(connection: duckdb.DuckDBPyConnection, kind: str, batch_key: str, row: int) -> dict[str, Any] | None:
+    """One stored clean row (by its batch's key and its row number), or None."""
+    if not has_table(connection, kind):
+        return None
+    found = rows_as_dicts(connection.execute(
+        f'SELECT * FROM "{kind}" WHERE batch_key = ? AND "row" = ?', [batch_key, row]))  # noqa: S608
+    return found[0] if found else None

@@ -8,4 +8,8 @@ urlpatterns = [
     path("basedata/schools/<str:code>/teachers/", views.RosterView.as_view(kind="teacher"), name="teacher-list"),
     path("basedata/students/<str:pseudonym>/", views.RecordView.as_view(kind="student"), name="student-detail"),
     path("basedata/teachers/<str:pseudonym>/", views.RecordView.as_view(kind="teacher"), name="teacher-detail"),
+    path("basedata/reviews/", views.ReviewListView.as_view(), name="review-list"),
+    path("basedata/reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review-detail"),
+    path("basedata/reviews/<int:pk>/confirm/", views.ReviewDecisionView.as_view(verb="confirm"), name="review-confirm"),
+    path("basedata/reviews/<int:pk>/reject/", views.ReviewDecisionView.as_view(verb="reject"), name="review-reject"),
 ]

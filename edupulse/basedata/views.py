@@ -13,20 +13,25 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from edupulse.basedata import store
+from edupulse.basedata import actions, store
 from edupulse.basedata.masking import birth_year, mask_identifier, mask_name
-from edupulse.basedata.models import ImportBatch
-from edupulse.basedata.records import person_history, school_roster
+from edupulse.basedata.models import REVIEW_WORKFLOW, ImportBatch, MatchReview
+from edupulse.basedata.records import person_history, record_at, school_roster
 from edupulse.basedata.schemas import SCHEMAS, code_table
+from edupulse.basedata.tables import MatchReviewTable
 from edupulse.core import audit
 from edupulse.core.roles import Role
-from edupulse.core.views import ScopedMixin
+from edupulse.core.views import ScopedListView, ScopedMixin
 from edupulse.orgs.models import School
 
 # Who reads personal records: the bureaus and the school itself. Reviewers and auditors work on aggregates.
@@ -129,3 +134,56 @@ def _changed(version: dict[str, Any], older: dict[str, Any] | None, kind: str, r
         return []
     new, old = dict(shown(version, kind, role)), dict(shown(older, kind, role))
     return [label for label in new if new[label] != old.get(label)]
+
+
+class ReviewListView(ScopedListView):
+    """The review queue of entity resolution: uncertain pairs, pending first."""
+
+    model = MatchReview
+    table_class = MatchReviewTable
+    export_name = "match-reviews"
+    title = gettext_lazy("Matches to review")
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("school")
+
+
+class ReviewDetailView(ScopedMixin, TemplateView):
+    """Both records of a pair side by side (masked, audited) with the officer's buttons."""
+
+    model = MatchReview
+    template_name = "basedata/review.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        review = get_object_or_404(self.get_queryset().select_related("school", "left_batch", "right_batch"),
+                                   pk=kwargs["pk"])
+        role = self.acting_user.role
+        with store.connect() as connection:
+            left = record_at(connection, review.kind, review.left_batch.key, review.left_row)
+            right = record_at(connection, review.kind, review.right_batch.key, review.right_row)
+        audit.record_read("basedata.match_review.view", [review], acting_user=self.acting_user,
+                          purpose="entity resolution review")
+        pairs = [(label, lv, rv) for (label, lv), (_label, rv) in zip(
+            shown(left or {}, review.kind, role), shown(right or {}, review.kind, role), strict=True)]
+        return self.render_to_response(self.get_context_data(
+            review=review, fields=pairs, buttons=REVIEW_WORKFLOW.available(self.acting_user, review)))
+
+
+class ReviewDecisionView(ScopedMixin, TemplateView):
+    """POST: confirm or reject the pair (``verb`` from the route), then back to the pair."""
+
+    model = MatchReview
+    http_method_names = ["post"]
+    verb: ClassVar[str] = "confirm"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        review = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        decide = actions.confirm_match if self.verb == "confirm" else actions.reject_match
+        try:
+            decide(review, acting_user=self.acting_user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Done."))
+        return HttpResponseRedirect(reverse("basedata:review-detail", args=[review.pk]))

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edupulse.basedata.actions import BatchFacts, record_import
+from edupulse.basedata.actions import BatchFacts, QueuedPair, record_dedupe, record_import
 from edupulse.basedata.importing import import_file
-from edupulse.basedata.models import ImportBatch
+from edupulse.basedata.models import ImportBatch, MatchReview
 from edupulse.basedata.pseudonyms import pseudonym
 from edupulse.basedata.tests.helpers import TODAY, ric_id, student, write_csv
 from edupulse.core.actions import run_as_system
@@ -63,3 +63,14 @@ def make_store_records(schools: dict[str, Any], directory: Path) -> dict[str, tu
         csv.writer(handle).writerows([TEACHER_HEADER, *teachers])
     import_file(teacher_file, "teacher", "jiaoshi", acting_user=SYSTEM, today=TODAY)
     return made
+
+
+def make_review(school: Any) -> MatchReview:
+    """A pending pair of two rows of a batch of the school (the store rows are not needed to scope it)."""
+    batch = make_batch(school)
+    pair = QueuedPair(batch.pk, 1, batch.pk, 2, 0.8, school.pk)
+    run_as_system(record_dedupe, uuid.uuid4().hex, "student", [pair], {}, commit_store=lambda: None)
+    return MatchReview.objects.get(left_batch=batch)
+
+
+SCOPED_FACTORIES["basedata.MatchReview"] = make_review

@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from edupulse.accounts.tests.factories import make_user
-from edupulse.basedata.tests.factories import make_store_records
+from edupulse.basedata.tests.factories import make_review, make_store_records
 from edupulse.collection.models import Submission
 from edupulse.collection.tests.factories import FORM, make_extract, make_submission, shipped_version
 from edupulse.core.actions import run_as_system
@@ -211,6 +211,10 @@ ROWS: tuple[Row, ...] = (
     Row("basedata:teacher-list", ("school",), UNIT, key="code"),
     Row("basedata:student-detail", ("student_record",), UNIT, key="pseudonym"),
     Row("basedata:teacher-detail", ("teacher_record",), UNIT, key="pseudonym"),
+    # The review queue of entity resolution: officers decide, schools do not judge their own records.
+    Row("basedata:review-detail", ("match_review",), OFFICERS),
+    Row("basedata:review-confirm", ("match_review",), OFFICERS, method="post"),
+    Row("basedata:review-reject", ("match_review",), OFFICERS, method="post"),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),
@@ -345,6 +349,7 @@ def _build_world(directory: Path) -> World:
     for name, (student, teacher) in make_store_records(schools, directory).items():
         objects[f"{name}.student_record"] = (student, f"school:{name}")
         objects[f"{name}.teacher_record"] = (teacher, f"school:{name}")
+        objects[f"{name}.match_review"] = (make_review(schools[name]), f"school:{name}")
     objects["510107.bureau_site"] = (make_website(region="510107"), "bureau:510107")
     objects["5101.bureau_system"] = (make_system(region="5101"), "bureau:5101")
     for code in REGIONS:

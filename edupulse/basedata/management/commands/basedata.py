@@ -55,6 +55,11 @@ class Command(BaseCommand):
         demo.add_argument("--seed", type=int, default=2026)
         demo.add_argument("--out", type=Path, default=None, help="directory (default: basedata-demo in EDUPULSE_VAR_DIR)")
         demo.add_argument("--import", dest="do_import", action="store_true", help="import the students file too")
+        dedupe = sub.add_parser("dedupe", help="Entity resolution over the student records (Splink): links, "
+                                               "master records, uncertain pairs queued for review.")
+        dedupe.add_argument("--batch", type=int, action="append", default=None,
+                            help="a student batch to include (repeatable; default: every batch)")
+        dedupe.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
         export = sub.add_parser("export-issues", help="Write one school's issues of a batch to an XLSX file.")
         export.add_argument("--batch", type=int, required=True)
         export.add_argument("--school", required=True, help="学校标识码")
@@ -70,6 +75,8 @@ class Command(BaseCommand):
                 self._quality(options["batch"], options["json"])
             elif options["subcommand"] == "demo":
                 self._demo(options["students"], options["teachers"], options["seed"], options["out"], options["do_import"])
+            elif options["subcommand"] == "dedupe":
+                self._dedupe(options["batch"], options["json"])
             elif options["subcommand"] == "export-issues":
                 self._export(options["batch"], options["school"], options["out"])
         except InputError as error:
@@ -112,6 +119,22 @@ class Command(BaseCommand):
             self.stdout.write(str(path))
         if do_import:
             self._import(files[0], "student", SourceSystem.XUEJI, None, as_json=False)
+
+    def _dedupe(self, batches: list[int] | None, as_json: bool) -> None:
+        # heavy: Splink and pypinyin load only for this subcommand, not for every `edupulse basedata` call.
+        from edupulse.basedata.dedupe import run_dedupe
+
+        try:
+            with context.using(context.cli_context()):
+                outcome = run_dedupe(acting_user=SYSTEM, batch_ids=batches)
+        except LookupError as missing:
+            raise CommandError(_("There is no student batch %(ids)s.") % {"ids": missing}, returncode=USAGE) from None
+        report = outcome.as_dict()
+        if as_json:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        self.stdout.write(_("%(records)d records: %(matches)d pairs linked, %(review)d queued for review, "
+                            "%(masters)d master records (%(seconds).1f s).") % report)
 
     def _export(self, pk: int, school: str, out: Path) -> None:
         batch = self._batch(pk)
