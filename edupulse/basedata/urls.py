@@ -12,4 +12,6 @@ urlpatterns = [
     path("basedata/reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review-detail"),
     path("basedata/reviews/<int:pk>/confirm/", views.ReviewDecisionView.as_view(verb="confirm"), name="review-confirm"),
     path("basedata/reviews/<int:pk>/reject/", views.ReviewDecisionView.as_view(verb="reject"), name="review-reject"),
+    path("basedata/catalogue/", views.CatalogueView.as_view(), name="catalogue"),
+    path("basedata/catalogue/<str:code>/", views.DatasetView.as_view(), name="dataset"),
 ]

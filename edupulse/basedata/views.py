@@ -16,14 +16,14 @@ from typing import Any, ClassVar
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from edupulse.basedata import actions, store
+from edupulse.basedata import actions, catalogue, store
 from edupulse.basedata.masking import birth_year, mask_identifier, mask_name
 from edupulse.basedata.models import REVIEW_WORKFLOW, ImportBatch, MatchReview
 from edupulse.basedata.records import person_history, record_at, school_roster
@@ -187,3 +187,39 @@ class ReviewDecisionView(ScopedMixin, TemplateView):
         else:
             messages.success(request, _("Done."))
         return HttpResponseRedirect(reverse("basedata:review-detail", args=[review.pk]))
+
+
+class CatalogueView(ScopedMixin, TemplateView):
+    """The 数据资源目录: every dataset with its owner, cycle, sharing type and classification; ``?format=json``
+    downloads the DCAT-like export (lineage naming the batches the user sees)."""
+
+    model = ImportBatch
+    template_name = "basedata/catalogue.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("format") == "json":
+            response = JsonResponse(catalogue.dcat(list(self.get_queryset())), json_dumps_params={"ensure_ascii": False})
+            response["Content-Disposition"] = 'attachment; filename="basedata-catalogue.jsonld"'
+            return response
+        return self.render_to_response(self.get_context_data(
+            datasets=catalogue.datasets(), sharing=catalogue.SHARING, grades=catalogue.GRADES,
+            personal=catalogue.PERSONAL))
+
+
+class DatasetView(ScopedMixin, TemplateView):
+    """One dataset: its fields with their classification, and its lineage (batches → dataset → derived
+    datasets → indicators)."""
+
+    model = ImportBatch
+    template_name = "basedata/dataset.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        dataset = catalogue.get(kwargs["code"])
+        if dataset is None:
+            raise Http404
+        batches = list(self.get_queryset().filter(kind=dataset.record_kind)) if dataset.record_kind else []
+        parents = [catalogue.get(p) for p in dataset.derived_from if not p.startswith(catalogue.BATCH_PREFIX)]
+        return self.render_to_response(self.get_context_data(
+            dataset=dataset, batches=batches, parents=parents, children=catalogue.children(dataset.code),
+            indicators=catalogue.indicators_of(dataset), sharing=catalogue.SHARING, grades=catalogue.GRADES,
+            personal=catalogue.PERSONAL))

@@ -267,6 +267,7 @@ NOT_OBJECT_KEYED: dict[str, str] = {
     "collection:outliers": "form code and period; outliers are computed over the user's schools",
     "collection:upload-errors": "a one-off token that starts with the uploader's id; nobody else's is served",
     "indicatordefinition-detail": "indicator code: reference data, the definitions in force are the same for everyone",
+    "basedata:dataset": "a dataset code of the shipped catalogue (reference data); its lineage lists visible batches only",
 }
 # The admin's object pages are tried for every registered model by test_scope_everywhere.
 EXEMPT_NAMESPACES = ("admin:",)

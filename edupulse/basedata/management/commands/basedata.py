@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from edupulse.basedata import demo, store
+from edupulse.basedata import catalogue, demo, store
 from edupulse.basedata.importing import ImportOutcome, import_file
 from edupulse.basedata.models import ImportBatch, RecordKind, SourceSystem
 from edupulse.basedata.quality import batch_quality, export_school_issues
@@ -60,6 +60,8 @@ class Command(BaseCommand):
         dedupe.add_argument("--batch", type=int, action="append", default=None,
                             help="a student batch to include (repeatable; default: every batch)")
         dedupe.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        cat = sub.add_parser("catalogue", help="Export the data resource catalogue (DCAT-like JSON-LD).")
+        cat.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
         export = sub.add_parser("export-issues", help="Write one school's issues of a batch to an XLSX file.")
         export.add_argument("--batch", type=int, required=True)
         export.add_argument("--school", required=True, help="学校标识码")
@@ -77,6 +79,8 @@ class Command(BaseCommand):
                 self._demo(options["students"], options["teachers"], options["seed"], options["out"], options["do_import"])
             elif options["subcommand"] == "dedupe":
                 self._dedupe(options["batch"], options["json"])
+            elif options["subcommand"] == "catalogue":
+                self._catalogue(options["out"])
             elif options["subcommand"] == "export-issues":
                 self._export(options["batch"], options["school"], options["out"])
         except InputError as error:
@@ -135,6 +139,13 @@ class Command(BaseCommand):
             return
         self.stdout.write(_("%(records)d records: %(matches)d pairs linked, %(review)d queued for review, "
                             "%(masters)d master records (%(seconds).1f s).") % report)
+
+    def _catalogue(self, out: Path | None) -> None:
+        text = json.dumps(catalogue.dcat(), ensure_ascii=False, indent=1)
+        if out is None:
+            self.stdout.write(text)
+        else:
+            out.write_text(text, encoding="utf-8")
 
     def _export(self, pk: int, school: str, out: Path) -> None:
         batch = self._batch(pk)
