@@ -14,4 +14,9 @@ urlpatterns = [
     path("basedata/reviews/<int:pk>/reject/", views.ReviewDecisionView.as_view(verb="reject"), name="review-reject"),
     path("basedata/catalogue/", views.CatalogueView.as_view(), name="catalogue"),
     path("basedata/catalogue/<str:code>/", views.DatasetView.as_view(), name="dataset"),
+    path("basedata/shares/", views.ShareListView.as_view(), name="share-list"),
+    path("basedata/shares/new/", views.ShareCreateView.as_view(), name="share-new"),
+    path("basedata/shares/<int:pk>/", views.ShareDetailView.as_view(), name="share-detail"),
+    path("basedata/shares/<int:pk>/move/", views.ShareTransitionView.as_view(), name="share-move"),
+    path("basedata/shares/<int:pk>/download/", views.ShareDownloadView.as_view(), name="share-download"),
 ]

@@ -11,6 +11,8 @@ which pseudonym, never the data). The URL names a person by pseudonym, never by 
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -23,16 +25,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from edupulse.basedata import actions, catalogue, store
+from edupulse.basedata import actions, catalogue, sharing, store
+from edupulse.basedata.forms import ShareRequestForm
 from edupulse.basedata.masking import birth_year, mask_identifier, mask_name
-from edupulse.basedata.models import REVIEW_WORKFLOW, ImportBatch, MatchReview
+from edupulse.basedata.models import REVIEW_WORKFLOW, SHARE_WORKFLOW, ImportBatch, MatchReview, ShareRequest
 from edupulse.basedata.records import person_history, record_at, school_roster
 from edupulse.basedata.schemas import SCHEMAS, code_table
-from edupulse.basedata.tables import MatchReviewTable
+from edupulse.basedata.tables import MatchReviewTable, ShareRequestTable
 from edupulse.core import audit
 from edupulse.core.roles import Role
 from edupulse.core.views import ScopedListView, ScopedMixin
 from edupulse.orgs.models import School
+from edupulse.utilities.export import XLSX_CONTENT_TYPE
 
 # Who reads personal records: the bureaus and the school itself. Reviewers and auditors work on aggregates.
 RECORD_READERS = frozenset({Role.PROVINCE_ADMIN, Role.PREFECTURE_OFFICER, Role.COUNTY_OFFICER, Role.SCHOOL_CIO})
@@ -223,3 +227,98 @@ class DatasetView(ScopedMixin, TemplateView):
             dataset=dataset, batches=batches, parents=parents, children=catalogue.children(dataset.code),
             indicators=catalogue.indicators_of(dataset), sharing=catalogue.SHARING, grades=catalogue.GRADES,
             personal=catalogue.PERSONAL))
+
+
+class ShareListView(ScopedListView):
+    """Sharing requests of the user's area."""
+
+    model = ShareRequest
+    table_class = ShareRequestTable
+    export_name = "share-requests"
+    title = gettext_lazy("Sharing requests")
+
+
+class ShareCreateView(ScopedMixin, TemplateView):
+    """A new sharing request (officers), through ``submit_share_request``."""
+
+    model = ShareRequest
+    required_verb = "add"
+    template_name = "core/form.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=ShareRequestForm(), title=_("New sharing request")))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ShareRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                data = dict(form.cleaned_data)
+                created = actions.submit_share_request(acting_user=self.acting_user, kind="student",
+                                                       fields=data.pop("columns"), **data)
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                    field = "columns" if name == "fields" else name
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                return HttpResponseRedirect(reverse("basedata:share-detail", args=[created.pk]))
+        return self.render_to_response(self.get_context_data(form=form, title=_("New sharing request")))
+
+
+class ShareDetailView(ScopedMixin, TemplateView):
+    model = ShareRequest
+    template_name = "basedata/share.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        share = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        labels = {f.name: f.label for f in catalogue.field_sharing(f"basedata.{share.kind}").values()}
+        return self.render_to_response(self.get_context_data(
+            share=share, field_labels=[labels.get(f, f) for f in share.fields],
+            buttons=SHARE_WORKFLOW.available(self.acting_user, share),
+            can_download=getattr(self.acting_user, "role", "") in RECORD_READERS - {Role.SCHOOL_CIO}))
+
+
+class ShareTransitionView(ScopedMixin, TemplateView):
+    """POST ``verb`` (approve, approve_minors, reject) on a request."""
+
+    model = ShareRequest
+    http_method_names = ["post"]
+    moves: ClassVar[dict[str, Any]] = {"approve": actions.approve_share_request,
+                                       "approve_minors": actions.approve_minors_data,
+                                       "reject": actions.reject_share_request}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        share = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        move = self.moves.get(request.POST.get("verb", ""))
+        if move is None:
+            raise Http404
+        try:
+            move(share, acting_user=self.acting_user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Done."))
+        return HttpResponseRedirect(reverse("basedata:share-detail", args=[share.pk]))
+
+
+class ShareDownloadView(ScopedMixin, TemplateView):
+    """The extract of an approved request (``?format=xlsx`` or CSV): masked, watermarked, audited; an expired
+    or undecided request answers 403 with the reason."""
+
+    model = ShareRequest
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        share = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if getattr(self.acting_user, "role", "") not in RECORD_READERS - {Role.SCHOOL_CIO}:
+            raise PermissionDenied
+        suffix = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        with tempfile.TemporaryDirectory() as directory:
+            out = Path(directory) / f"share-{share.pk}.{suffix}"
+            try:
+                sharing.write_extract(share, out, acting_user=self.acting_user)
+            except ValidationError as exc:
+                return HttpResponse(" ".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
+            body = out.read_bytes()
+        response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE if suffix == "xlsx" else "text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="share-{share.pk}.{suffix}"'
+        return response

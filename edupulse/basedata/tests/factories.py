@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -10,9 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edupulse.basedata.actions import BatchFacts, QueuedPair, record_dedupe, record_import
+from edupulse.basedata.actions import (
+    BatchFacts,
+    QueuedPair,
+    approve_share_request,
+    record_dedupe,
+    record_import,
+    submit_share_request,
+)
 from edupulse.basedata.importing import import_file
-from edupulse.basedata.models import ImportBatch, MatchReview
+from edupulse.basedata.models import ImportBatch, MatchReview, ShareRequest
 from edupulse.basedata.pseudonyms import pseudonym
 from edupulse.basedata.tests.helpers import TODAY, ric_id, student, write_csv
 from edupulse.core.actions import run_as_system
@@ -74,3 +82,15 @@ def make_review(school: Any) -> MatchReview:
 
 
 SCOPED_FACTORIES["basedata.MatchReview"] = make_review
+
+
+def make_share_request(school: Any) -> ShareRequest:
+    """An approved request of the school's county for non-sensitive fields, expiring in a month."""
+    request = run_as_system(submit_share_request, requesting_unit="区教育局", purpose="统计分析", kind="student",
+                            fields=["gender", "grade", "school_code"], region=school.county_id,
+                            expires_on=datetime.date.today() + datetime.timedelta(days=30))
+    approved: ShareRequest = run_as_system(approve_share_request, request)
+    return approved
+
+
+SCOPED_FACTORIES["basedata.ShareRequest"] = make_share_request

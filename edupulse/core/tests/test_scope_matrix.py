@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from edupulse.accounts.tests.factories import make_user
-from edupulse.basedata.tests.factories import make_review, make_store_records
+from edupulse.basedata.tests.factories import make_review, make_share_request, make_store_records
 from edupulse.collection.models import Submission
 from edupulse.collection.tests.factories import FORM, make_extract, make_submission, shipped_version
 from edupulse.core.actions import run_as_system
@@ -215,6 +215,11 @@ ROWS: tuple[Row, ...] = (
     Row("basedata:review-detail", ("match_review",), OFFICERS),
     Row("basedata:review-confirm", ("match_review",), OFFICERS, method="post"),
     Row("basedata:review-reject", ("match_review",), OFFICERS, method="post"),
+    # Sharing (数出一门): the requesting area reads its requests, the province (the data owner) decides, officers
+    # download the masked extract of an approved one.
+    Row("basedata:share-detail", ("share_request",), READERS_OF_ACCOUNTS),
+    Row("basedata:share-move", ("share_request",), frozenset({"province_admin"}), method="post", data={"verb": "reject"}),
+    Row("basedata:share-download", ("share_request",), OFFICERS),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),
@@ -340,6 +345,7 @@ def _build_world(directory: Path) -> World:
             f"{county}.extract": (make_extract(school), owner), f"{county}.channel": (make_channel(school), owner),
             f"{county}.sweep": (make_sweep(school), owner), f"{county}.delivery": (make_delivery(school), owner),
             f"{county}.report_run": (make_finished_run(school), owner),
+            f"{county}.share_request": (make_share_request(school), owner),
         })
         update = make_update(school)  # a plan of the county bureau, its first task reported on with evidence
         objects.update({

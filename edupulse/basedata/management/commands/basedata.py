@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from edupulse.basedata import catalogue, demo, store
 from edupulse.basedata.importing import ImportOutcome, import_file
-from edupulse.basedata.models import ImportBatch, RecordKind, SourceSystem
+from edupulse.basedata.models import ImportBatch, RecordKind, ShareRequest, SourceSystem
 from edupulse.basedata.quality import batch_quality, export_school_issues
 from edupulse.basedata.reading import InputError
+from edupulse.basedata.sharing import write_extract
 from edupulse.basedata.validation import ValidationResult, validate_file
 from edupulse.core import audit, context
 from edupulse.core.actors import SYSTEM
@@ -60,6 +62,9 @@ class Command(BaseCommand):
         dedupe.add_argument("--batch", type=int, action="append", default=None,
                             help="a student batch to include (repeatable; default: every batch)")
         dedupe.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        share = sub.add_parser("share", help="Write the masked, watermarked extract of an approved sharing request.")
+        share.add_argument("request_id", type=int)
+        share.add_argument("--out", type=Path, required=True, help="file to write (.csv or .xlsx)")
         cat = sub.add_parser("catalogue", help="Export the data resource catalogue (DCAT-like JSON-LD).")
         cat.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
         export = sub.add_parser("export-issues", help="Write one school's issues of a batch to an XLSX file.")
@@ -79,6 +84,8 @@ class Command(BaseCommand):
                 self._demo(options["students"], options["teachers"], options["seed"], options["out"], options["do_import"])
             elif options["subcommand"] == "dedupe":
                 self._dedupe(options["batch"], options["json"])
+            elif options["subcommand"] == "share":
+                self._share(options["request_id"], options["out"])
             elif options["subcommand"] == "catalogue":
                 self._catalogue(options["out"])
             elif options["subcommand"] == "export-issues":
@@ -139,6 +146,17 @@ class Command(BaseCommand):
             return
         self.stdout.write(_("%(records)d records: %(matches)d pairs linked, %(review)d queued for review, "
                             "%(masters)d master records (%(seconds).1f s).") % report)
+
+    def _share(self, pk: int, out: Path) -> None:
+        request = ShareRequest.objects.visible_to(SYSTEM).filter(pk=pk).first()
+        if request is None:
+            raise CommandError(_("There is no sharing request %(id)d.") % {"id": pk}, returncode=USAGE)
+        try:
+            with context.using(context.cli_context()):
+                count = write_extract(request, out, acting_user=SYSTEM)
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages), returncode=USAGE) from None
+        self.stdout.write(_("%(count)d rows written to %(out)s.") % {"count": count, "out": out})
 
     def _catalogue(self, out: Path | None) -> None:
         text = json.dumps(catalogue.dcat(), ensure_ascii=False, indent=1)
