@@ -33,6 +33,7 @@ from edupulse.basedata.records import person_history, record_at, school_roster
 from edupulse.basedata.schemas import SCHEMAS, code_table
 from edupulse.basedata.tables import MatchReviewTable, ShareRequestTable
 from edupulse.core import audit
+from edupulse.core.permissions import can
 from edupulse.core.roles import Role
 from edupulse.core.views import ScopedListView, ScopedMixin
 from edupulse.orgs.models import School
@@ -246,7 +247,7 @@ class ShareCreateView(ScopedMixin, TemplateView):
     template_name = "core/form.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(form=ShareRequestForm(), title=_("New sharing request")))
+        return self.render_to_response(self.get_context_data(form=ShareRequestForm(), object=_("New sharing request")))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = ShareRequestForm(request.POST)
@@ -261,7 +262,7 @@ class ShareCreateView(ScopedMixin, TemplateView):
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 return HttpResponseRedirect(reverse("basedata:share-detail", args=[created.pk]))
-        return self.render_to_response(self.get_context_data(form=form, title=_("New sharing request")))
+        return self.render_to_response(self.get_context_data(form=form, object=_("New sharing request")))
 
 
 class ShareDetailView(ScopedMixin, TemplateView):
@@ -288,6 +289,8 @@ class ShareTransitionView(ScopedMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         share = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if not can(self.acting_user, "change", share):  # before the workflow: its state refusal would say more
+            raise PermissionDenied
         move = self.moves.get(request.POST.get("verb", ""))
         if move is None:
             raise Http404
