@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("edupulse.supervision.urls")),
     path("", include("edupulse.reports.urls")),
     path("", include("edupulse.plans.urls")),
+    path("", include("edupulse.basedata.urls")),
     path("", include("edupulse.core.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -8,3 +8,9 @@ class BasedataConfig(AppConfig):
     name = "edupulse.basedata"
     label = "basedata"
     verbose_name = _("Base data")
+
+    def ready(self) -> None:
+        # app registry: the source reads models, which exist only once the registry is ready.
+        from edupulse.basedata import indicator_sources
+
+        indicator_sources.register()

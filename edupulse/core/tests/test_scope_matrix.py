@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from edupulse.accounts.tests.factories import make_user
+from edupulse.basedata.tests.factories import make_review, make_share_request, make_store_records
 from edupulse.collection.models import Submission
 from edupulse.collection.tests.factories import FORM, make_extract, make_submission, shipped_version
 from edupulse.core.actions import run_as_system
@@ -209,6 +210,20 @@ ROWS: tuple[Row, ...] = (
     # A background export is its requester's alone: not even the officers above see it.
     Row("core:export-detail", ("export_job",), EVERYONE),
     Row("core:export-download", ("export_job",), EVERYONE),
+    # Base data: personal records of a school (its roster, a person by pseudonym) for the bureaus and the school.
+    Row("basedata:student-list", ("school",), UNIT, key="code"),
+    Row("basedata:teacher-list", ("school",), UNIT, key="code"),
+    Row("basedata:student-detail", ("student_record",), UNIT, key="pseudonym"),
+    Row("basedata:teacher-detail", ("teacher_record",), UNIT, key="pseudonym"),
+    # The review queue of entity resolution: officers decide, schools do not judge their own records.
+    Row("basedata:review-detail", ("match_review",), OFFICERS),
+    Row("basedata:review-confirm", ("match_review",), OFFICERS, method="post"),
+    Row("basedata:review-reject", ("match_review",), OFFICERS, method="post"),
+    # Sharing (数出一门): the requesting area reads its requests, the province (the data owner) decides, officers
+    # download the masked extract of an approved one.
+    Row("basedata:share-detail", ("share_request",), READERS_OF_ACCOUNTS),
+    Row("basedata:share-move", ("share_request",), frozenset({"province_admin"}), method="post", data={"verb": "reject"}),
+    Row("basedata:share-download", ("share_request",), OFFICERS),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),
@@ -264,11 +279,12 @@ NOT_OBJECT_KEYED: dict[str, str] = {
     "collection:remind": "form code and period; ?region= narrows the user's own schools, a reminder is placed "
                          "there and its save checks the scope",
     "indicatordefinition-detail": "indicator code: reference data, the definitions in force are the same for everyone",
+    "basedata:dataset": "a dataset code of the shipped catalogue (reference data); its lineage lists visible batches only",
 }
 # The admin's object pages are tried for every registered model by test_scope_everywhere.
 EXEMPT_NAMESPACES = ("admin:",)
 
-MISSING_KEYS = {"pk": "2147480000", "code": "990000", "sequence": "2147480000"}
+MISSING_KEYS = {"pk": "2147480000", "code": "990000", "sequence": "2147480000", "pseudonym": "0" * 20}
 
 
 @dataclass
@@ -308,8 +324,8 @@ def _notice_with_items(school: Any) -> tuple[Any, list[Any]]:
     return notice, [new, acked, submitted]
 
 
-def _build_world() -> World:
-    objects: dict[str, tuple[models.Model, str]] = {}
+def _build_world(directory: Path) -> World:
+    objects: dict[str, tuple[Any, str]] = {}
     users: dict[str, Any] = {}
     shipped_version()
     objects["form"] = (shipped_version().form, "public")
@@ -338,6 +354,7 @@ def _build_world() -> World:
             f"{county}.extract": (make_extract(school), owner), f"{county}.channel": (make_channel(school), owner),
             f"{county}.sweep": (make_sweep(school), owner), f"{county}.delivery": (make_delivery(school), owner),
             f"{county}.report_run": (make_finished_run(school), owner),
+            f"{county}.share_request": (make_share_request(school), owner),
         })
         update = make_update(school)  # a plan of the county bureau, its first task reported on with evidence
         objects.update({
@@ -345,6 +362,10 @@ def _build_world() -> World:
             f"{county}.plan_target": (update.task.plan.targets.order_by("order").first(), owner),
             f"{county}.plan_update": (update, owner),
         })
+    for name, (student, teacher) in make_store_records(schools, directory).items():
+        objects[f"{name}.student_record"] = (student, f"school:{name}")
+        objects[f"{name}.teacher_record"] = (teacher, f"school:{name}")
+        objects[f"{name}.match_review"] = (make_review(schools[name]), f"school:{name}")
     objects["510107.bureau_site"] = (make_website(region="510107"), "bureau:510107")
     objects["5101.bureau_system"] = (make_system(region="5101"), "bureau:5101")
     for code in REGIONS:
@@ -381,8 +402,10 @@ def _supervision(objects: dict[str, tuple[models.Model, str]]) -> None:
 def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Built once, inside a transaction rolled back after the module; each test runs in a savepoint on top."""
     media = tmp_path_factory.mktemp("scope-matrix-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=Path(media)), transaction.atomic():
-        yield _build_world()
+    store = Path(media) / "basedata.duckdb"
+    with (django_db_blocker.unblock(), override_settings(MEDIA_ROOT=Path(media), BASEDATA_DUCKDB_PATH=store),
+          transaction.atomic()):
+        yield _build_world(Path(media))
         transaction.set_rollback(True)
 
 
@@ -408,8 +431,11 @@ def _send(client: Client, row: Row, key: str) -> Any:
     return getattr(client, row.method)(url, row.data)
 
 
-def _state(obj: models.Model) -> tuple[Any, int]:
-    """The object's stored row and the length of the audit trail: what a refused write must leave alone."""
+def _state(obj: Any) -> tuple[Any, int]:
+    """The object's stored row and the length of the audit trail: what a refused write must leave alone
+    (a person in the base-data store is no Django row: only the trail is compared)."""
+    if not isinstance(obj, models.Model):
+        return None, AuditLog.objects.count()
     row = type(obj)._default_manager.filter(pk=obj.pk).values().first()
     return row, AuditLog.objects.count()
 

@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from edupulse.basedata import demo, store
+from edupulse.basedata import catalogue, demo, store
 from edupulse.basedata.importing import ImportOutcome, import_file
-from edupulse.basedata.models import ImportBatch, RecordKind, SourceSystem
+from edupulse.basedata.models import ImportBatch, RecordKind, ShareRequest, SourceSystem
 from edupulse.basedata.quality import batch_quality, export_school_issues
 from edupulse.basedata.reading import InputError
+from edupulse.basedata.sharing import write_extract
 from edupulse.basedata.validation import ValidationResult, validate_file
 from edupulse.core import audit, context
 from edupulse.core.actors import SYSTEM
@@ -55,6 +57,16 @@ class Command(BaseCommand):
         demo.add_argument("--seed", type=int, default=2026)
         demo.add_argument("--out", type=Path, default=None, help="directory (default: basedata-demo in EDUPULSE_VAR_DIR)")
         demo.add_argument("--import", dest="do_import", action="store_true", help="import the students file too")
+        dedupe = sub.add_parser("dedupe", help="Entity resolution over the student records (Splink): links, "
+                                               "master records, uncertain pairs queued for review.")
+        dedupe.add_argument("--batch", type=int, action="append", default=None,
+                            help="a student batch to include (repeatable; default: every batch)")
+        dedupe.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        share = sub.add_parser("share", help="Write the masked, watermarked extract of an approved sharing request.")
+        share.add_argument("request_id", type=int)
+        share.add_argument("--out", type=Path, required=True, help="file to write (.csv or .xlsx)")
+        cat = sub.add_parser("catalogue", help="Export the data resource catalogue (DCAT-like JSON-LD).")
+        cat.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
         export = sub.add_parser("export-issues", help="Write one school's issues of a batch to an XLSX file.")
         export.add_argument("--batch", type=int, required=True)
         export.add_argument("--school", required=True, help="学校标识码")
@@ -70,6 +82,12 @@ class Command(BaseCommand):
                 self._quality(options["batch"], options["json"])
             elif options["subcommand"] == "demo":
                 self._demo(options["students"], options["teachers"], options["seed"], options["out"], options["do_import"])
+            elif options["subcommand"] == "dedupe":
+                self._dedupe(options["batch"], options["json"])
+            elif options["subcommand"] == "share":
+                self._share(options["request_id"], options["out"])
+            elif options["subcommand"] == "catalogue":
+                self._catalogue(options["out"])
             elif options["subcommand"] == "export-issues":
                 self._export(options["batch"], options["school"], options["out"])
         except InputError as error:
@@ -112,6 +130,40 @@ class Command(BaseCommand):
             self.stdout.write(str(path))
         if do_import:
             self._import(files[0], "student", SourceSystem.XUEJI, None, as_json=False)
+
+    def _dedupe(self, batches: list[int] | None, as_json: bool) -> None:
+        # heavy: Splink and pypinyin load only for this subcommand, not for every `edupulse basedata` call.
+        from edupulse.basedata.dedupe import run_dedupe
+
+        try:
+            with context.using(context.cli_context()):
+                outcome = run_dedupe(acting_user=SYSTEM, batch_ids=batches)
+        except LookupError as missing:
+            raise CommandError(_("There is no student batch %(ids)s.") % {"ids": missing}, returncode=USAGE) from None
+        report = outcome.as_dict()
+        if as_json:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        self.stdout.write(_("%(records)d records: %(matches)d pairs linked, %(review)d queued for review, "
+                            "%(masters)d master records (%(seconds).1f s).") % report)
+
+    def _share(self, pk: int, out: Path) -> None:
+        request = ShareRequest.objects.visible_to(SYSTEM).filter(pk=pk).first()
+        if request is None:
+            raise CommandError(_("There is no sharing request %(id)d.") % {"id": pk}, returncode=USAGE)
+        try:
+            with context.using(context.cli_context()):
+                count = write_extract(request, out, acting_user=SYSTEM)
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages), returncode=USAGE) from None
+        self.stdout.write(_("%(count)d rows written to %(out)s.") % {"count": count, "out": out})
+
+    def _catalogue(self, out: Path | None) -> None:
+        text = json.dumps(catalogue.dcat(), ensure_ascii=False, indent=1)
+        if out is None:
+            self.stdout.write(text)
+        else:
+            out.write_text(text, encoding="utf-8")
 
     def _export(self, pk: int, school: str, out: Path) -> None:
         batch = self._batch(pk)

@@ -1,0 +1,93 @@
+"""The rule SQL on Spark: a dirty file (every rule broken, plus demo rows with injected errors) checked by DuckDB
+and by PySpark in local mode with the transpiled query must give exactly the same issues."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from edupulse.basedata import demo
+from edupulse.basedata.rules import CompiledCheck
+from edupulse.basedata.schemas import STUDENT
+from edupulse.basedata.spark import SESSION_CONF, to_spark
+from edupulse.basedata.tests import helpers
+from edupulse.basedata.validation import open_work_connection, prepare, run_checks
+from edupulse.conftest import require_service
+
+SPARK_TYPES = {"BIGINT": "bigint", "VARCHAR": "string", "BOOLEAN": "boolean", "INTEGER": "int"}
+
+
+def _java() -> tuple[bool, str]:
+    java = shutil.which("java")
+    if java is None:
+        return False, "no java on PATH; install a JDK 17"
+    done = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    return done.returncode == 0, done.stderr.splitlines()[0] if done.stderr else "java -version failed"
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    reachable, detail = _java()
+    require_service("Java for PySpark", reachable, detail)
+    # optional: PySpark is a dev dependency (tests, and a Spark deployment), never imported by the app.
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master("local[1]").appName("edupulse-basedata-rules")
+               .config("spark.driver.memory", "512m").config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "1").config("spark.default.parallelism", "1"))
+    for key, value in SESSION_CONF.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    yield session
+    session.stop()
+
+
+def _dirty_file(path: Path) -> Path:
+    pupils = demo.students(400, [(helpers.ACTIVE, "510107")], seed=5, today=helpers.TODAY)
+    return helpers.write_csv(path, helpers.ROWS + pupils.rows)
+
+
+def _to_spark(spark: Any, connection: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    result = connection.execute(sql)
+    columns = [(d[0], SPARK_TYPES[str(d[1])]) for d in result.description or ()]
+    rows = result.fetchall()
+    ddl = ", ".join(f"`{column}` {sql_type}" for column, sql_type in columns)
+    spark.createDataFrame(rows, ddl).createOrReplaceTempView(name)
+
+
+def _issues(rows: list[tuple[Any, ...]], compiled: CompiledCheck) -> set[tuple[int, int | None, str, str]]:
+    """(row, first_row, rule, field) of every TRUE flag of the flagged rows (``__row, first_row, vals, c0…``)."""
+    found = set()
+    for row in rows:
+        for index, failed in enumerate(row[3:]):
+            if failed:
+                rule = compiled.rules[index]
+                found.add((int(row[0]), row[1], rule.name, rule.field))
+    return found
+
+
+def test_spark_finds_exactly_the_issues_duckdb_finds(spark: Any, tmp_path: Path) -> None:
+    path = _dirty_file(tmp_path / "students.csv")
+    with open_work_connection() as connection:
+        prepare(connection, helpers.SCHOOLS)
+        _loaded, compiled = run_checks(connection, path, STUDENT, today=helpers.TODAY)
+        in_duckdb = _issues(connection.execute("SELECT * FROM flagged").fetchall(), compiled)
+        _to_spark(spark, connection, "src", "SELECT * FROM src")
+        _to_spark(spark, connection, "basedata_schools", "SELECT * FROM basedata_schools")
+        # Only the region keys of the regions the file names: the join matches nothing else.
+        _to_spark(spark, connection, "basedata_region_years", """
+SELECT region_key FROM basedata_region_years WHERE region_key // 10000 IN
+  (SELECT DISTINCT try_cast(left(trim(id_number), 6) AS BIGINT) FROM src)""")
+    in_spark = _issues([tuple(r) for r in spark.sql(to_spark(compiled.sql)).collect()], compiled)
+    rules_hit = {rule for _row, _first, rule, _field in in_duckdb}
+    assert rules_hit >= {"required", "id_format", "id_checksum", "id_birth_date", "id_gender", "id_region",
+                         "id_spreadsheet_mangled", "code_table", "date_range", "age_grade", "school_unknown",
+                         "duplicate_person"}
+    assert in_spark == in_duckdb, {"only_duckdb": sorted(in_duckdb - in_spark)[:10],
+                                   "only_spark": sorted(in_spark - in_duckdb)[:10]}
