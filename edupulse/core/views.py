@@ -22,7 +22,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, UpdateView, View
 
-from edupulse.core import exports, tasks
+from edupulse.core import administration, exports, tasks
 from edupulse.core.filtersets import AuditLogFilterSet
 from edupulse.core.models import AuditLog, ExportJob, ExportStatus
 from edupulse.core.permissions import can
@@ -199,6 +199,19 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 panels.append({"template": template, **panel})
         context["panels"] = panels
         return context
+
+
+class SettingsView(LoginRequiredMixin, TemplateView):
+    """系统管理: the settings the user's role may manage (``core.administration``), each linked to its page."""
+
+    template_name = "core/settings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        entries = administration.settings_for(self.request.user)
+        if not entries:
+            raise PermissionDenied  # nothing to manage (a school CIO, say): the link is not shown either
+        return super().get_context_data(entries=entries, title=_("Administration"),
+                                        admin_index=administration.may_use_admin(self.request.user), **kwargs)
 
 
 class AuditLogListView(ScopedListView):

@@ -40,10 +40,12 @@ from edupulse.monitoring.filtersets import (
 )
 from edupulse.monitoring.forms import AppForm, EvidenceForm, ImportForm, NoticeForm, SystemForm, WebsiteForm
 from edupulse.monitoring.models import (
+    AlertChannel,
     AlertDelivery,
     EducationApp,
     Finding,
     InformationSystem,
+    MaintenanceWindow,
     Notice,
     NoticeItem,
     Website,
@@ -53,12 +55,14 @@ from edupulse.monitoring.models.registry import AppStatus
 from edupulse.monitoring.models.results import FindingStatus
 from edupulse.monitoring.tables import (
     AppTable,
+    ChannelTable,
     DeliveryTable,
     FindingTable,
     NoticeItemTable,
     NoticeTable,
     SystemTable,
     WebsiteTable,
+    WindowTable,
     item_overdue,
     item_status_label,
 )
@@ -648,6 +652,32 @@ class DeliveryListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet[AlertDelivery]:
         return super().get_queryset().select_related("channel")
+
+
+class ChannelListView(ScopedListView):
+    """The alert channels of the user's area, read-only (系统管理; the province administrator edits them)."""
+
+    model = AlertChannel
+    table_class = ChannelTable
+    template_name = "monitoring/list.html"
+    export_name = "alert-channels"
+    title = gettext_lazy("Alert channels")
+
+    def get_queryset(self) -> QuerySet[AlertChannel]:
+        return super().get_queryset().select_related("region")
+
+
+class WindowListView(ScopedListView):
+    """The maintenance windows of the user's area, read-only (系统管理)."""
+
+    model = MaintenanceWindow
+    table_class = WindowTable
+    template_name = "monitoring/list.html"
+    export_name = "maintenance-windows"
+    title = gettext_lazy("Maintenance windows")
+
+    def get_queryset(self) -> QuerySet[MaintenanceWindow]:
+        return super().get_queryset().select_related("region", "website")
 
 
 class DashboardView(ScopedMixin, TemplateView):
