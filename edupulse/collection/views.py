@@ -149,8 +149,11 @@ class SubmissionDetailView(ScopedDetailView):
             for c in s.fields]}
             for s in spec.sections]
         user = self.request.user
-        history = AuditLog.objects.filter(object_type="collection.submission", object_id=str(submission.pk)
-                                          ).order_by("-sequence")[:50]
+        history = list(AuditLog.objects.filter(object_type="collection.submission", object_id=str(submission.pk)
+                                               ).order_by("-sequence")[:50])
+        statuses = dict(SubmissionStatus.choices)
+        for row in history:  # the status a step left, in words (the row stores the code)
+            row.status_label = statuses.get((row.after or {}).get("status", ""), "")  # type: ignore[attr-defined]
         context.update({
             "spec": spec, "sections": sections, "general_issues": issues.get("", []), "history": history,
             "can_edit": submission.editable and can(user, "change", submission),

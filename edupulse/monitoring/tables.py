@@ -10,8 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from edupulse.monitoring.models import (AlertChannel, AlertDelivery, EducationApp, Finding, InformationSystem,
-                                       MaintenanceWindow, Notice, NoticeItem)
+from edupulse.monitoring.models import (
+    AlertChannel,
+    AlertDelivery,
+    EducationApp,
+    Finding,
+    InformationSystem,
+    MaintenanceWindow,
+    Notice,
+    NoticeItem,
+)
 from edupulse.monitoring.models import Website as WebsiteModel
 from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, NoticeStatus
 

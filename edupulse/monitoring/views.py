@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from edupulse.core.permissions import can
 from edupulse.core.regions import RegionCode
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
-from edupulse.monitoring import actions, dashboard, documents, importing, noticing
+from edupulse.monitoring import actions, dashboard, documents, evidence, importing, noticing
 from edupulse.monitoring.actions.notices import open_item_of
 from edupulse.monitoring.checks import CheckStatus
 from edupulse.monitoring.filtersets import (
@@ -345,7 +345,7 @@ class FindingDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["evidence_json"] = json.dumps(self.object.evidence, ensure_ascii=False, indent=2)
+        context["evidence_rows"] = evidence.evidence_rows(self.object.evidence)
         return context
 
 

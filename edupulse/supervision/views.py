@@ -18,8 +18,8 @@ from django.views.generic import FormView, TemplateView, View
 
 from edupulse.core.permissions import can
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin
-from edupulse.orgs.models import Region
 from edupulse.indicators.reading import definitions
+from edupulse.orgs.models import Region
 from edupulse.supervision import actions, documents, framework
 from edupulse.supervision.filtersets import RoundFilterSet
 from edupulse.supervision.forms import RoundForm

@@ -139,6 +139,10 @@ class SiteState(PlacedInRegion, models.Model):
     def __str__(self) -> str:
         return f"state of {self.website_id}"
 
+    def audit_label(self) -> str:
+        """The check and the site by name, for the audit trail (the stored text has the site's id)."""
+        return f"{self.get_check_name_display()} · {self.website.name}"
+
     def copy_placement(self, site: Website) -> None:
         self.store_placement_of(RegionPlacement.of(site))
         self.school_id = site.school_id
@@ -220,6 +224,8 @@ class Finding(PlacedInRegion, models.Model):
         indexes = [models.Index(fields=[code, "status", "severity", "first_seen", "website"],
                                 name=f"monitoring_finding_{code[:4]}_cov")
                    for code in ("province_code", "prefecture_code", "county_code")]
+
+    audit_select_related = ("website",)
 
     def __str__(self) -> str:
         return f"{self.get_check_name_display()} @ {self.website_id}"
