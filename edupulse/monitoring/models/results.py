@@ -139,10 +139,6 @@ class SiteState(PlacedInRegion, models.Model):
     def __str__(self) -> str:
         return f"state of {self.website_id}"
 
-    def audit_label(self) -> str:
-        """The check and the site by name, for the audit trail (the stored text has the site's id)."""
-        return f"{self.get_check_name_display()} · {self.website.name}"
-
     def copy_placement(self, site: Website) -> None:
         self.store_placement_of(RegionPlacement.of(site))
         self.school_id = site.school_id
@@ -234,6 +230,10 @@ class Finding(PlacedInRegion, models.Model):
         if self._state.adding and self.website_id is not None:
             self.copy_placement(self.website)
         super().save(*args, **kwargs)
+
+    def audit_label(self) -> str:
+        """The check and the site by name, for the audit trail (the stored text has the site's id)."""
+        return f"{self.get_check_name_display()} · {self.website.name}"
 
     def copy_placement(self, site: Website) -> None:
         self.store_placement_of(RegionPlacement.of(site))
