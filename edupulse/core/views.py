@@ -63,6 +63,8 @@ class ScopedListView(ScopedMixin, TemplateView):
     per_page: ClassVar[int] = 50
     title: ClassVar[Any] = ""
     count_label: ClassVar[Callable[[int], str] | None] = None
+    # Columns left off the page (still in the export, whose headers are the import headers): the wide registers.
+    page_exclude: ClassVar[tuple[str, ...]] = ()
 
     def filtered_queryset(self) -> tuple[models.QuerySet[Any], django_filters.FilterSet | None]:
         queryset = self.get_queryset()
@@ -87,7 +89,7 @@ class ScopedListView(ScopedMixin, TemplateView):
             if queryset.count() > exports.inline_limit():
                 return self.export_in_background(queryset, export_format)
             return self.export(queryset, export_format)
-        table = self.table_class(queryset, request=request)
+        table = self.table_class(queryset, request=request, exclude=self.page_exclude)
         tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         context = self.get_context_data(table=table, filter=filterset, total=table.paginator.count,
                                         title=self.title or self.model._meta.verbose_name_plural)

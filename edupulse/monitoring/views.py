@@ -131,6 +131,10 @@ class WebsiteUpdateView(ScopedUpdateView):
         return reverse("monitoring:website-detail", args=[self.object.pk])
 
 
+SYSTEM_PAGE_EXCLUDE = ("school_code", "region_code", "info_harm_object", "info_harm_degree", "service_harm_object",
+                       "service_harm_degree", "filing_date", "last_assessment_date")
+
+
 class SystemListView(_RegistryListView):
     model = InformationSystem
     table_class = SystemTable
@@ -139,6 +143,8 @@ class SystemListView(_RegistryListView):
     text_export_columns = ("school_code", "region_code", "filing_number")
     title = gettext_lazy("Information systems (classified protection)")
     import_kind = "system"
+    # The grading inputs and codes are on the detail page and in the export; the list keeps what is scanned.
+    page_exclude = SYSTEM_PAGE_EXCLUDE
 
 
 class OverdueAssessmentListView(SystemListView):
@@ -263,7 +269,7 @@ class MissingFilingsView(ScopedMixin, TemplateView):
         systems = self.get_queryset().filter(level__gte=2, filing_number="").select_related(*_OWNER)
         apps = (EducationApp.objects.visible_to(user).exclude(status=AppStatus.FILED)  # type: ignore[attr-defined]
                 if can(user, "view", EducationApp) else EducationApp.objects.none())
-        system_table = SystemTable(systems, prefix="s-")
+        system_table = SystemTable(systems, prefix="s-", exclude=SYSTEM_PAGE_EXCLUDE)
         app_table = AppTable(apps.select_related(*_OWNER), prefix="a-")
         for table in (system_table, app_table):
             tables.RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
