@@ -34,7 +34,7 @@ ALLOWED_HOSTS = list(_env.allowed_hosts)
 CSRF_TRUSTED_ORIGINS = list(_env.csrf_trusted_origins)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "edupulse.core.adminsite.EduPulseAdminConfig",  # the Django admin, for the province admin only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -16,6 +16,7 @@ from typing import Any
 import xlsxwriter
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from edupulse.collection.definitions import FieldSpec, FormSpec
 from edupulse.collection.indicator_sources import source_code
@@ -182,7 +183,7 @@ def summary_xlsx(summary: Summary) -> bytes:
     header, rows = summary_rows(summary)
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet(_("Summary")[:31])
+    sheet = workbook.add_worksheet(pgettext("summary table", "Summary")[:31])
     title = workbook.add_format({"bold": True, "font_size": 13})
     head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                 "valign": "top"})

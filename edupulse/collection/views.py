@@ -66,6 +66,13 @@ def _default_period() -> str:
     return default_period("year")
 
 
+def _newest_period(user: Any) -> str:
+    """The newest period with data in the user's area, else last year's. Every collection page opens on it, like
+    the dashboard (the newest period computed), so the demo's 2022 and a clock in 2026 do not disagree."""
+    latest = Submission.objects.visible_to(user).order_by("-period").values_list("period", flat=True).first()
+    return latest or _default_period()
+
+
 class OverviewView(ScopedMixin, TemplateView):
     """The collection home: forms with links to entry, templates, upload, completeness and summaries."""
 
@@ -75,10 +82,8 @@ class OverviewView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        # Open on the newest period that has data in the user's area (last year's when there is none),
-        # so that an officer does not land on an empty page.
-        latest = Submission.objects.visible_to(user).order_by("-period").values_list("period", flat=True).first()
-        period = self.request.GET.get("period") or latest or _default_period()
+        # Open on the newest period that has data in the user's area, so that an officer does not land on an empty page.
+        period = self.request.GET.get("period") or _newest_period(user)
         forms = []
         for version in FormVersion.objects.filter(is_current=True).select_related("form"):
             spec = spec_for(version)
@@ -149,8 +154,11 @@ class SubmissionDetailView(ScopedDetailView):
             for c in s.fields]}
             for s in spec.sections]
         user = self.request.user
-        history = AuditLog.objects.filter(object_type="collection.submission", object_id=str(submission.pk)
-                                          ).order_by("-sequence")[:50]
+        history = list(AuditLog.objects.filter(object_type="collection.submission", object_id=str(submission.pk)
+                                               ).order_by("-sequence")[:50])
+        statuses = dict(SubmissionStatus.choices)
+        for row in history:  # the status a step left, in words (the row stores the code)
+            row.status_label = statuses.get((row.after or {}).get("status", ""), "")  # type: ignore[attr-defined]
         context.update({
             "spec": spec, "sections": sections, "general_issues": issues.get("", []), "history": history,
             "can_edit": submission.editable and can(user, "change", submission),
@@ -389,7 +397,7 @@ class UploadView(ScopedMixin, TemplateView):
     def _form(self, data: Any = None) -> UploadForm:
         choices = [(v.form.code, v.form.name) for v in FormVersion.objects.filter(is_current=True)
                    .select_related("form")]
-        initial = {"period": _default_period(), "form": choices[0][0] if choices else ""}
+        initial = {"period": _newest_period(self.request.user), "form": choices[0][0] if choices else ""}
         return UploadForm(data, form_choices=choices, initial=initial)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -17,6 +17,7 @@ from typing import Any
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from edupulse.collection import layout
 from edupulse.collection.definitions import FieldSpec, FormSpec
@@ -232,8 +233,8 @@ def build_error_workbook(files: Sequence[dict[str, Any]], grids: dict[str, tuple
     bad = workbook.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 2, "border_color": "#C00000"})
     warn = workbook.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700", "border": 1})
     overview = workbook.add_worksheet("错误清单")
-    headers = [_("File"), _("School code"), _("Status"), _("Sheet"), _("Cell"), _("Field"), _("Rule"), _("Severity"),
-               _("Value"), _("Message")]
+    headers = [_("File"), _("School code"), _("Status"), _("Sheet"), _("Cell"), _("Field"), _("Rule"),
+               pgettext("validation", "Severity"), _("Value"), _("Message")]
     for col, text in enumerate(headers):
         overview.write_string(0, col, text, bold)
     row = 1

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from edupulse.core import guards
+from edupulse.core.administration import Setting, register_setting
 
 
 class CoreConfig(AppConfig):
@@ -16,3 +17,6 @@ class CoreConfig(AppConfig):
 
         guards.connect()
         register_overview_panel("core/audit_panel.html", panels.audit_panel)
+        register_setting(Setting(_("Audit trail"), _("Every change and every read of personal data, filterable and "
+                                                     "exportable."), "core:audit-list", "core.AuditLog", order=90,
+                                 companion=True))

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.administration import settings_for
 from edupulse.core.permissions import can
 
 # Sections of the top navigation: (url name, label, model whose view permission shows the link).
@@ -46,4 +47,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if model_label and not can(user, NAVIGATION_VERBS.get(url_name, "view"), apps.get_model(model_label)):
             continue
         items.append({"url": reverse(url_name), "label": label, "active": request.path == reverse(url_name)})
-    return {"nav_items": items, "user_scope_label": user.scope_label() if hasattr(user, "scope_label") else ""}
+    # 系统管理 shows to those with something to manage (core.administration), the admin's users included.
+    settings_link = reverse("core:settings") if settings_for(user) else ""
+    return {"nav_items": items, "settings_link": settings_link,
+            "user_scope_label": user.scope_label() if hasattr(user, "scope_label") else ""}

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from edupulse.core import audit_labels
 from edupulse.core.models import AuditLog
 from edupulse.core.roles import Role
 
@@ -17,5 +18,7 @@ def audit_panel(request: HttpRequest) -> dict[str, Any] | None:
     if getattr(request.user, "role", "") != Role.AUDITOR:
         return None
     trail = AuditLog.objects.visible_to(request.user)
-    return {"writes": list(trail.filter(kind=AuditLog.KIND_WRITE)[:ROWS]),
-            "reads": list(trail.filter(kind=AuditLog.KIND_READ)[:ROWS])}
+    writes = list(trail.filter(kind=AuditLog.KIND_WRITE)[:ROWS])
+    reads = list(trail.filter(kind=AuditLog.KIND_READ)[:ROWS])
+    audit_labels.describe_objects(writes + reads)
+    return {"writes": writes, "reads": reads}

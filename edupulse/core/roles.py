@@ -29,8 +29,9 @@ ALL = frozenset(VERBS)
 READ_ONLY = frozenset({VIEW})
 NONE: frozenset[str] = frozenset()
 
-# Roles allowed into the Django admin (it is an officer's tool, not a school's).
-STAFF_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.PREFECTURE_OFFICER, Role.COUNTY_OFFICER, Role.AUDITOR})
+# Roles allowed into the Django admin: a raw tool over every model, so the province administrator's alone.
+# Other officers manage their settings on the product page 系统管理 (core.administration).
+STAFF_ROLES = frozenset({Role.PROVINCE_ADMIN})
 
 # Which scope level each role is given; enforced when users are created.
 ROLE_SCOPE_LEVELS: dict[str, frozenset[str]] = {

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Views that show no scoped data (sign-in, one's own password, language switch, API schema/docs).
 UNSCOPED_VIEW_NAMES = frozenset({"login", "logout", "password-change", "set_language", "api-schema", "api-docs",
-                                 "api-token", "home"})
+                                 "api-token", "home", "core:settings"})
 
 
 def edupulse_models() -> list[type[models.Model]]:

@@ -22,7 +22,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, UpdateView, View
 
-from edupulse.core import exports, tasks
+from edupulse.core import administration, exports, tasks
 from edupulse.core.filtersets import AuditLogFilterSet
 from edupulse.core.models import AuditLog, ExportJob, ExportStatus
 from edupulse.core.permissions import can
@@ -63,6 +63,8 @@ class ScopedListView(ScopedMixin, TemplateView):
     per_page: ClassVar[int] = 50
     title: ClassVar[Any] = ""
     count_label: ClassVar[Callable[[int], str] | None] = None
+    # Columns left off the page (still in the export, whose headers are the import headers): the wide registers.
+    page_exclude: ClassVar[tuple[str, ...]] = ()
 
     def filtered_queryset(self) -> tuple[models.QuerySet[Any], django_filters.FilterSet | None]:
         queryset = self.get_queryset()
@@ -87,7 +89,7 @@ class ScopedListView(ScopedMixin, TemplateView):
             if queryset.count() > exports.inline_limit():
                 return self.export_in_background(queryset, export_format)
             return self.export(queryset, export_format)
-        table = self.table_class(queryset, request=request)
+        table = self.table_class(queryset, request=request, exclude=self.page_exclude)
         tables.RequestConfig(request, paginate={"per_page": self.per_page}).configure(table)
         context = self.get_context_data(table=table, filter=filterset, total=table.paginator.count,
                                         title=self.title or self.model._meta.verbose_name_plural)
@@ -199,6 +201,19 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 panels.append({"template": template, **panel})
         context["panels"] = panels
         return context
+
+
+class SettingsView(LoginRequiredMixin, TemplateView):
+    """系统管理: the settings the user's role may manage (``core.administration``), each linked to its page."""
+
+    template_name = "core/settings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        entries = administration.settings_for(self.request.user)
+        if not entries:
+            raise PermissionDenied  # nothing to manage (a school CIO, say): the link is not shown either
+        return super().get_context_data(entries=entries, title=_("Administration"),
+                                        admin_index=administration.may_use_admin(self.request.user), **kwargs)
 
 
 class AuditLogListView(ScopedListView):

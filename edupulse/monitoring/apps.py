@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.administration import Setting, register_setting
 from edupulse.core.context_processors import register_navigation
 
 
@@ -23,3 +24,7 @@ class MonitoringConfig(AppConfig):
 
         register_navigation("monitoring:dashboard", _("Cybersecurity"), "monitoring.Website")
         register_navigation("monitoring:item-list", _("Rectification"), "monitoring.NoticeItem")
+        register_setting(Setting(_("Alert channels"), _("Where alerts and reminders are sent (DingTalk, WeCom, e-mail)."),
+                                 "monitoring:channel-list", "monitoring.AlertChannel", order=20))
+        register_setting(Setting(_("Maintenance windows"), _("Times when a site's outages raise no alert."),
+                                 "monitoring:window-list", "monitoring.MaintenanceWindow", order=30))

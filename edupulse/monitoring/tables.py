@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from edupulse.monitoring.models import AlertDelivery, EducationApp, Finding, InformationSystem, Notice, NoticeItem
+from edupulse.monitoring.models import (
+    AlertChannel,
+    AlertDelivery,
+    EducationApp,
+    Finding,
+    InformationSystem,
+    MaintenanceWindow,
+    Notice,
+    NoticeItem,
+)
 from edupulse.monitoring.models import Website as WebsiteModel
 from edupulse.monitoring.models.notices import OPEN_ITEM_STATUSES, NoticeStatus
 
@@ -179,3 +188,29 @@ class DeliveryTable(tables.Table):
         model = AlertDelivery
         fields = ("created_at", "channel", "title", "status", "reason")
         order_by = ("-created_at",)
+
+
+class ChannelTable(tables.Table):
+    """Alert channels, read-only (the target is left out: a webhook address carries its access token)."""
+
+    # Headers are the fields' verbose names (the admin's words).
+    region = tables.Column(accessor="region__name", verbose_name=_("region"))
+
+    class Meta:
+        model = AlertChannel
+        fields = ("name", "kind", "region", "min_severity", "rate_limit_per_hour", "enabled")
+        order_by = ("name",)
+
+
+class WindowTable(tables.Table):
+    """Maintenance windows (no alerts while one is open), read-only."""
+
+    starts_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    ends_at = tables.DateTimeColumn(format="Y-m-d H:i")
+    region = tables.Column(accessor="region__name", verbose_name=_("region"))
+    website = tables.Column(accessor="website__name", verbose_name=_("website"), default="—")
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ("starts_at", "ends_at", "region", "website", "reason")
+        order_by = ("-starts_at",)

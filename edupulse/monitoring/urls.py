@@ -32,5 +32,7 @@ urlpatterns = [
     path("monitoring/rectification/<int:pk>/evidence/", views.ItemEvidenceView.as_view(), name="item-evidence"),
     path("monitoring/rectification/<int:pk>/document.<str:fmt>", views.ItemDocumentView.as_view(),
          name="item-document"),
+    path("monitoring/channels/", views.ChannelListView.as_view(), name="channel-list"),
+    path("monitoring/maintenance/", views.WindowListView.as_view(), name="window-list"),
     path("monitoring/alerts/", views.DeliveryListView.as_view(), name="delivery-list"),
 ]

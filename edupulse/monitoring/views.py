@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from edupulse.core.permissions import can
 from edupulse.core.regions import RegionCode
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
-from edupulse.monitoring import actions, dashboard, documents, importing, noticing
+from edupulse.monitoring import actions, dashboard, documents, evidence, importing, noticing
 from edupulse.monitoring.actions.notices import open_item_of
 from edupulse.monitoring.checks import CheckStatus
 from edupulse.monitoring.filtersets import (
@@ -40,10 +40,12 @@ from edupulse.monitoring.filtersets import (
 )
 from edupulse.monitoring.forms import AppForm, EvidenceForm, ImportForm, NoticeForm, SystemForm, WebsiteForm
 from edupulse.monitoring.models import (
+    AlertChannel,
     AlertDelivery,
     EducationApp,
     Finding,
     InformationSystem,
+    MaintenanceWindow,
     Notice,
     NoticeItem,
     Website,
@@ -53,12 +55,14 @@ from edupulse.monitoring.models.registry import AppStatus
 from edupulse.monitoring.models.results import FindingStatus
 from edupulse.monitoring.tables import (
     AppTable,
+    ChannelTable,
     DeliveryTable,
     FindingTable,
     NoticeItemTable,
     NoticeTable,
     SystemTable,
     WebsiteTable,
+    WindowTable,
     item_overdue,
     item_status_label,
 )
@@ -127,6 +131,10 @@ class WebsiteUpdateView(ScopedUpdateView):
         return reverse("monitoring:website-detail", args=[self.object.pk])
 
 
+SYSTEM_PAGE_EXCLUDE = ("school_code", "region_code", "info_harm_object", "info_harm_degree", "service_harm_object",
+                       "service_harm_degree", "filing_date", "last_assessment_date")
+
+
 class SystemListView(_RegistryListView):
     model = InformationSystem
     table_class = SystemTable
@@ -135,6 +143,8 @@ class SystemListView(_RegistryListView):
     text_export_columns = ("school_code", "region_code", "filing_number")
     title = gettext_lazy("Information systems (classified protection)")
     import_kind = "system"
+    # The grading inputs and codes are on the detail page and in the export; the list keeps what is scanned.
+    page_exclude = SYSTEM_PAGE_EXCLUDE
 
 
 class OverdueAssessmentListView(SystemListView):
@@ -259,7 +269,7 @@ class MissingFilingsView(ScopedMixin, TemplateView):
         systems = self.get_queryset().filter(level__gte=2, filing_number="").select_related(*_OWNER)
         apps = (EducationApp.objects.visible_to(user).exclude(status=AppStatus.FILED)  # type: ignore[attr-defined]
                 if can(user, "view", EducationApp) else EducationApp.objects.none())
-        system_table = SystemTable(systems, prefix="s-")
+        system_table = SystemTable(systems, prefix="s-", exclude=SYSTEM_PAGE_EXCLUDE)
         app_table = AppTable(apps.select_related(*_OWNER), prefix="a-")
         for table in (system_table, app_table):
             tables.RequestConfig(self.request, paginate={"per_page": 50}).configure(table)
@@ -341,7 +351,7 @@ class FindingDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["evidence_json"] = json.dumps(self.object.evidence, ensure_ascii=False, indent=2)
+        context["evidence_rows"] = evidence.evidence_rows(self.object.evidence)
         return context
 
 
@@ -648,6 +658,32 @@ class DeliveryListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet[AlertDelivery]:
         return super().get_queryset().select_related("channel")
+
+
+class ChannelListView(ScopedListView):
+    """The alert channels of the user's area, read-only (系统管理; the province administrator edits them)."""
+
+    model = AlertChannel
+    table_class = ChannelTable
+    template_name = "monitoring/list.html"
+    export_name = "alert-channels"
+    title = gettext_lazy("Alert channels")
+
+    def get_queryset(self) -> QuerySet[AlertChannel]:
+        return super().get_queryset().select_related("region")
+
+
+class WindowListView(ScopedListView):
+    """The maintenance windows of the user's area, read-only (系统管理)."""
+
+    model = MaintenanceWindow
+    table_class = WindowTable
+    template_name = "monitoring/list.html"
+    export_name = "maintenance-windows"
+    title = gettext_lazy("Maintenance windows")
+
+    def get_queryset(self) -> QuerySet[MaintenanceWindow]:
+        return super().get_queryset().select_related("region", "website")
 
 
 class DashboardView(ScopedMixin, TemplateView):

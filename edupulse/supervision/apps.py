@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.administration import Setting, register_setting
 from edupulse.core.context_processors import register_navigation
 
 
@@ -13,3 +14,6 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         register_navigation("supervision:round-list", _("Supervision"), "supervision.SupervisionRound")
+        register_setting(Setting(_("Supervision frameworks"), _("The indicator systems a supervision round is scored "
+                                                                "by (read-only: they ship with the platform)."),
+                                 "supervision:framework-list", "supervision.SupervisionRound", order=60))

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.core.actors import Actor
 from edupulse.core.regions import PREFECTURE, PROVINCE
@@ -29,7 +30,7 @@ def supervising_regions(user: Actor) -> list[tuple[str, str]]:
 
 class RoundForm(forms.Form):
     region = forms.ChoiceField(label=_("Supervising region"))
-    period = forms.RegexField(label=_("Period"), regex=r"^\d{4}$", max_length=4,
+    period = forms.RegexField(label=pgettext_lazy("supervision", "Period"), regex=r"^\d{4}$", max_length=4,
                               error_messages={"invalid": _("Give the period as a year, e.g. 2022.")})
     framework = forms.ChoiceField(label=_("Framework"))
     title = forms.CharField(label=_("Title"), max_length=200, required=False,

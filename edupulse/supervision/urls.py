@@ -5,6 +5,7 @@ from edupulse.supervision import views
 app_name = "supervision"
 urlpatterns = [
     path("supervision/", views.RoundListView.as_view(), name="round-list"),
+    path("supervision/frameworks/", views.FrameworkListView.as_view(), name="framework-list"),
     path("supervision/new/", views.RoundCreateView.as_view(), name="round-create"),
     path("supervision/<int:pk>/", views.RoundDetailView.as_view(), name="round-detail"),
     path("supervision/<int:pk>/transition/", views.RoundTransitionView.as_view(), name="round-transition"),

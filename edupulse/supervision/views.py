@@ -14,12 +14,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, View
+from django.views.generic import FormView, TemplateView, View
 
 from edupulse.core.permissions import can
 from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin
+from edupulse.indicators.reading import definitions
 from edupulse.orgs.models import Region
-from edupulse.supervision import actions, documents
+from edupulse.supervision import actions, documents, framework
 from edupulse.supervision.filtersets import RoundFilterSet
 from edupulse.supervision.forms import RoundForm
 from edupulse.supervision.models import ROUND_WORKFLOW, SupervisionResult, SupervisionRound
@@ -162,3 +163,16 @@ class ScorecardView(ScopedDetailView):
                        round_visible=SupervisionRound.objects.visible_to(self.request.user)
                        .filter(pk=result.round_id).exists())
         return context
+
+
+class FrameworkListView(ScopedMixin, TemplateView):
+    """The shipped supervision frameworks (督导评估指标体系), read-only: they are data files changed with a release,
+    listed under 系统管理 so officers can see what a round will score."""
+
+    model = SupervisionRound
+    template_name = "supervision/framework_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        indicators = definitions()
+        frameworks = [framework.load(code, indicators) for code in framework.available()]
+        return super().get_context_data(frameworks=frameworks, title=_("Supervision frameworks"), **kwargs)

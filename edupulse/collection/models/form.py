@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.core.roles import READ_ONLY, Role
 from edupulse.core.scoping import ScopedManager, ScopeSpec
@@ -165,7 +166,8 @@ class ValidationRule(models.Model):
                                 related_name="rules")
     code = models.CharField(_("code"), max_length=32)
     expression = models.TextField(_("expression"))
-    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.ERROR)
+    severity = models.CharField(pgettext_lazy("validation", "severity"), max_length=8, choices=Severity.choices,
+                                default=Severity.ERROR)
     missing_strategy = models.CharField(_("missing values"), max_length=12, choices=MissingStrategy.choices,
                                         default=MissingStrategy.SKIP_IF_ANY)
     message = models.CharField(_("description"), max_length=255, blank=True)

@@ -128,8 +128,14 @@ class Submission(models.Model):
         ]
         indexes = [models.Index(fields=["form", "period", "status"])]
 
+    # The audit trail names a submission by its school, form and period (core.audit_labels).
+    audit_select_related = ("school", "form")
+
     def __str__(self) -> str:
         return f"{self.form_id}/{self.period}/{self.school_id}"
+
+    def audit_label(self) -> str:
+        return f"{self.school.name} · {self.form.name} · {self.period}"
 
     @property
     def editable(self) -> bool:

@@ -163,5 +163,11 @@ class NoticeItem(OwnedAsset):
         verbose_name_plural = _("notice items")
         constraints = [models.UniqueConstraint(fields=["notice", "finding"], name="monitoring_notice_item_unique")]
 
+    audit_select_related = ("notice", "website")
+
     def __str__(self) -> str:
         return f"{self.notice} · {self.website_id}"
+
+    def audit_label(self) -> str:
+        """The notice and the site by name, for the audit trail (the stored text has the site's id)."""
+        return f"{self.notice} · {self.website.name}"

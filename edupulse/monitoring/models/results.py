@@ -221,6 +221,8 @@ class Finding(PlacedInRegion, models.Model):
                                 name=f"monitoring_finding_{code[:4]}_cov")
                    for code in ("province_code", "prefecture_code", "county_code")]
 
+    audit_select_related = ("website",)
+
     def __str__(self) -> str:
         return f"{self.get_check_name_display()} @ {self.website_id}"
 
@@ -228,6 +230,10 @@ class Finding(PlacedInRegion, models.Model):
         if self._state.adding and self.website_id is not None:
             self.copy_placement(self.website)
         super().save(*args, **kwargs)
+
+    def audit_label(self) -> str:
+        """The check and the site by name, for the audit trail (the stored text has the site's id)."""
+        return f"{self.get_check_name_display()} · {self.website.name}"
 
     def copy_placement(self, site: Website) -> None:
         self.store_placement_of(RegionPlacement.of(site))

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.core.regions import PlacedInRegion, RegionCode
 from edupulse.core.roles import ALL, NONE, READ_ONLY, Role
@@ -66,7 +67,7 @@ class SupervisionRound(PlacedInRegion, models.Model):
     province_code = models.CharField(max_length=2, editable=False, db_index=True)
     prefecture_code = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
     county_code = models.CharField(max_length=6, blank=True, editable=False, db_index=True)
-    period = models.CharField(_("period"), max_length=10, db_index=True)
+    period = models.CharField(pgettext_lazy("supervision", "period"), max_length=10, db_index=True)
     title = models.CharField(_("title"), max_length=200)
     document_number = models.CharField(_("document number"), max_length=40, blank=True,
                                        help_text=_("e.g. 川教督〔2022〕3号"))
