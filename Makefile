@@ -25,25 +25,21 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-## make demo: install, create the embedded database, load the demo province and serve the web UI.
-demo: install
-	$(BIN)/edupulse migrate --verbosity 0
-	$(BIN)/edupulse load-regions
-	$(BIN)/edupulse demo-data --province $(PROVINCE) --scale $(SCALE) --seed 7
-	$(BIN)/edupulse collect demo --period 2022
-	$(BIN)/edupulse monitor demo
-	$(BIN)/edupulse indicators refresh
-	$(BIN)/edupulse analytics sync
-	$(BIN)/edupulse collectstatic --noinput --verbosity 0
+## make demo: install
+	@echo "EduPulse 演示：准备嵌入式数据库（SQLite + DuckDB）…"
+	@$(BIN)/edupulse migrate --verbosity 0
+	@$(BIN)/edupulse load-regions
+	@$(BIN)/edupulse demo-data --province $(PROVINCE) --scale $(SCALE) --seed 7 --quiet | sed -n 1p
+	@$(BIN)/edupulse collect demo --period 2022
+	@$(BIN)/edupulse monitor demo
+	@$(BIN)/edupulse indicators refresh
+	@$(BIN)/edupulse analytics sync 2>/dev/null
+	@$(BIN)/edupulse collectstatic --noinput --verbosity 0
 	@echo ""
-	@echo "EduPulse demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	@$(BIN)/edupulse demo-data --province $(PROVINCE) --scale $(SCALE) --seed 7 --quiet --sign-ins
+	@echo ""
+	@echo "EduPulse demo: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/; another port: make demo PORT=8080)"
 	$(BIN)/edupulse runserver $(HOST):$(PORT) --insecure
-
-## make serve: the production web server (gunicorn + WhiteNoise, `edupulse serve`) on HOST:PORT, after migrating.
-## Set the production variables first (docs/deploy.md); without EDUPULSE_PRODUCTION it serves the embedded setup.
-serve: install
-	$(BIN)/edupulse migrate --verbosity 0
-	$(BIN)/edupulse serve --bind $(HOST):$(PORT)
 
 ## make test: lint, type-check, check the layer contract and translations, run the suite on SQLite and on PostgreSQL.
 test: dev

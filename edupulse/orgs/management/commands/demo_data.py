@@ -11,7 +11,9 @@ from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from edupulse.core.roles import Role
 from edupulse.orgs import demo
 
 
@@ -28,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
         parser.add_argument("--json", action="store_true", help="print the summary (or the error) as JSON")
         parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+        parser.add_argument("--sign-ins", action="store_true",
+                            help="print only the demo sign-ins (loading what is missing first, as always)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_json = options["json"]
@@ -54,6 +58,9 @@ class Command(BaseCommand):
             payload = {"ok": True, **asdict(result), "seconds": seconds}
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
+        if options["sign_ins"]:
+            self._sign_ins(result)
+            return
         self.stdout.write(
             f"demo province {result.province_name} ({result.province}), scale {result.scale:g}, seed {result.seed}: "
             f"{result.generated} schools generated, {result.created} created, "
@@ -63,3 +70,10 @@ class Command(BaseCommand):
         for user in result.users:
             state = "created" if user.created else "exists"
             self.stdout.write(f"  {user.username:<22} {user.role:<20} {user.scope}  [{state}]")
+
+    def _sign_ins(self, result: demo.DemoResult) -> None:
+        """The demo's sign-ins in Chinese, one per role (what ``make demo`` prints last)."""
+        self.stdout.write(_("Demo sign-ins (password %(password)s):") % {"password": result.password})
+        for user in result.users:
+            role = str(Role(user.role).label) if user.role in Role.values else _("Superuser")
+            self.stdout.write(f"  {user.username:<22} {role:<10}  {user.scope}")
