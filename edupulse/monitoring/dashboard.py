@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from edupulse.core.permissions import can
 from edupulse.core.regions import RegionCode, level_below, level_field
@@ -159,6 +160,39 @@ def breakdown(user: Any, region_code: str, known: Counts | None = None) -> list[
                      "https": Figure(r.get("https", 0), r.get("https_known", 0)),
                      "available": Figure(r.get("available", 0), r.get("available_known", 0))})
     return rows
+
+
+# Columns of the region table a user may sort by: key → how to read it from a row (missing values last).
+SORT_KEYS: dict[str, Any] = {
+    "name": lambda row: row["code"],
+    "sites": lambda row: row["sites"],
+    "ipv6": lambda row: row["ipv6"].percent,
+    "https": lambda row: row["https"].percent,
+    "available": lambda row: row["available"].percent,
+}
+HTTPS_TARGET = 100.0  # work plans: every official site over HTTPS (seed 000 item 20)
+
+
+def sort_breakdown(rows: list[dict[str, Any]], sort: str) -> tuple[list[dict[str, Any]], str]:
+    """The rows ordered by ``sort`` (a key of SORT_KEYS, ``-`` first for descending; regions without a value
+    last either way); returns the rows and the sort actually applied (the region code when ``sort`` is unknown)."""
+    key = sort.lstrip("-")
+    if key not in SORT_KEYS:
+        return rows, "name"
+    read = SORT_KEYS[key]
+    known = [r for r in rows if read(r) is not None]
+    unknown = [r for r in rows if read(r) is None]
+    return sorted(known, key=read, reverse=sort.startswith("-")) + unknown, sort
+
+
+def breakdown_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of the region table for export: each rate with the sites it is computed over."""
+    header = [_("Region code"), _("Region"), _("Sites"), _("IPv6 support rate") + "（%）", _("IPv6: sites checked"),
+              _("HTTPS rate") + "（%）", _("HTTPS: sites checked"), _("Availability") + "（%）",
+              _("Availability: sites checked")]
+    body = [[r["code"], r["name"], r["sites"], r["ipv6"].percent, r["ipv6"].covered, r["https"].percent,
+             r["https"].covered, r["available"].percent, r["available"].covered] for r in rows]
+    return header, body
 
 
 def trend(user: Any, region_code: str, today: date | None = None,

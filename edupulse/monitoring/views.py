@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 
 from edupulse.core.permissions import can
 from edupulse.core.regions import RegionCode
-from edupulse.core.views import ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
+from edupulse.core.views import EXPORT_FORMATS, ScopedDetailView, ScopedListView, ScopedMixin, ScopedUpdateView
 from edupulse.monitoring import actions, dashboard, documents, evidence, importing, noticing
 from edupulse.monitoring.actions.notices import open_item_of
 from edupulse.monitoring.checks import CheckStatus
@@ -67,6 +67,7 @@ from edupulse.monitoring.tables import (
     item_status_label,
 )
 from edupulse.orgs.models import Region
+from edupulse.utilities.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 
 _OWNER = ("school", "owner_region")
 
@@ -708,7 +709,36 @@ class DashboardView(ScopedMixin, TemplateView):
         counts = dashboard.counts(user, code)  # one grouped query serves the totals and the breakdown
         summary = dashboard.summary(user, code, known=counts)
         trend = dashboard.trend(user, code, current=summary)  # today's point is the tiles' figures
+        children, sort = dashboard.sort_breakdown(dashboard.breakdown(user, code, known=counts),
+                                                  self.request.GET.get("sort", ""))
         return super().get_context_data(
-            title=_("Cybersecurity situation"), region=region, summary=summary,
-            children=dashboard.breakdown(user, code, known=counts), trend_json=json.dumps(trend),
-            has_trend=bool(trend["days"]), **kwargs)
+            title=_("Cybersecurity situation"), region=region, summary=summary, children=children, sort=sort,
+            sort_columns=[("name", _("Region")), ("sites", _("Sites")), ("ipv6", _("IPv6 support rate")),
+                          ("https", _("HTTPS rate")), ("available", _("Availability"))],
+            breadcrumb=_breadcrumb(user, region), https_target=dashboard.HTTPS_TARGET,
+            trend_json=json.dumps(trend), has_trend=bool(trend["days"]), **kwargs)
+
+    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
+        fmt = self.request.GET.get("format", "")
+        if fmt not in EXPORT_FORMATS:
+            return super().render_to_response(context, **response_kwargs)
+        header, rows = dashboard.breakdown_table(context["children"])
+        region = context["region"]
+        name = f"{region.full_name() if region else _('All regions')}-{_('website security by region')}"
+        name += f"-{timezone.localdate():%Y%m%d}.{fmt}"
+        if fmt == "csv":
+            response = HttpResponse(to_csv(header, rows), content_type=CSV_CONTENT_TYPE)
+        else:
+            response = HttpResponse(to_xlsx(header, rows, sheet=_("By region")[:31], text_columns=[0]),
+                                    content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
+
+
+def _breadcrumb(user: Any, region: Region | None) -> list[Region]:
+    """The regions from the user's own area down to ``region`` (each a link back up), the ones the user sees."""
+    if region is None:
+        return []
+    codes = RegionCode.parse(region.code).lineage()
+    visible = {r.code: r for r in Region.objects.visible_to(user).filter(code__in=codes)}  # type: ignore[attr-defined]
+    return [visible[c] for c in codes if c in visible]

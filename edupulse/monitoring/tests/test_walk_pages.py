@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import python_calamine
 from django.utils import timezone
 
 from edupulse.accounts.tests.factories import PASSWORD, make_user
@@ -71,3 +73,21 @@ def test_the_trend_s_last_point_is_today_and_agrees_with_the_tiles(client: Any) 
     page = client.get("/monitoring/").content.decode()
     assert "今天的点取自当前监测状态" in page  # the chart says what it covers
     assert json.loads(client.get("/monitoring/").context["trend_json"])["ipv6"][-1] == 75.0
+
+
+def test_the_region_table_sorts_exports_colours_against_the_target_and_leads_back_up(client):
+    """The dashboard's table of child regions: sortable, exportable, red below the target, a breadcrumb up."""
+    good, bad = make_website(make_school("510107")), make_website(make_school("510104"))
+    run_as_system(actions.save_reports, [report(good.url), report(bad.url, failing=("ipv6",))])
+    officer = make_user("province_admin", region="51")
+    client.login(username=officer.username, password=PASSWORD)
+    page = client.get("/monitoring/", {"region": "5101", "sort": "-ipv6"}).content.decode()
+    assert page.index("武侯区") < page.index("锦江区")  # 100 % before 0 %
+    assert 'class="num missed">0.0% (0/1)' in page and 'class="num attained">100.0% (1/1)' in page
+    assert '<a href="?region=51">四川省</a>' in page  # the breadcrumb back up
+    ascending = client.get("/monitoring/", {"region": "5101", "sort": "ipv6"}).content.decode()
+    assert ascending.index("锦江区") < ascending.index("武侯区")
+    export = client.get("/monitoring/", {"region": "5101", "sort": "-ipv6", "format": "xlsx"})
+    assert export.status_code == 200 and "filename*=UTF-8''" in export["Content-Disposition"]
+    rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    assert rows[1][:4] == ["510107", "武侯区", 1, 100.0] and rows[2][:4] == ["510104", "锦江区", 1, 0.0]
