@@ -25,7 +25,7 @@ class MatchReviewTable(tables.Table):
 class ShareRequestTable(tables.Table):
     pk = tables.LinkColumn("basedata:share-detail", args=[tables.A("pk")], verbose_name=_("Request"))
     requesting_unit = tables.Column(verbose_name=_("Requesting unit"))
-    kind = tables.Column(verbose_name=_("Records"))
+    kind = tables.Column(verbose_name=_("Record kind"))
     region = tables.Column(verbose_name=_("Scope"))
     expires_on = tables.DateColumn(verbose_name=_("Expires on"))
     status = tables.Column(verbose_name=_("Status"))

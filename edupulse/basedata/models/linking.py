@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.core.roles import NONE, Role
 from edupulse.core.scoping import ScopedManager
@@ -46,8 +47,8 @@ class MatchReview(models.Model):
     school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("decided by"))
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+                                   related_name="+", verbose_name=pgettext_lazy("basedata", "decided by"))
+    decided_at = models.DateTimeField(pgettext_lazy("basedata", "decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
 
     scope_spec = School.scope_spec.via("school")

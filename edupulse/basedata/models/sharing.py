@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edupulse.core.regions import PlacedInRegion
 from edupulse.core.roles import NONE, READ_ONLY, Role
@@ -17,10 +18,11 @@ class ShareStatus(models.TextChoices):
     SUBMITTED = "submitted", _("awaiting the data owner")
     OWNER_APPROVED = "owner_approved", _("awaiting the minors' data approval")
     APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
+    REJECTED = "rejected", pgettext_lazy("basedata", "rejected")
 
 
 # The data owner of the base data is the province (the catalogue's owners are provincial departments).
+_APPROVE = pgettext_lazy("basedata", "Approve")  # not collection's 审核通过: the data owner's 批准
 _OWNER = frozenset({Role.PROVINCE_ADMIN})
 
 
@@ -40,8 +42,8 @@ def _another_person(actor: object, request: ShareRequest) -> bool:
 SHARE_WORKFLOW = Workflow(
     name="basedata.share_request",
     transitions=(
-        Transition(ShareStatus.SUBMITTED, "approve", ShareStatus.APPROVED, _OWNER, _("Approve"), when=_plain),
-        Transition(ShareStatus.SUBMITTED, "approve", ShareStatus.OWNER_APPROVED, _OWNER, _("Approve"),
+        Transition(ShareStatus.SUBMITTED, "approve", ShareStatus.APPROVED, _OWNER, _APPROVE, when=_plain),
+        Transition(ShareStatus.SUBMITTED, "approve", ShareStatus.OWNER_APPROVED, _OWNER, _APPROVE,
                    when=_needs_minors_approval),
         Transition(ShareStatus.OWNER_APPROVED, "approve_minors", ShareStatus.APPROVED, _OWNER,
                    _("Approve the minors' sensitive data"), who=_another_person),
@@ -65,7 +67,7 @@ class ShareRequest(PlacedInRegion, models.Model):
     requesting_unit = models.CharField(_("requesting unit"), max_length=200)
     purpose = models.TextField(_("purpose"))
     kind = models.CharField(_("records"), max_length=16, default="student")
-    fields = models.JSONField(_("fields"), default=list)
+    fields = models.JSONField(_("requested fields"), default=list)
     region = models.CharField(_("scope (region code)"), max_length=6)
     expires_on = models.DateField(_("expires on"))
     minors_sensitive = models.BooleanField(_("minors' sensitive fields"), default=False, editable=False)

@@ -3,6 +3,7 @@ and by PySpark in local mode with the transpiled query must give exactly the sam
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -46,6 +47,9 @@ def spark() -> Iterator[Any]:
     session = builder.getOrCreate()
     yield session
     session.stop()
+    # py4j logs "closing down" at INFO from __del__ at interpreter exit, into pytest's stream that is closed by
+    # then (a noisy "I/O operation on closed file" after the summary): it has nothing more to say.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 def _dirty_file(path: Path) -> Path:
