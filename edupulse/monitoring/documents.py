@@ -7,11 +7,9 @@ Fonts: PDFs need a CJK font on the server (Debian/Ubuntu: ``apt-get install font
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from edupulse.monitoring.checks import Severity
 from edupulse.monitoring.models import Notice, NoticeItem
+from edupulse.utilities.officialdoc import OfficialDocx
 
 # WeasyPrint reports every rendering step at INFO; keep the server log for what matters.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -92,61 +91,23 @@ def document_for(notice: Notice, items: Iterable[NoticeItem] | None = None) -> N
 
 
 def build_docx(notice: Notice, items: Iterable[NoticeItem] | None = None) -> bytes:
-    # heavy: python-docx (about 60 ms to import), only for a .docx download.
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
     doc = document_for(notice, items)
     with translation.override("zh-hans"):
-        document = Document()
-        style = document.styles["Normal"]
-        style.font.name = "FangSong"
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
-        style.font.size = Pt(14)
-
-        def paragraph(text: str, *, size: int = 14, bold: bool = False, align: Any = None,
-                      color: RGBColor | None = None, font: str = "仿宋") -> None:
-            p = document.add_paragraph()
-            if align is not None:
-                p.alignment = align
-            run = p.add_run(text)
-            run.font.size, run.font.bold = Pt(size), bold
-            run.font.name = font
-            run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-            if color is not None:
-                run.font.color.rgb = color
-
-        paragraph(doc.authority, size=26, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-                  color=RGBColor(0xC0, 0x00, 0x00), font="宋体")
-        paragraph(doc.number, align=WD_ALIGN_PARAGRAPH.CENTER)
-        paragraph(doc.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font="宋体")
-        paragraph(doc.addressees)
+        out = OfficialDocx()
+        out.heading(doc.authority, doc.number, doc.title, doc.addressees)
         for text in doc.body:
-            paragraph("　　" + text)
+            out.body(text)
         headers = [_("No."), _("Unit"), _("Website"), _("Problem"), _("Severity"), _("First seen"), _("Details")]
-        table = document.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
-        for cell, header in zip(table.rows[0].cells, headers, strict=True):
-            cell.text = str(header)
-        for row in doc.rows:
-            cells = table.add_row().cells
-            values = [str(row.number), row.unit, f"{row.site}\n{row.url}", row.problem, row.severity,
-                      row.first_seen, row.summary]
-            for cell, value in zip(cells, values, strict=True):
-                cell.text = value
+        out.table(headers, [[str(row.number), row.unit, f"{row.site}\n{row.url}", row.problem, row.severity,
+                             row.first_seen, row.summary] for row in doc.rows])
         if doc.requirements:
-            paragraph(_("Rectification required"), bold=True)
+            out.paragraph(_("Rectification required"), bold=True)
             for ordinal, problem, text in doc.requirements:
-                paragraph(f"　　{ordinal}{problem}：{text}")
-        paragraph("　　" + _("Please complete the rectification and submit the report before %(deadline)s.")
-                  % {"deadline": doc.deadline})
-        paragraph(doc.signature, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        paragraph(doc.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        return buffer.getvalue()
+                out.body(f"{ordinal}{problem}：{text}")
+        out.body(_("Please complete the rectification and submit the report before %(deadline)s.")
+                 % {"deadline": doc.deadline})
+        out.signature(doc.signature, doc.date)
+        return out.bytes()
 
 
 def build_pdf(notice: Notice, items: Iterable[NoticeItem] | None = None) -> bytes:

@@ -8,7 +8,6 @@ signature and the date.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from edupulse.core.actors import Actor
 from edupulse.plans.measuring import Measured, measure
 from edupulse.plans.models import Plan, PlanTask, TaskStatus
+from edupulse.utilities.officialdoc import OfficialDocx
 
 COMPARATOR_WORDS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "≥"}
 
@@ -133,61 +133,23 @@ def document_for(user: Actor, plan: Plan, period: str | None = None) -> ReportDo
 
 
 def build_docx(user: Actor, plan: Plan, period: str | None = None) -> bytes:
-    # heavy: python-docx (about 60 ms to import), only for a .docx download.
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
     doc = document_for(user, plan, period)
     with translation.override("zh-hans"):
-        document = Document()
-        style = document.styles["Normal"]
-        style.font.name = "FangSong"
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
-        style.font.size = Pt(14)
-
-        def paragraph(text: str, *, size: int = 14, bold: bool = False, align: Any = None,
-                      color: RGBColor | None = None, font: str = "仿宋") -> None:
-            p = document.add_paragraph()
-            if align is not None:
-                p.alignment = align
-            run = p.add_run(text)
-            run.font.size, run.font.bold = Pt(size), bold
-            run.font.name = font
-            run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-            if color is not None:
-                run.font.color.rgb = color
-
-        def table(headers: list[str], rows: list[list[str]]) -> None:
-            grid = document.add_table(rows=1, cols=len(headers))
-            grid.style = "Table Grid"
-            for cell, header in zip(grid.rows[0].cells, headers, strict=True):
-                cell.text = header
-            for row in rows:
-                for cell, value in zip(grid.add_row().cells, row, strict=True):
-                    cell.text = value
-
-        paragraph(doc.authority, size=26, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-                  color=RGBColor(0xC0, 0x00, 0x00), font="宋体")
-        paragraph(doc.number, align=WD_ALIGN_PARAGRAPH.CENTER)
-        paragraph(doc.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font="宋体")
+        out = OfficialDocx()
+        out.heading(doc.authority, doc.number, doc.title)
         for text in doc.body:
-            paragraph("　　" + text)
-        paragraph(_("1. Progress of the tasks"), bold=True)
-        table([_("No."), _("Task"), _("Responsible units"), _("Deadline"), _("Status"), _("Progress")],
-              [[r.number, r.title, r.units, r.deadline, r.status, r.progress] for r in doc.tasks])
-        paragraph(_("2. Targets and measured values"), bold=True)
-        table([_("Target"), _("Indicator"), _("Target value"), _("Measured"), _("Coverage"), _("Attainment")],
-              [[r.span, r.indicator, r.target, r.measured, r.coverage, r.attained] for r in doc.targets])
-        paragraph(_("3. Overdue tasks"), bold=True)
+            out.body(text)
+        out.paragraph(_("1. Progress of the tasks"), bold=True)
+        out.table([_("No."), _("Task"), _("Responsible units"), _("Deadline"), _("Status"), _("Progress")],
+                  [[r.number, r.title, r.units, r.deadline, r.status, r.progress] for r in doc.tasks])
+        out.paragraph(_("2. Targets and measured values"), bold=True)
+        out.table([_("Target"), _("Indicator"), _("Target value"), _("Measured"), _("Coverage"), _("Attainment")],
+                  [[r.span, r.indicator, r.target, r.measured, r.coverage, r.attained] for r in doc.targets])
+        out.paragraph(_("3. Overdue tasks"), bold=True)
         for line in doc.overdue or [_("None.")]:
-            paragraph("　　" + line)
-        paragraph(_("4. Requirements"), bold=True)
+            out.body(line)
+        out.paragraph(_("4. Requirements"), bold=True)
         for number, line in enumerate(doc.requirements, start=1):
-            paragraph(f"　　（{'一二三四五六七八九'[number - 1]}）{line}")
-        paragraph(doc.signature, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        paragraph(doc.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        return buffer.getvalue()
+            out.body(f"（{'一二三四五六七八九'[number - 1]}）{line}")
+        out.signature(doc.signature, doc.date)
+        return out.bytes()

@@ -32,6 +32,7 @@ from edupulse.supervision.ranking import (
     ranking,
     region_name,
 )
+from edupulse.utilities.officialdoc import OfficialDocx
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -210,57 +211,21 @@ def bulletin(supervision: SupervisionRound, user: Actor) -> Bulletin:
 
 
 def build_docx(supervision: SupervisionRound, user: Actor) -> bytes:
-    # heavy: python-docx (about 60 ms to import), only for a .docx download.
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
     with translation.override("zh-hans"):
         doc = bulletin(supervision, user)
-        document = Document()
-        style = document.styles["Normal"]
-        style.font.name = "FangSong"
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
-        style.font.size = Pt(14)
-
-        def paragraph(text: str, *, size: int = 14, bold: bool = False, align: Any = None,
-                      color: Any = None, font: str = "仿宋") -> None:
-            p = document.add_paragraph()
-            if align is not None:
-                p.alignment = align
-            run = p.add_run(text)
-            run.font.size, run.font.bold = Pt(size), bold
-            run.font.name = font
-            run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-            if color is not None:
-                run.font.color.rgb = color
-
-        paragraph(doc.authority, size=26, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
-                  color=RGBColor(0xC0, 0x00, 0x00), font="宋体")
-        paragraph(doc.number, align=WD_ALIGN_PARAGRAPH.CENTER)
-        paragraph(doc.title, size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, font="宋体")
-        paragraph(doc.addressees)
-        paragraph("　　" + doc.opening)
-        paragraph(_("I. Results"), bold=True, font="黑体")
+        out = OfficialDocx()
+        out.heading(doc.authority, doc.number, doc.title, doc.addressees)
+        out.body(doc.opening)
+        out.section(_("I. Results"))
         for caption, headers, rows in doc.tables:
-            paragraph(caption, bold=True)
-            table = document.add_table(rows=1, cols=len(headers))
-            table.style = "Table Grid"
-            for cell, header in zip(table.rows[0].cells, headers, strict=True):
-                cell.text = header
-            for values in rows:
-                for cell, value in zip(table.add_row().cells, values, strict=True):
-                    cell.text = value
-        paragraph(_("II. Problems found"), bold=True, font="黑体")
-        paragraph("　　" + doc.lagging)
+            out.paragraph(caption, bold=True)
+            out.table(headers, rows)
+        out.section(_("II. Problems found"))
+        out.body(doc.lagging)
         for text in doc.problems:
-            paragraph("　　" + text)
-        paragraph(_("III. Rectification required"), bold=True, font="黑体")
+            out.body(text)
+        out.section(_("III. Rectification required"))
         for text in doc.requirements:
-            paragraph("　　" + text)
-        paragraph(doc.signature, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        paragraph(doc.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        return buffer.getvalue()
+            out.body(text)
+        out.signature(doc.signature, doc.date)
+        return out.bytes()
