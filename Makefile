@@ -25,7 +25,8 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-## make demo: install
+## make demo: install, create the embedded database, load the demo province and serve the web UI.
+demo: install
 	@echo "EduPulse 演示：准备嵌入式数据库（SQLite + DuckDB）…"
 	@$(BIN)/edupulse migrate --verbosity 0
 	@$(BIN)/edupulse load-regions
