@@ -164,16 +164,20 @@ def _target_context(user: Any, item: Measured) -> dict[str, Any]:
 
 
 class PlanReportView(ScopedMixin, TemplateView):
-    """The plan's 督导通报 as DOCX (``?period=`` the year of the measured values)."""
+    """The plan's 督导通报 as DOCX, or PDF with ``?format=pdf`` (``?period=`` the year of the measured values)."""
 
     model = Plan
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         plan = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        body = documents.build_docx(self.acting_user, plan, _period_choice(request, self.acting_user, plan) or None)
-        response = HttpResponse(body, content_type=DOCX)
+        period = _period_choice(request, self.acting_user, plan) or None
+        if request.GET.get("format") == "pdf":
+            body, content_type, suffix = documents.build_pdf(self.acting_user, plan, period), "application/pdf", "pdf"
+        else:
+            body, content_type, suffix = documents.build_docx(self.acting_user, plan, period), DOCX, "docx"
+        response = HttpResponse(body, content_type=content_type)
         name = f"督导通报-{plan.title}"[:80]
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.docx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{suffix}"
         return response
 
 

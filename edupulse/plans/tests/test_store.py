@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+import pypdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from edupulse.accounts.tests.factories import make_user
+from edupulse.accounts.tests.factories import PASSWORD, make_user
 from edupulse.collection import actions as collection_actions
 from edupulse.collection.tests.conftest import good_values
 from edupulse.collection.tests.factories import make_submission
@@ -22,6 +23,7 @@ from edupulse.core.actions import run_as_system
 from edupulse.core.models import AuditLog
 from edupulse.core.tests.arrange import arranging
 from edupulse.indicators.actions import recompute
+from edupulse.monitoring.tests.test_notices import _require_cjk_font
 from edupulse.orgs.models import Region
 from edupulse.orgs.tests.factories import make_school
 from edupulse.plans import actions
@@ -261,6 +263,22 @@ def test_the_supervision_report_names_tasks_targets_values_and_overdue_tasks(tmp
     assert "95%" in text and "1/1 所学校" in text and "达标" in text
     assert "建设网络学习空间" in text.split("逾期未完成的任务")[1]  # due 2022-06, not done
     assert "落实" in text or "要求" in text
+
+
+def test_the_supervision_report_prints_as_pdf_with_real_chinese_text(tmp_path: Any, client: Any) -> None:
+    _require_cjk_font()
+    plan = make_plan(WUHOU)
+    out = tmp_path / "report.pdf"
+    call_command("plans", "report", str(plan.pk), "--out", str(out))
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    assert plan.title in text.replace("\n", "") and "推进学校网络提速" in text  # glyphs with their characters
+    officer = make_user("county_officer", region=WUHOU)
+    client.login(username=officer.username, password=PASSWORD)
+    response = client.get(reverse("plans:plan-report", args=[plan.pk]), {"format": "pdf"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "filename*=UTF-8''" in response["Content-Disposition"] and ".pdf" in response["Content-Disposition"]
 
 
 def test_the_import_command_prints_counts_and_links(tmp_path: Any) -> None:

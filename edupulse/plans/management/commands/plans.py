@@ -2,7 +2,7 @@
 
 ``plans parse FILE [--json]``: the JSON output is a contract documented in docs/cli-plans.md.
 ``plans import FILE --region CODE [--json]``: store the plan of a region, with suggested indicator links.
-``plans report PLAN_ID --out FILE [--period YEAR]``: write the plan's 督导通报 (DOCX).
+``plans report PLAN_ID --out FILE [--period YEAR]``: write the plan's 督导通报 (DOCX, or PDF for a ``.pdf`` file).
 Exit codes: 0 success, 2 bad input or usage (a Chinese message on stderr, no traceback).
 """
 
@@ -44,9 +44,9 @@ class Command(BaseCommand):
         load.add_argument("file", type=Path)
         load.add_argument("--region", required=True, help="GB/T 2260 code of the issuing authority's region")
         load.add_argument("--json", action="store_true", help="print the result as JSON (docs/cli-plans.md)")
-        report = sub.add_parser("report", help="Write the supervision report (督导通报) of a plan as DOCX.")
+        report = sub.add_parser("report", help="Write the 督导通报 of a plan as DOCX (or PDF: --out FILE.pdf).")
         report.add_argument("plan", type=int, help="the plan's id")
-        report.add_argument("--out", type=Path, required=True, help="the .docx file to write")
+        report.add_argument("--out", type=Path, required=True, help="the .docx (or .pdf) file to write")
         report.add_argument("--period", default="", help="year of the measured values (default: the plan's)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -88,7 +88,8 @@ class Command(BaseCommand):
         if plan is None:
             raise CommandError(_("No plan with id %(id)s.") % {"id": plan_id}, returncode=USAGE)
         try:
-            out.write_bytes(documents.build_docx(SYSTEM, plan, period or None))
+            build = documents.build_pdf if out.suffix.lower() == ".pdf" else documents.build_docx
+            out.write_bytes(build(SYSTEM, plan, period or None))
         except OSError as error:
             raise CommandError(_("Cannot write %(file)s: %(reason)s") % {"file": out, "reason": error.strerror},
                                returncode=USAGE) from None
