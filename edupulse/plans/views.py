@@ -3,6 +3,7 @@ overdue tasks, the 督导通报 download, and the POSTs that confirm or reject l
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections import defaultdict
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -197,8 +198,9 @@ class _ObjectPost(ScopedMixin, TemplateView):
             messages.success(request, _("Done."))
         return HttpResponseRedirect(self.next_url(obj))
 
+    @abstractmethod
     def run(self, obj: Any) -> None:
-        raise NotImplementedError
+        """The action on ``obj``: each subclass names its own."""
 
     def next_url(self, obj: Any) -> str:
         return reverse("plans:task-detail", args=[obj.pk])

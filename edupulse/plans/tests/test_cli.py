@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
+from edupulse.conftest import require_service
 from edupulse.plans import reading
 from edupulse.plans.tests.helpers import DATA
 
@@ -123,10 +124,7 @@ def _cjk_font() -> bool:
 
 
 def test_pdf_text_layer(tmp_path: Path) -> None:
-    if not _cjk_font():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs a CJK font (fonts-noto-cjk) to build the PDF")
-        pytest.skip("no CJK font installed (fonts-noto-cjk); required in CI")
+    require_service("a CJK font", _cjk_font(), "apt-get install fonts-noto-cjk")
     from weasyprint import HTML  # heavy: WeasyPrint loads Pango and fonts; only this test renders a PDF
 
     html = ("<html><body><p>2022年某某县教育信息化工作要点</p><p>一、基础建设</p>"
