@@ -81,4 +81,4 @@ def register() -> None:
     """Register the source (called from ``BasedataConfig.ready``)."""
     sources.register(sources.Source(
         code=SOURCE_CODE, label=_("Education base data (students, teachers)"), unit_label=_("schools"),
-        fields=FIELDS, facts=facts, expected=expected, snapshot=True))
+        fields=FIELDS, facts=facts, expected=expected, snapshot=True, by_basis=False))

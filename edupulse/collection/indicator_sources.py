@@ -7,10 +7,14 @@ report are those the form is assigned to (its school categories and regions), as
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from functools import partial
 
+import duckdb
 import pyarrow as pa
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from edupulse.collection.definitions import FormSpec, shipped_forms
@@ -36,28 +40,28 @@ def _fields(spec: FormSpec) -> tuple[sources.SourceField, ...]:
 
 
 def _facts(spec: FormSpec, fields: tuple[sources.SourceField, ...], query: sources.FactQuery) -> pa.Table:
-    """One row per counted submission: its school's placement, the period and the fields (None when blank)."""
+    """One row per counted submission: its school's placement, the period and the fields (None when blank).
+
+    The stored values are read as JSON text and taken apart by DuckDB, column by column, instead of being decoded
+    into a dict per submission in Python: a province's 50,000 submissions in a fraction of the time."""
     rows = (Submission.objects.filter(form__code=spec.code, period__in=query.periods,
                                       status__in=list(BASES[query.basis]), school__in=query.schools)
+            .annotate(raw=Cast("values", TextField()))
             .values_list("school_id", "school__province_id", "school__prefecture_id", "school__county_id", "period",
-                         "values")
-            .iterator(chunk_size=5000))
-    columns: dict[str, list[object]] = {name: [] for name in ("school_id", "province", "prefecture", "county", "period")}
-    for f in fields:
-        columns[f.name] = []
-    for school_id, province, prefecture, county, period, values in rows:
-        for name, value in zip(("school_id", "province", "prefecture", "county", "period"),
-                               (school_id, province, prefecture, county, period), strict=True):
-            columns[name].append(value)
-        for f in fields:
-            value = values.get(f.name)
-            if value is None or value == "":
-                columns[f.name].append(None)
-            elif f.sql_type == "BOOLEAN":
-                columns[f.name].append(bool(value))
-            else:
-                columns[f.name].append(float(value))
-    return pa.Table.from_pydict(columns, schema=_schema(fields))
+                         "raw"))
+    placement = ("school_id", "province", "prefecture", "county", "period", "raw")
+    columns: list[Sequence[object]] = list(zip(*rows, strict=True)) if rows else [[] for _name in placement]
+    raw = pa.table(dict(zip(placement, columns, strict=True)),
+                   schema=pa.schema([*sources.PLACEMENT, ("raw", pa.string())]))
+    # One parse of each submission's JSON into a struct of the fields (json_transform: a blank or mistyped value
+    # becomes NULL, as an empty cell is no value), then the struct's members as columns.
+    structure = json.dumps({f.name: f.sql_type for f in fields})
+    with duckdb.connect() as connection:
+        connection.register("raw_facts", raw)
+        return connection.sql(f"""
+            SELECT school_id, province, prefecture, county, period, {", ".join(f'v."{f.name}"' for f in fields)}
+            FROM (SELECT *, json_transform(raw, ?) AS v FROM raw_facts)""",  # noqa: S608 (field names from the form)
+            params=[structure]).to_arrow_table().cast(_schema(fields))
 
 
 def _schema(fields: tuple[sources.SourceField, ...]) -> pa.Schema:

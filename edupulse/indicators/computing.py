@@ -120,7 +120,8 @@ def _group_by(sets: list[tuple[str, ...]], prefix: tuple[str, ...] = ()) -> str:
     return "GROUP BY GROUPING SETS (" + ", ".join("(" + ", ".join((*prefix, *s)) + ")" for s in sets) + ")"
 
 
-def _schools_table(universe: Universe) -> pa.Table:
+def schools_table(universe: Universe) -> pa.Table:
+    """The universe's schools with their placement and category, as DuckDB reads them."""
     rows = list(universe.schools.values_list("id", "province_id", "prefecture_id", "county_id", "category"))
     columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
     return pa.table({"school_id": pa.array(columns[0], pa.int64()), "province": pa.array(columns[1], pa.string()),
@@ -215,8 +216,10 @@ def _source_sums(connection: duckdb.DuckDBPyConnection, source: Source, definiti
 
 
 def compute(definitions: Sequence[Definition], periods: Iterable[str], basis: str, *,
-            universe: Universe | None = None, grain: str = REGIONS, summary_level: str | None = None) -> Result:
-    """Numerator, denominator and coverage sums of every definition for every group and period."""
+            universe: Universe | None = None, grain: str = REGIONS, summary_level: str | None = None,
+            schools: pa.Table | None = None) -> Result:
+    """Numerator, denominator and coverage sums of every definition for every group and period. ``schools`` is
+    the universe's table when the caller already read it (:func:`schools_table`; several bases, one read)."""
     universe = universe or Universe.everything()
     periods = tuple(sorted(set(periods)))
     result = Result(list(definitions), periods)
@@ -224,7 +227,7 @@ def compute(definitions: Sequence[Definition], periods: Iterable[str], basis: st
     for d in definitions:
         by_source[d.source].append(d)
     with duckdb.connect() as connection:
-        connection.register("schools", _schools_table(universe))
+        connection.register("schools", schools if schools is not None else schools_table(universe))
         for code, group in by_source.items():
             _source_sums(connection, get(code), group, universe, periods, basis, grain, summary_level, result)
     return result
@@ -243,10 +246,12 @@ def values(result: Result) -> list[Value]:
     names = dict(Region.objects.filter(code__in={g.code for g in region_groups}).values_list("code", "name"))
     out: list[Value] = []
     peers: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
+    by_indicator: dict[str, list[tuple[str, Group, Sums]]] = defaultdict(list)
+    for (code, period, group), sums in result.sums.items():
+        if group.level in LEVELS:
+            by_indicator[code].append((period, group, sums))
     for d in result.definitions:
-        for (code, period, group), s in sorted(result.sums.items(), key=lambda item: item[0][2].code):
-            if code != d.code or group.level not in LEVELS:
-                continue
+        for period, group, s in sorted(by_indicator[d.code], key=lambda item: item[1].code):
             value = d.value_of(s.numerator, s.denominator)
             out.append(Value(
                 indicator=d.code, region=group.code, name=names.get(group.code, group.code), level=group.level,
@@ -266,6 +271,16 @@ def values(result: Result) -> list[Value]:
                 rank, previous = position, out[k].value
             out[k] = _with_rank(out[k], rank, len(ordered))
     return out
+
+
+def borrow(result: Result, donor: Result, definitions: Sequence[Definition]) -> Result:
+    """``result`` with the donor's sums of ``definitions`` added: the indicators of sources that do not depend on
+    the basis (probe states, the registry) are the same for every basis, so they are computed once."""
+    codes = {d.code for d in definitions}
+    result.sums.update({key: sums for key, sums in donor.sums.items() if key[0] in codes})
+    result.computed.update(key for key in donor.computed if key[0] in codes)
+    result.definitions = [d for d in donor.definitions if d.code in codes or d in result.definitions]
+    return result
 
 
 def _with_rank(value: Value, rank: int, peers: int) -> Value:

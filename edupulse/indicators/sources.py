@@ -56,6 +56,9 @@ class Source:
     # A snapshot (probe states, the registry) describes the present, not a period's return: it is read for the
     # newest period computed only, and values stored for earlier periods keep the state of their time.
     snapshot: bool = False
+    # Whether the facts depend on which submissions count (approved / reported): probe states and the registry do
+    # not, so their indicators are computed once for both bases.
+    by_basis: bool = True
 
     def schema(self) -> pa.Schema:
         return pa.schema(list(PLACEMENT) + [(f.name, SQL_TYPES[f.sql_type]) for f in self.fields])

@@ -105,7 +105,8 @@ def register() -> None:
     sources.register(sources.Source(
         code="monitoring.websites", label=_("Official education websites (probes)"),
         unit_label=_("monitored websites"), fields=WEBSITE_FIELDS, facts=website_facts, expected=_schools_with_sites,
-        snapshot=True))
+        snapshot=True, by_basis=False))
     sources.register(sources.Source(
         code="monitoring.systems", label=_("Information systems (registry)"), unit_label=_("registered systems"),
-        fields=SYSTEM_FIELDS, facts=system_facts, expected=_schools_with_systems, snapshot=True))
+        fields=SYSTEM_FIELDS, facts=system_facts, expected=_schools_with_systems, snapshot=True,
+        by_basis=False))
