@@ -136,7 +136,10 @@ def test_reminder_reaches_inbox_and_channels_is_recorded_and_throttled(client: A
     assert "今天都已提醒过" in again.content.decode()
     assert (Reminder.objects.count(), InboxMessage.objects.count(), len(mail.outbox)) == (1, 3, 1)
 
-    # The school's CIO sees it on the landing page and marks it read.
+    # The school's CIO sees it on the landing page and marks it read; a school never reminded is told what will come.
+    quiet = make_user("school_cio", school=make_school(WUHOU))
+    login(client, quiet)
+    assert "暂无消息。上级催报时" in client.get("/").content.decode()
     cio = make_user("school_cio", school=county["silent"])
     login(client, cio)
     home = client.get("/").content.decode()
