@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from edupulse.collection import actions as collection
+from edupulse.collection.tests.conftest import good_values
 from edupulse.collection.tests.factories import make_submission
 from edupulse.core.actions import run_as_system
 from edupulse.indicators.actions import recompute
@@ -17,19 +18,8 @@ WUHOU, JINJIANG, FUCHENG = "510107", "510104", "510703"
 
 
 def survey(**overrides: Any) -> dict[str, Any]:
-    """Clean values of the annual survey for a primary school (as the collection tests use)."""
-    values: dict[str, Any] = {
-        "students_total": 1200, "students_junior_plus": 0, "teachers_total": 80,
-        "internet_access": True, "access_type": "01", "internet_bandwidth_mbps": 1000.0,
-        "classroom_bandwidth_mbps": 100.0, "edu_network_connected": True, "wireless_coverage_pct": 95.0,
-        "ordinary_classrooms": 30, "multimedia_classrooms": 28, "teacher_terminals": 85, "student_terminals": 120,
-        "teacher_space_accounts": 78, "student_space_accounts": 0, "teachers_trained_20": 80,
-        "cio_appointed": True, "cio_appointed_date": "2021-09-01", "spending_total": 35.5,
-        "websites": 1, "websites_ipv6": 1, "systems": 2, "systems_djbh_filed": 1,
-        "reporter_name": "张老师", "reporter_phone": "028-85551234",
-    }
-    values.update(overrides)
-    return values
+    """Clean values of the annual survey for a primary school (the collection tests' own)."""
+    return good_values(**overrides)
 
 
 def approved(school: Any, period: str, values: dict[str, Any]) -> None:
