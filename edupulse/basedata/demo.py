@@ -2,9 +2,10 @@
 
 Deterministic for a seed. Every row is built clean first (an ID number valid for its region in the birth
 year, birth date and gender agreeing with it, the grade matching the age); then a share of rows gets
-exactly one injected error of one kind, at the rates of ``ERROR_RATES`` (what 学籍 data cleaning
-typically finds, order of magnitude: a few per thousand per kind). The manifest lists (row, rule) of every
-injected error, so that a check can be scored for precision and recall per kind.
+exactly one injected error of one kind, at the rates of ``ERROR_RATES`` (students) and
+``TEACHER_ERROR_RATES`` (teachers: their 2.0 training hours and completion flag, their age) — what 学籍 and
+teacher-system data cleaning typically finds, order of magnitude: a few per thousand per kind. The manifest
+lists (row, rule) of every injected error, so that a check can be scored for precision and recall per kind.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from edupulse.basedata.regions import OPEN_END, region_spans
 from edupulse.basedata.rules import RIC_WEIGHTS
+from edupulse.basedata.rules_teacher import MAX_AGE, MIN_AGE, REQUIRED_HOURS, REQUIRED_PRACTICE_HOURS
 from edupulse.basedata.schemas import STUDENT, TEACHER, code_table
 
 ERROR_RATES = {
@@ -25,10 +27,17 @@ ERROR_RATES = {
     "id_region": 0.001, "id_spreadsheet_mangled": 0.005, "code_table": 0.003, "date_range": 0.003,
     "age_grade": 0.005, "school_unknown": 0.002, "duplicate_person": 0.003,
 }
+# Teachers: one error per kind of the teacher rules and a few of the shared ones, at the same order of magnitude.
+TEACHER_ERROR_RATES = {
+    "required": 0.005, "id_checksum": 0.005, "age_range": 0.004, "training_hours": 0.006,
+    "training_completion": 0.008,
+}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "子涵梓轩浩宇欣怡一诺雨萱俊杰思远嘉怡博文佳琪明轩语桐若汐宇航梦瑶天佑紫涵晨曦家豪雅琳"
 UNKNOWN_SCHOOL = "2199999999"
 UNKNOWN_REGION = "990101"  # no province 99: invalid in every year
+TITLES = ("三级教师", "二级教师", "一级教师", "一级教师", "高级教师", "未定职级")
+SUBJECTS = ("语文", "数学", "英语", "物理", "化学", "道德与法治", "体育与健康", "音乐", "美术", "信息科技")
 FULL_WIDTH_DIGITS = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
@@ -154,29 +163,98 @@ def students(n: int, schools: Sequence[tuple[str, str]], *, seed: int = 2026,
     return result
 
 
-def teachers(n: int, schools: Sequence[tuple[str, str]], *, seed: int = 2026) -> DemoSet:
-    """``n`` teachers, a share with a missing name or a wrong check digit (the teacher checks are the
-    student ones that apply: required, ID, code tables, dates, school, duplicates)."""
-    maker = StudentMaker(schools, seed, datetime.date.today())
-    # Teachers are born 1965-2000: their region part must be valid over those years.
-    maker.fallback_regions = _regions_valid(1965, maker.start_year)
-    maker.valid_regions = set(maker.fallback_regions)
-    result = DemoSet(header=[*TEACHER.names[:8], "qualification"])
-    for index in range(1, n + 1):
-        school, county = maker.rng.choice(maker.schools)
-        born = datetime.date(maker.rng.randint(1965, 2000), maker.rng.randint(1, 12), maker.rng.randint(1, 28))
-        male = maker.rng.random() < 0.3
-        number = maker._id(maker._region(county), born, male)
-        name = maker.rng.choice(SURNAMES) + maker.rng.choice(GIVEN) + maker.rng.choice(GIVEN)
-        row = [f"T{index:08d}", "1", number, name, "1" if male else "2", born.isoformat(), school, "1",
-               maker.rng.choice(["10", "20", "20", "20", "30"])]
-        draw = maker.rng.random()
-        if draw < 0.01:
+class TeacherMaker:
+    """Builds clean teachers (教职工) with their 2.0 training hours, then injects one error into a share of them."""
+
+    def __init__(self, schools: Sequence[tuple[str, str]], seed: int, today: datetime.date) -> None:
+        self.students = StudentMaker(schools, seed, today)  # its random source, schools and unique ID numbers
+        self.rng = self.students.rng
+        self.today = today
+        # Region parts valid from the birth year of a 75-year-old (the oldest injected age) to today.
+        self.students.fallback_regions = _regions_valid(today.year - 76, self.students.start_year)
+        self.students.valid_regions = set(self.students.fallback_regions)
+
+    def _born(self, age: int) -> datetime.date:
+        """A birth date giving exactly ``age`` completed years today."""
+        last = self.today.replace(year=self.today.year - age) if (self.today.month, self.today.day) != (2, 29) \
+            else datetime.date(self.today.year - age, 2, 28)
+        return last - datetime.timedelta(days=self.rng.randrange(365))
+
+    def _hours(self, low: int, high: int) -> str:
+        """A number of hours as a teacher system exports it: mostly whole, sometimes with a half or a fraction."""
+        whole = self.rng.randint(low, high)
+        return str(whole) if self.rng.random() < 0.8 else f"{whole}.{self.rng.choice(('5', '67', '25'))}"
+
+    def _training(self) -> tuple[str, str, str]:
+        """(online, practice, completed): most completed with the hours; some short; some with the hours but
+        still awaiting the 微能力点 assessment (not completed, and not an issue)."""
+        draw = self.rng.random()
+        if draw < 0.70:
+            online = self.rng.randint(REQUIRED_HOURS - 30, 40)
+            return str(online), self._hours(max(REQUIRED_PRACTICE_HOURS, REQUIRED_HOURS - online), 45), "1"
+        if draw < 0.85:
+            return self._hours(0, 30), self._hours(0, REQUIRED_PRACTICE_HOURS - 1), "0"
+        return self._hours(25, 40), self._hours(REQUIRED_PRACTICE_HOURS, 35), "0"
+
+    def clean(self, index: int) -> list[str]:
+        """A row in the order of ``TEACHER.names``."""
+        school, county = self.rng.choice(self.students.schools)
+        born = self._born(self.rng.randint(MIN_AGE + 5, MAX_AGE - 5))
+        male = self.rng.random() < 0.3
+        number = self.students._id(self.students._region(county), born, male)
+        name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) + self.rng.choice(GIVEN)
+        if self.rng.random() < 0.9:  # 专任教师
+            post, title, subject = "1", self.rng.choice(TITLES), self.rng.choice(SUBJECTS)
+            online, practice, completed = self._training()
+        else:  # 教辅 or 工勤: no teaching subject, no 2.0 training reported
+            post, title, subject, online, practice, completed = self.rng.choice(("3", "4")), "", "", "", "", ""
+        return [f"T{index:08d}", "1", number, name, "1" if male else "2", born.isoformat(), school, post, title,
+                subject, self.rng.choice(["10", "20", "20", "20", "30"]), online, practice, completed]
+
+    def inject(self, row: list[str], rule: str) -> list[str]:
+        """``row`` with one error of kind ``rule`` (column positions of the teacher schema)."""
+        row = list(row)
+        number = row[2]
+        if rule == "required":
             row[3] = ""
-            result.injected.append((index, "required"))
-        elif draw < 0.015:
+        elif rule == "id_checksum":
             row[2] = number[:-1] + ("0" if number[-1] != "0" else "1")
-            result.injected.append((index, "id_checksum"))
+        elif rule == "training_hours":
+            # Text, a unit, a sign, or minutes typed as hours (45 minutes a 学时).
+            column = self.rng.choice((11, 12))
+            hours = self.rng.randint(20, 40)
+            row[column] = self.rng.choice(("五十", f"{hours}学时", f"-{hours}", str(hours * 45)))
+        elif rule == "training_completion":
+            # Marked completed with too little practice (the online part alone reaching the total does not help).
+            row[7], row[11], row[12], row[13] = "1", str(self.rng.randint(10, 60)), \
+                str(self.rng.randint(0, REQUIRED_PRACTICE_HOURS - 1)), "1"
+        elif rule == "age_range":
+            # A mistyped birth year, in the ID number too (so that only the age is implausible).
+            born = self._born(self.rng.choice((16, 17, MAX_AGE + 1, 70, 75)))
+            male = row[4] == "1"
+            row[2] = self.students._id(number[:6], born, male)
+            row[5] = born.isoformat()
+        return row
+
+
+def teachers(n: int, schools: Sequence[tuple[str, str]], *, seed: int = 2026,
+             today: datetime.date | None = None) -> DemoSet:
+    """``n`` teachers of ``schools`` ((code, county) pairs), a share with one injected error of each kind of
+    ``TEACHER_ERROR_RATES``."""
+    maker = TeacherMaker(schools, seed, today or datetime.date.today())
+    result = DemoSet(header=list(TEACHER.names))
+    for index in range(1, n + 1):
+        row = maker.clean(index)
+        draw = maker.rng.random()
+        rule = None
+        for name, rate in TEACHER_ERROR_RATES.items():
+            draw -= rate
+            if draw < 0:
+                rule = name
+                break
+        if rule is not None:
+            row = maker.inject(row, rule)
+            result.injected.append((index, rule))
         result.rows.append(row)
     return result
 

@@ -32,9 +32,12 @@ from edupulse.utilities.export import to_xlsx
 
 DIMENSIONS = {
     "validity": ("id_format", "id_checksum", "id_region", "id_spreadsheet_mangled", "code_table", "date_range",
-                 "school_unknown", RAGGED_ROW),
+                 "school_unknown", RAGGED_ROW,
+                 "training_hours"),
     "uniqueness": ("duplicate_person",),
-    "consistency": ("id_birth_date", "id_gender", "age_grade"),
+    "consistency": ("id_birth_date", "id_gender", "age_grade",
+                    "age_range",
+                    "training_completion"),
 }
 WORST_SCHOOLS = 10
 

@@ -33,7 +33,7 @@ STUDENT_RULES = ("required", "id_format", "id_checksum", "id_birth_date", "id_ge
                  "id_spreadsheet_mangled", "code_table", "date_range", "age_grade", "school_unknown",
                  "duplicate_person")
 # Plausibility rules: the row is still stored as clean (the issue is a question to the school, not a defect).
-WARNING_RULES = frozenset({"age_grade"})
+WARNING_RULES = frozenset({"age_grade", "age_range"})
 # GB 11643 weights of the 17 body digits (2^(17-i) mod 11), MOD 11-2.
 RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RIC_SHAPE = "[1-9][0-9]{16}[0-9X]"
@@ -212,6 +212,10 @@ def build_rules(schema: Schema, today: datetime.date) -> list[Rule]:
             rules += _date_rules(f.name, f.label, today)
     if "grade" in schema.names:
         rules.append(_age_grade_rule(today))
+    if schema.kind == TEACHER.kind:
+        from edupulse.basedata.rules_teacher import teacher_rules  # it builds on this module: imported late
+
+        rules += teacher_rules(today)
     rules += [
         Rule("school_unknown", "school_code",
              "v_school_code IS NOT NULL AND NOT m_school_code AND sch.code IS NULL",

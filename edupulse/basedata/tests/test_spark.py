@@ -15,9 +15,9 @@ import pytest
 
 from edupulse.basedata import demo
 from edupulse.basedata.rules import CompiledCheck
-from edupulse.basedata.schemas import STUDENT
+from edupulse.basedata.schemas import STUDENT, TEACHER
 from edupulse.basedata.spark import SESSION_CONF, to_spark
-from edupulse.basedata.tests import helpers
+from edupulse.basedata.tests import helpers, test_teacher_rules
 from edupulse.basedata.validation import open_work_connection, prepare, run_checks
 from edupulse.conftest import require_service
 
@@ -93,5 +93,24 @@ SELECT region_key FROM basedata_region_years WHERE region_key // 10000 IN
     assert rules_hit >= {"required", "id_format", "id_checksum", "id_birth_date", "id_gender", "id_region",
                          "id_spreadsheet_mangled", "code_table", "date_range", "age_grade", "school_unknown",
                          "duplicate_person"}
+    assert in_spark == in_duckdb, {"only_duckdb": sorted(in_duckdb - in_spark)[:10],
+                                   "only_spark": sorted(in_spark - in_duckdb)[:10]}
+
+
+def test_spark_finds_exactly_the_teacher_issues_duckdb_finds(spark: Any, tmp_path: Path) -> None:
+    """The teacher rules (hours as numbers, completion, age) too: the hand-written cases and demo teachers."""
+    staff = demo.teachers(600, [(helpers.ACTIVE, "510107")], seed=5, today=helpers.TODAY)
+    path = test_teacher_rules.write_csv(tmp_path / "teachers.csv", test_teacher_rules.ROWS + staff.rows)
+    with open_work_connection() as connection:
+        prepare(connection, helpers.SCHOOLS)
+        _loaded, compiled = run_checks(connection, path, TEACHER, today=helpers.TODAY)
+        in_duckdb = _issues(connection.execute("SELECT * FROM flagged").fetchall(), compiled)
+        _to_spark(spark, connection, "src", "SELECT * FROM src")
+        _to_spark(spark, connection, "basedata_schools", "SELECT * FROM basedata_schools")
+        _to_spark(spark, connection, "basedata_region_years", """
+SELECT region_key FROM basedata_region_years WHERE region_key // 10000 IN
+  (SELECT DISTINCT try_cast(left(trim(id_number), 6) AS BIGINT) FROM src)""")
+    in_spark = _issues([tuple(r) for r in spark.sql(to_spark(compiled.sql)).collect()], compiled)
+    assert {rule for _row, _first, rule, _field in in_duckdb} >= {"age_range", "training_hours", "training_completion"}
     assert in_spark == in_duckdb, {"only_duckdb": sorted(in_duckdb - in_spark)[:10],
                                    "only_spark": sorted(in_spark - in_duckdb)[:10]}
