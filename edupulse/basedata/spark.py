@@ -4,7 +4,8 @@ SQLGlot translates most of the query; :func:`to_spark` rewrites the few DuckDB f
 
 * ``regexp_full_match(x, p)`` → ``x RLIKE '^(?:p)$'`` (Java's regex; ``\\p{Han}`` is spelt ``\\p{IsHan}`` there);
 * ``x IS TRUE`` (which Spark SQL does not parse) → ``coalesce(x, false)``;
-* ``strlen(x)`` (bytes) → ``octet_length(x)``; ``hash(a, b)`` → ``xxhash64(a, b)`` (only a bucket: the exact
+* ``strlen(x)`` (bytes) → ``octet_length(x)``; ``prefix``/``suffix`` → ``startswith``/``endswith``;
+  ``hash(a, b)`` → ``xxhash64(a, b)`` (only a bucket: the exact
   grouping that follows decides a duplicate, so the hash function may differ);
 * ``try(make_date(…))`` → ``make_date(…)`` and ``try_strptime(x, fmt)`` → ``to_date(x, java_fmt)``: with ANSI mode
   off and the CORRECTED time parser (:data:`SESSION_CONF`) an invalid date is NULL, as DuckDB's ``try`` makes it.
@@ -47,6 +48,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         name = str(node.this).lower()
         if name == "strlen":
             return exp.Anonymous(this="OCTET_LENGTH", expressions=node.expressions)
+        if name in ("prefix", "suffix"):
+            return exp.Anonymous(this="STARTSWITH" if name == "prefix" else "ENDSWITH", expressions=node.expressions)
         if name == "hash":
             return exp.Anonymous(this="XXHASH64", expressions=node.expressions)
         if name == "try_strptime":

@@ -66,10 +66,10 @@ def _to_spark(spark: Any, connection: duckdb.DuckDBPyConnection, name: str, sql:
 
 
 def _issues(rows: list[tuple[Any, ...]], compiled: CompiledCheck) -> set[tuple[int, int | None, str, str]]:
-    """(row, first_row, rule, field) of every TRUE flag of the flagged rows (``__row, first_row, vals, c0…``)."""
+    """(row, first_row, rule, field) of every TRUE flag of the flagged rows (``__row, first_row, v_…, c0…``)."""
     found = set()
     for row in rows:
-        for index, failed in enumerate(row[3:]):
+        for index, failed in enumerate(row[-len(compiled.rules):]):
             if failed:
                 rule = compiled.rules[index]
                 found.add((int(row[0]), row[1], rule.name, rule.field))

@@ -212,3 +212,47 @@ def test_validate_bad_file_exits_2_with_a_chinese_message(tmp_path: Path) -> Non
     with pytest.raises(CommandError) as error:
         call_command("basedata", "validate", str(path), "--json")
     assert error.value.returncode == 2 and "未知的列" in str(error.value)
+
+
+# Strings DuckDB's integer and date casts read although they are not the plain spelling (hexadecimal, an
+# exponent, signs, separators, tabs, full-width digits, a BC year, a time after the date), next to valid ones.
+ADVERSARIAL_IDS = ["110101201203050017", "11010120120305001X", "011010120120305001", "0x016345785D8A0000",
+                   "0X016345785D8A0000", "123456789012345E03", "123456789012345e03", "12_345678901234567",
+                   "+12345678901234567", "-12345678901234567", "\t12345678901234567", "12345678901234567\t",
+                   "1234567890123456.7", "12345678901234567.", "１２３４５６７８９０１２３４５６７８", "1101012012030500X7",
+                   "0x16345785D8A000X", "1234567890123E+04X", "12345678901234567X", "110101201203050017 ",
+                   "1101012012030500171", "11010120120305001", "ABCDEFGHIJKLMNOPQR", "99999999999999999X"]
+ADVERSARIAL_DATES = ["2010-03-05", "2010-3-5", "2010/3/5", "0010-03-05", "-010-03-05", "\t010-03-05", "2010-03-5\t",
+                     "2010-02-30", "2010-03-05 00:00:00", "2010-03-05 (BC)", "0000-01-01", "２０１０-03-05",
+                     "+010-03-05", "2010- 3-05", "201 -03-05", "20100305", "2010年3月5日", "10-03-05", "9999-12-31"]
+
+
+def test_the_regex_free_id_shape_agrees_with_the_regex() -> None:
+    """The hot path reads an ID's digits with integer casts instead of a regex; on strings the cast accepts
+    in other spellings it must still decide exactly as ``RIC_SHAPE`` does."""
+    import duckdb  # heavy
+
+    from edupulse.basedata.rules import RIC_SHAPE, _id_number_sql, _x_id_body_sql
+
+    digits18 = f"CASE WHEN n BETWEEN {10 ** 17} AND {10 ** 18 - 1} THEN n END"
+    x_body = _x_id_body_sql("id")
+    rows = duckdb.connect().execute(f"""
+SELECT id, regexp_full_match(id, '{RIC_SHAPE}') AS by_regex,
+       ({digits18} IS NOT NULL OR x BETWEEN {10 ** 16} AND {10 ** 17 - 1}) IS TRUE AS by_casts
+FROM (SELECT id, {_id_number_sql('id')} AS n, {x_body} AS x FROM unnest(?) t(id))""", [ADVERSARIAL_IDS]).fetchall()
+    assert [(i, r) for i, r, c in rows if r != c] == []
+    assert sum(r for _i, r, _c in rows) == 4  # two IDs ending in a digit and two in X have the shape
+
+
+def test_the_regex_free_date_path_agrees_with_the_regexes() -> None:
+    """The usual ISO spelling skips the regexes; every other spelling must get the verdict it got before."""
+    import duckdb  # heavy
+
+    from edupulse.basedata.rules import parse_date_sql
+
+    fast = parse_date_sql("d")
+    slow = fast[fast.index("WHEN regexp_full_match"):].join(("CASE ", ""))
+    rows = duckdb.connect().execute(f"SELECT d, {fast}, {slow} FROM unnest(?) t(d)", [ADVERSARIAL_DATES]).fetchall()
+    assert [(d, a, b) for d, a, b in rows if a != b] == []
+    assert {d for d, a, _b in rows if a is not None} == {"2010-03-05", "2010-3-5", "2010/3/5", "0010-03-05",
+                                                         "0000-01-01", "20100305", "2010年3月5日", "9999-12-31"}
