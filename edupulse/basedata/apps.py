@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from edupulse.core.context_processors import register_navigation
+
 
 class BasedataConfig(AppConfig):
     """Education base data (students, teachers): file import as batches, standard checks, quality."""
@@ -14,3 +16,4 @@ class BasedataConfig(AppConfig):
         from edupulse.basedata import indicator_sources
 
         indicator_sources.register()
+        register_navigation("basedata:quality", _("Data quality"), "basedata.QualityScore")

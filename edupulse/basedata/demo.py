@@ -32,6 +32,9 @@ TEACHER_ERROR_RATES = {
     "required": 0.005, "id_checksum": 0.005, "age_range": 0.004, "training_hours": 0.006,
     "training_completion": 0.008,
 }
+# The error-rate multipliers of the student batches the demo imports before its main one, oldest first: each
+# export from the 学籍系统 a little cleaner than the last, so that the quality trend has a line to show.
+EARLIER_BATCHES = (3.0, 2.0)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "子涵梓轩浩宇欣怡一诺雨萱俊杰思远嘉怡博文佳琪明轩语桐若汐宇航梦瑶天佑紫涵晨曦家豪雅琳"
 UNKNOWN_SCHOOL = "2199999999"
@@ -138,8 +141,9 @@ class StudentMaker:
 
 
 def students(n: int, schools: Sequence[tuple[str, str]], *, seed: int = 2026,
-             today: datetime.date | None = None) -> DemoSet:
-    """``n`` students of ``schools`` ((code, county) pairs) with injected errors."""
+             today: datetime.date | None = None, rate_scale: float = 1.0) -> DemoSet:
+    """``n`` students of ``schools`` ((code, county) pairs) with injected errors, at ``rate_scale`` times
+    the rates of ``ERROR_RATES`` (the demo's earlier, dirtier batches: ``EARLIER_BATCHES``)."""
     maker = StudentMaker(schools, seed, today or datetime.date.today())
     result = DemoSet(header=list(STUDENT.names[:12]))
     clean_rows: list[list[str]] = []
@@ -148,7 +152,7 @@ def students(n: int, schools: Sequence[tuple[str, str]], *, seed: int = 2026,
         draw = maker.rng.random()
         rule = None
         for name, rate in ERROR_RATES.items():
-            draw -= rate
+            draw -= rate * rate_scale
             if draw < 0:
                 rule = name
                 break

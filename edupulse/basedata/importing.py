@@ -25,6 +25,7 @@ import duckdb
 from edupulse.basedata import store
 from edupulse.basedata.actions import BatchFacts, record_import
 from edupulse.basedata.models import ImportBatch
+from edupulse.basedata.quality import quality_report
 from edupulse.basedata.reading import LoadResult
 from edupulse.basedata.rules import WARNING_RULES, CompiledCheck, issues_sql
 from edupulse.basedata.schemas import SCHEMAS, Schema
@@ -84,7 +85,8 @@ def import_file(path: Path, kind: str, source: str, *, acting_user: Actor, regio
             facts = BatchFacts(key=key, kind=kind, source=source, file_name=path.name, file_sha256=digest,
                                file_format=loaded.file_format, rows_total=loaded.rows, rows_clean=clean,
                                rows_rejected=rejected, issue_counts=counts,
-                               region_code=_batch_region(connection) if region is None else region)
+                               region_code=_batch_region(connection) if region is None else region,
+                               quality=quality_report(connection, kind, key))
 
             def commit() -> None:
                 if before_commit is not None:

@@ -12,7 +12,13 @@ row counts as read and as failing every dimension):
 
 The **score** is their mean × 100 (equal weights: none of the four is more urgent to a school than the others).
 A school is the school code of the row as given (an unknown code is its own group, with no region); a
-region groups the schools of the register placed in it.
+region groups the schools of the register placed in it. Each score also says how many school codes its rows
+name (``schools``), so that every figure shown says what it covers.
+
+The scores are computed once, when a batch is imported (``importing.py`` calls :func:`quality_report` on the
+rows it has just written, and ``record_import`` stores them as ``QualityScore`` rows), so that the trend across
+batches (``quality_trend.py``) reads stored figures instead of rescanning every batch; :func:`backfill` stores
+them for batches imported before that.
 """
 
 from __future__ import annotations
@@ -23,10 +29,13 @@ from typing import Any
 
 import duckdb
 
+from edupulse.basedata import store
+from edupulse.basedata.actions import record_quality
 from edupulse.basedata.models import ImportBatch
 from edupulse.basedata.reading import RAGGED_ROW
 from edupulse.basedata.schemas import SCHEMAS
 from edupulse.basedata.validation import prepare, school_register
+from edupulse.core.actors import Actor
 from edupulse.core.regions import RegionCode
 from edupulse.utilities.export import to_xlsx
 
@@ -52,6 +61,7 @@ class Score:
     validity: float
     uniqueness: float
     consistency: float
+    schools: int = 0
 
     @property
     def score(self) -> float:
@@ -84,28 +94,35 @@ GROUP BY r."row", r.school_code
 def _group_scores(connection: duckdb.DuckDBPyConnection, group: str, required: int) -> list[Score]:
     rows = connection.execute(f"""
 SELECT {group} AS key, count(*) AS n, sum(missing), count(*) FILTER (WHERE bad_validity),
-       count(*) FILTER (WHERE bad_uniqueness), count(*) FILTER (WHERE bad_consistency)
+       count(*) FILTER (WHERE bad_uniqueness), count(*) FILTER (WHERE bad_consistency),
+       count(DISTINCT school_code)
 FROM per_row GROUP BY ALL ORDER BY key
 """).fetchall()  # noqa: S608 - group is one of our column expressions
     return [Score(str(key or ""), n, _ratio(int(missing or 0), n * required), _ratio(validity, n),
-                  _ratio(uniqueness, n), _ratio(consistency, n))
-            for key, n, missing, validity, uniqueness, consistency in rows]
+                  _ratio(uniqueness, n), _ratio(consistency, n), schools)
+            for key, n, missing, validity, uniqueness, consistency, schools in rows]
 
 
 def batch_quality(batch: ImportBatch, connection: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The scores of ``batch``: overall, per school, county, prefecture, province, and the worst schools."""
-    schema = SCHEMAS[batch.kind]
-    required = sum(1 for f in schema.fields if f.required)
     prepare(connection, school_register())
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE per_row AS {_per_row_sql(batch.kind, batch.key)}")
+    return {"batch": batch.pk, **quality_report(connection, batch.kind, batch.key)}
+
+
+def quality_report(connection: duckdb.DuckDBPyConnection, kind: str, key: str) -> dict[str, Any]:
+    """The scores of the rows stored under ``key`` (``batch_quality`` without the batch id), on a connection
+    where the register is already loaded (``validation.prepare``): the importer calls it on its own
+    connection, inside its transaction, on the rows it has just written."""
+    required = sum(1 for f in SCHEMAS[kind].fields if f.required)
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE per_row AS {_per_row_sql(kind, key)}")
     connection.execute("""
 CREATE OR REPLACE TEMP TABLE per_row AS
 SELECT p.*, s.county FROM per_row p LEFT JOIN basedata_schools s ON s.code = p.school_code""")
     overall = _group_scores(connection, "'batch'", required)
     schools = _group_scores(connection, "school_code", required)
     counties = [s for s in _group_scores(connection, "county", required) if s.key]
-    result: dict[str, Any] = {
-        "batch": batch.pk,
+    connection.execute("DROP TABLE per_row")  # one row per data row: not kept for the rest of an import
+    return {
         "overall": overall[0].as_dict() if overall else Score("batch", 0, 1, 1, 1, 1).as_dict(),
         "schools": [s.as_dict() for s in schools],
         "counties": [s.as_dict() for s in counties],
@@ -113,7 +130,42 @@ SELECT p.*, s.county FROM per_row p LEFT JOIN basedata_schools s ON s.code = p.s
         "provinces": [s.as_dict() for s in _roll_up(counties, "province")],
         "worst_schools": [s.as_dict() for s in sorted(schools, key=lambda s: (s.score, s.key))[:WORST_SCHOOLS]],
     }
-    return result
+
+
+@dataclass(frozen=True)
+class Backfill:
+    """What :func:`backfill` did: the batches it scored (and the score rows stored), and the batches it left
+    alone because the store holds no row of theirs (a store moved or swept: there is nothing to score)."""
+
+    scored: list[int]
+    rows: int
+    empty: list[int]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"scored": self.scored, "scores": self.rows, "empty": self.empty}
+
+
+def backfill(*, acting_user: Actor, store_path: Path | None = None) -> Backfill:
+    """Score and store every batch that has no stored scores yet (imported before scores were stored at
+    import), oldest first, each in its own ``record_quality`` action: idempotent, and an interrupted run
+    keeps what it stored. The register of schools is today's (the import used the register of its day)."""
+    pending = list(ImportBatch.objects.filter(quality_scores__isnull=True).order_by("created_at", "id"))
+    scored: list[int] = []
+    empty: list[int] = []
+    rows = 0
+    if not pending:
+        return Backfill(scored, 0, empty)
+    with store.connect(store_path) as connection:
+        prepare(connection, school_register())
+        for batch in pending:
+            store.ensure_tables(connection, SCHEMAS[batch.kind])
+            report = quality_report(connection, batch.kind, batch.key)
+            if not report["overall"]["rows"]:
+                empty.append(batch.pk)
+                continue
+            rows += record_quality(batch, report, acting_user=acting_user)
+            scored.append(batch.pk)
+    return Backfill(scored, rows, empty)
 
 
 def _roll_up(counties: list[Score], level: str) -> list[Score]:
@@ -130,7 +182,7 @@ def _roll_up(counties: list[Score], level: str) -> list[Score]:
             return round(sum(getattr(m, name) * m.rows for m in members) / n, 4) if n else 1.0
 
         scores.append(Score(code, n, weighted("completeness"), weighted("validity"), weighted("uniqueness"),
-                            weighted("consistency")))
+                            weighted("consistency"), sum(m.schools for m in members)))
     return scores
 
 

@@ -19,4 +19,9 @@ urlpatterns = [
     path("basedata/shares/<int:pk>/", views.ShareDetailView.as_view(), name="share-detail"),
     path("basedata/shares/<int:pk>/move/", views.ShareTransitionView.as_view(), name="share-move"),
     path("basedata/shares/<int:pk>/download/", views.ShareDownloadView.as_view(), name="share-download"),
+    path("basedata/quality/", views.QualityTrendView.as_view(), name="quality"),
+    path("basedata/quality/regions/<str:code>/", views.QualityTrendView.as_view(group_by="region"),
+         name="quality-region"),
+    path("basedata/quality/schools/<str:code>/", views.QualityTrendView.as_view(group_by="school"),
+         name="quality-school"),
 ]

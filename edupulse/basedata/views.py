@@ -21,23 +21,34 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from edupulse.basedata import actions, catalogue, sharing, store
+from edupulse.basedata import actions, catalogue, quality_trend, sharing, store
 from edupulse.basedata.forms import ShareRequestForm
 from edupulse.basedata.masking import birth_year, mask_identifier, mask_name
-from edupulse.basedata.models import REVIEW_WORKFLOW, SHARE_WORKFLOW, ImportBatch, MatchReview, ShareRequest
+from edupulse.basedata.models import (
+    REVIEW_WORKFLOW,
+    SHARE_WORKFLOW,
+    ImportBatch,
+    MatchReview,
+    QualityLevel,
+    QualityScore,
+    RecordKind,
+    ShareRequest,
+    SourceSystem,
+)
 from edupulse.basedata.records import person_history, record_at, school_roster
 from edupulse.basedata.schemas import SCHEMAS, code_table
 from edupulse.basedata.tables import MatchReviewTable, ShareRequestTable
 from edupulse.core import audit
 from edupulse.core.permissions import can
 from edupulse.core.roles import Role
-from edupulse.core.views import ScopedListView, ScopedMixin
+from edupulse.core.views import EXPORT_FORMATS, ScopedListView, ScopedMixin
 from edupulse.orgs.models import School
-from edupulse.utilities.export import XLSX_CONTENT_TYPE
+from edupulse.utilities.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 
 # Who reads personal records: the bureaus and the school itself. Reviewers and auditors work on aggregates.
 RECORD_READERS = frozenset({Role.PROVINCE_ADMIN, Role.PREFECTURE_OFFICER, Role.COUNTY_OFFICER, Role.SCHOOL_CIO})
@@ -324,4 +335,53 @@ class ShareDownloadView(ScopedMixin, TemplateView):
             body = out.read_bytes()
         response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE if suffix == "xlsx" else "text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="share-{share.pk}.{suffix}"'
+        return response
+
+
+class QualityTrendView(ScopedMixin, TemplateView):
+    """数据质量趋势: the quality scores of one group across batches — a line chart of the score and its four
+    dimensions, the same figures in a table (``?export=csv|xlsx``), and the groups one level down with their
+    latest scores. ``/basedata/quality/`` is the user's own area; a region or school outside the scope answers
+    404 like a code that does not exist. ``?kind=`` students or teachers, ``?source=`` one source system."""
+
+    model = QualityScore
+    template_name = "basedata/quality.html"
+    group_by: ClassVar[str] = ""  # "region", "school", or "" for the user's own area
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        group = self._group(kwargs.get("code", ""))
+        kind = request.GET.get("kind") or RecordKind.STUDENT
+        source = request.GET.get("source") or None
+        if group is None or kind not in RecordKind.values or (source and source not in SourceSystem.values):
+            raise Http404
+        points = quality_trend.trend(self.acting_user, kind, group, source)
+        export = request.GET.get("export")
+        if export:
+            if export not in EXPORT_FORMATS:
+                raise Http404
+            return self._export(group, points, export)
+        return self.render_to_response(self.get_context_data(
+            group=group, kind=kind, source=source or "", points=points, latest=points[-1] if points else None,
+            kinds=RecordKind.choices, sources=SourceSystem.choices, headers=quality_trend.table_headers(group),
+            chart=quality_trend.chart_data(points),
+            children=quality_trend.children(self.acting_user, kind, group, source),
+            child_level=quality_trend.child_level_label(group),
+            lineage=quality_trend.lineage(self.acting_user, group), is_school=group.level == QualityLevel.SCHOOL,
+            title=_("Data quality trend")))
+
+    def _group(self, code: str) -> quality_trend.Group | None:
+        if self.group_by == "region":
+            return quality_trend.region_group(self.acting_user, code)
+        if self.group_by == "school":
+            return quality_trend.school_group(self.acting_user, code)
+        return quality_trend.default_group(self.acting_user)
+
+    def _export(self, group: quality_trend.Group, points: list[quality_trend.TrendPoint], fmt: str) -> HttpResponse:
+        headers, rows = quality_trend.table_headers(group), quality_trend.table_rows(group, points)
+        name = f"quality-trend-{group.key or 'all'}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+        if fmt == "csv":
+            response = HttpResponse(to_csv(headers, rows), content_type=CSV_CONTENT_TYPE)
+        else:
+            response = HttpResponse(to_xlsx(headers, rows, sheet=group.key or "all"), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

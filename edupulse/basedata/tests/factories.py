@@ -17,14 +17,16 @@ from edupulse.basedata.actions import (
     approve_share_request,
     record_dedupe,
     record_import,
+    record_quality,
     submit_share_request,
 )
 from edupulse.basedata.importing import import_file
-from edupulse.basedata.models import ImportBatch, MatchReview, ShareRequest
+from edupulse.basedata.models import ImportBatch, MatchReview, QualityScore, ShareRequest
 from edupulse.basedata.pseudonyms import pseudonym
 from edupulse.basedata.tests.helpers import TODAY, ric_id, student, write_csv
 from edupulse.core.actions import run_as_system
 from edupulse.core.actors import SYSTEM
+from edupulse.core.regions import RegionCode
 
 
 def make_batch(school: Any) -> ImportBatch:
@@ -94,3 +96,20 @@ def make_share_request(school: Any) -> ShareRequest:
 
 
 SCOPED_FACTORIES["basedata.ShareRequest"] = make_share_request
+
+
+def make_quality_score(school: Any) -> QualityScore:
+    """The stored scores of a one-school batch (the school, its county, prefecture and province, the batch);
+    returns the school's score, placed at the school."""
+    batch = make_batch(school)
+    county = RegionCode.parse(school.county_id)
+    entry = {"rows": 10, "schools": 1, "completeness": 0.99, "validity": 0.9, "uniqueness": 1.0, "consistency": 1.0,
+             "score": 97.25}
+    report = {"overall": {**entry, "key": "batch"}, "schools": [{**entry, "key": school.code}],
+              "counties": [{**entry, "key": county.code}], "prefectures": [{**entry, "key": county.at("prefecture").code}],
+              "provinces": [{**entry, "key": county.province.code}]}
+    run_as_system(record_quality, batch, report)
+    return QualityScore.objects.get(batch=batch, level="school")
+
+
+SCOPED_FACTORIES["basedata.QualityScore"] = make_quality_score

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from edupulse.basedata.importing import common_region, import_file
-from edupulse.basedata.models import ImportBatch
+from edupulse.basedata.models import ImportBatch, QualityScore
 from edupulse.basedata.tests import helpers
 from edupulse.basedata.tests.helpers import ACTIVE, EXPECTED, ID1, INACTIVE, ROWS, TODAY
 from edupulse.core.actors import SYSTEM
@@ -140,6 +140,12 @@ def test_demo_command_writes_files_and_imports(tmp_path: Path, settings: Any) ->
     call_command("basedata", "demo", "--students", "300", "--teachers", "20", "--out", str(tmp_path / "demo"),
                  "--import", stdout=out)
     written = {Path(line).name for line in out.getvalue().splitlines() if line.startswith(str(tmp_path))}
-    assert written == {"students.csv", "students_injected.csv", "teachers.csv", "teachers_injected.csv"}
-    batch = ImportBatch.objects.get()
-    assert batch.rows_total == 300 and batch.source == "xueji"
+    assert written == {"students.csv", "students_injected.csv", "teachers.csv", "teachers_injected.csv",
+                       "students_earlier_1.csv", "students_earlier_2.csv"}
+    # The earlier, dirtier exports first, then students.csv: three batches whose quality improves.
+    batches = list(ImportBatch.objects.order_by("created_at", "id"))
+    assert [b.file_name for b in batches] == ["students_earlier_1.csv", "students_earlier_2.csv", "students.csv"]
+    assert all(b.rows_total == 300 and b.source == "xueji" for b in batches)
+    assert batches[0].rows_rejected > batches[2].rows_rejected
+    scores = [QualityScore.objects.get(batch=b, level="batch").score for b in batches]
+    assert scores == sorted(scores) and scores[0] < scores[-1]  # the trend the demo shows goes up

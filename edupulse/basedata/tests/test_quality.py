@@ -48,7 +48,7 @@ def test_scores_by_hand(tmp_path: Path) -> None:
         report = batch_quality(batch, connection)
     overall = report["overall"]
     required = 9
-    assert overall["rows"] == 6
+    assert overall["rows"] == 6 and overall["schools"] == 2
     assert overall["completeness"] == round(1 - 1 / (6 * required), 4)
     assert (overall["validity"], overall["uniqueness"], overall["consistency"]) == (1.0, round(1 - 1 / 6, 4), 1.0)
     schools = {s["key"]: s for s in report["schools"]}
@@ -56,7 +56,7 @@ def test_scores_by_hand(tmp_path: Path) -> None:
     assert report["worst_schools"][0]["key"] == ACTIVE
     assert [c["key"] for c in report["counties"]] == ["510107", "511002"]
     assert [p["key"] for p in report["prefectures"]] == ["5101", "5110"]
-    assert [(p["key"], p["rows"]) for p in report["provinces"]] == [("51", 6)]
+    assert [(p["key"], p["rows"], p["schools"]) for p in report["provinces"]] == [("51", 6, 2)]
     assert report["provinces"][0]["uniqueness"] == overall["uniqueness"]
 
 
@@ -66,7 +66,8 @@ def test_quality_command_and_school_export(tmp_path: Path) -> None:
     call_command("basedata", "quality", "--batch", str(batch.pk), "--json", stdout=out)
     report = json.loads(out.getvalue())
     assert set(report) == {"batch", "overall", "schools", "counties", "prefectures", "provinces", "worst_schools"}
-    assert set(report["overall"]) == {"key", "rows", "completeness", "validity", "uniqueness", "consistency", "score"}
+    assert set(report["overall"]) == {"key", "rows", "schools", "completeness", "validity", "uniqueness", "consistency",
+                                      "score"}
     target = tmp_path / "issues.xlsx"
     call_command("basedata", "export-issues", "--batch", str(batch.pk), "--school", ACTIVE, "--out", str(target),
                  stdout=io.StringIO())

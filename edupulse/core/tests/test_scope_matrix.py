@@ -224,6 +224,11 @@ ROWS: tuple[Row, ...] = (
     Row("basedata:share-detail", ("share_request",), READERS_OF_ACCOUNTS),
     Row("basedata:share-move", ("share_request",), frozenset({"province_admin"}), method="post", data={"verb": "reject"}),
     Row("basedata:share-download", ("share_request",), OFFICERS),
+    # The quality trend (aggregates, no personal data): a region's for its officers and auditors (their own region
+    # and below, never the region above), a school's for them and the school's CIO; reviewers read no scores.
+    Row("basedata:quality-region", ("area",), READERS_OF_ACCOUNTS, key="code"),
+    Row("basedata:quality-school", ("school",), EVERYONE - {"expert_reviewer"}, key="code"),
+    Row("basedata:quality-region", ("area",), READERS_OF_ACCOUNTS, key="code", query={"export": "csv"}),
     # Pages keyed by ?school=: a school's CIO always gets its own school whatever the key (checked below).
     Row("collection:template", ("school",), EVERYONE, kwargs=_PERIOD, school_key="school"),
     Row("collection:entry", ("school",), UNIT, kwargs=_PERIOD, school_key="school", writes=True),

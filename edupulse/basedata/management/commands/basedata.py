@@ -13,12 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edupulse.basedata import catalogue, demo, store
+from edupulse.basedata import catalogue, demo, quality_trend, store
 from edupulse.basedata.importing import ImportOutcome, import_file
 from edupulse.basedata.models import ImportBatch, RecordKind, ShareRequest, SourceSystem
-from edupulse.basedata.quality import batch_quality, export_school_issues
+from edupulse.basedata.quality import backfill, batch_quality, export_school_issues
 from edupulse.basedata.reading import InputError
 from edupulse.basedata.sharing import write_extract
 from edupulse.basedata.validation import ValidationResult, validate_file
@@ -47,8 +48,20 @@ class Command(BaseCommand):
         imp.add_argument("--region", default=None,
                          help="region code the batch belongs to (default: the smallest region holding its schools)")
         imp.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
-        quality = sub.add_parser("quality", help="Quality scores of a batch (overall, schools, regions, worst schools).")
-        quality.add_argument("--batch", type=int, required=True)
+        quality = sub.add_parser("quality", help="Quality scores of a batch (overall, schools, regions, worst schools), "
+                                                 "their trend across batches (--trend), or a backfill (--backfill).")
+        what = quality.add_mutually_exclusive_group(required=True)
+        what.add_argument("--batch", type=int, help="the scores of one batch, computed from the store")
+        what.add_argument("--trend", action="store_true",
+                          help="the stored scores of a group across batches (--region or --school; neither: whole batches)")
+        what.add_argument("--backfill", action="store_true",
+                          help="store the scores of batches imported before scores were stored (idempotent)")
+        where = quality.add_mutually_exclusive_group()
+        where.add_argument("--region", help="with --trend: a province, prefecture or county code")
+        where.add_argument("--school", help="with --trend: a 学校标识码")
+        quality.add_argument("--kind", choices=RecordKind.values, default=RecordKind.STUDENT, help="with --trend")
+        quality.add_argument("--source", choices=SourceSystem.values, default=None,
+                             help="with --trend: batches of this source system only (default: every source)")
         quality.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
         demo = sub.add_parser("demo", help="Write demo students and teachers of the register's schools with "
                                            "known injected errors (and a manifest of them).")
@@ -56,7 +69,8 @@ class Command(BaseCommand):
         demo.add_argument("--teachers", type=int, default=200)
         demo.add_argument("--seed", type=int, default=2026)
         demo.add_argument("--out", type=Path, default=None, help="directory (default: basedata-demo in EDUPULSE_VAR_DIR)")
-        demo.add_argument("--import", dest="do_import", action="store_true", help="import the students file too")
+        demo.add_argument("--import", dest="do_import", action="store_true",
+                          help="import the students files too, the earlier (dirtier) ones first")
         dedupe = sub.add_parser("dedupe", help="Entity resolution over the student records (Splink): links, "
                                                "master records, uncertain pairs queued for review.")
         dedupe.add_argument("--batch", type=int, action="append", default=None,
@@ -79,7 +93,7 @@ class Command(BaseCommand):
             elif options["subcommand"] == "import":
                 self._import(options["file"], options["kind"], options["source"], options["region"], options["json"])
             elif options["subcommand"] == "quality":
-                self._quality(options["batch"], options["json"])
+                self._quality_command(options)
             elif options["subcommand"] == "demo":
                 self._demo(options["students"], options["teachers"], options["seed"], options["out"], options["do_import"])
             elif options["subcommand"] == "dedupe":
@@ -99,6 +113,50 @@ class Command(BaseCommand):
         if batch is None:
             raise CommandError(_("There is no import batch %(id)d.") % {"id": pk}, returncode=USAGE)
         return batch
+
+    def _quality_command(self, options: dict[str, Any]) -> None:
+        if (options["region"] or options["school"]) and not options["trend"]:
+            raise CommandError(_("--region and --school go with --trend."), returncode=USAGE)
+        if options["trend"]:
+            self._trend(options["kind"], options["source"], options["region"], options["school"], options["json"])
+        elif options["backfill"]:
+            self._backfill(options["json"])
+        else:
+            self._quality(options["batch"], options["json"])
+
+    def _trend(self, kind: str, source: str | None, region: str | None, school: str | None, as_json: bool) -> None:
+        if region is not None:
+            group = quality_trend.region_group(SYSTEM, region)
+        elif school is not None:
+            group = quality_trend.school_group(SYSTEM, school)
+        else:
+            group = quality_trend.everything()
+        if group is None:
+            raise CommandError(_("There is no region or school %(code)s.") % {"code": region or school},
+                               returncode=USAGE)
+        points = quality_trend.trend(SYSTEM, kind, group, source)
+        if as_json:
+            self.stdout.write(json.dumps(trend_contract(kind, source, group, points), ensure_ascii=False))
+            return
+        self.stdout.write(_("Quality trend of %(group)s (%(kind)s): %(count)d batches.")
+                          % {"group": group.name, "kind": RecordKind(kind).label, "count": len(points)})
+        if len(points) == 1:
+            self.stdout.write(_("Only one batch so far: a trend needs at least two."))
+        if points:
+            self.stdout.write("\t".join(quality_trend.table_headers(group)))
+        for row in quality_trend.table_rows(group, points):
+            row[1] = timezone.localtime(row[1]).strftime("%Y-%m-%d %H:%M")
+            self.stdout.write("\t".join(str(cell) for cell in row))
+
+    def _backfill(self, as_json: bool) -> None:
+        with context.using(context.cli_context()):
+            outcome = backfill(acting_user=SYSTEM)
+        if as_json:
+            self.stdout.write(json.dumps(outcome.as_dict(), ensure_ascii=False))
+            return
+        self.stdout.write(_("Scores stored for %(batches)d batches (%(rows)d rows); %(empty)d batches have no rows "
+                            "in the store.") % {"batches": len(outcome.scored), "rows": outcome.rows,
+                                                "empty": len(outcome.empty)})
 
     def _quality(self, pk: int, as_json: bool) -> None:
         batch = self._batch(pk)
@@ -122,14 +180,19 @@ class Command(BaseCommand):
         directory.mkdir(parents=True, exist_ok=True)
         pupils = demo.students(n_students, schools, seed=seed)
         staff = demo.teachers(n_teachers, schools, seed=seed)
+        # Earlier exports of the same system, dirtier: imported first, they give the quality trend its line.
+        earlier = [demo.write_csv(demo.students(n_students, schools, seed=seed + number, rate_scale=scale),
+                                  directory / f"students_earlier_{number}.csv")
+                   for number, scale in enumerate(demo.EARLIER_BATCHES, start=1)]
         files = [demo.write_csv(pupils, directory / "students.csv"),
                  demo.write_manifest(pupils, directory / "students_injected.csv"),
                  demo.write_csv(staff, directory / "teachers.csv"),
-                 demo.write_manifest(staff, directory / "teachers_injected.csv")]
+                 demo.write_manifest(staff, directory / "teachers_injected.csv"), *earlier]
         for path in files:
             self.stdout.write(str(path))
         if do_import:
-            self._import(files[0], "student", SourceSystem.XUEJI, None, as_json=False)
+            for path in [*earlier, files[0]]:
+                self._import(path, "student", SourceSystem.XUEJI, None, as_json=False)
 
     def _dedupe(self, batches: list[int] | None, as_json: bool) -> None:
         # heavy: Splink and pypinyin load only for this subcommand, not for every `edupulse basedata` call.
@@ -205,6 +268,13 @@ def import_contract(outcome: ImportOutcome) -> dict[str, Any]:
         "region": batch.county_code or batch.prefecture_code or batch.province_code,
         "imported_at": batch.created_at.isoformat(), "importer": batch.importer_name,
     }
+
+
+def trend_contract(kind: str, source: str | None, group: quality_trend.Group,
+                   points: list[quality_trend.TrendPoint]) -> dict[str, Any]:
+    """The JSON of ``basedata quality --trend --json`` (docs/cli-basedata.md)."""
+    return {"kind": kind, "source": source, "group": {"level": group.level, "key": group.key, "name": group.name},
+            "batches": [p.as_dict() for p in points]}
 
 
 def summary(result: ValidationResult) -> list[str]:
