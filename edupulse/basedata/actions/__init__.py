@@ -2,6 +2,7 @@
 
 from edupulse.basedata.actions.imports import BatchFacts, record_import
 from edupulse.basedata.actions.linking import QueuedPair, confirm_match, record_dedupe, reject_match
+from edupulse.basedata.actions.pseudonyms import record_rekey
 from edupulse.basedata.actions.sharing import (
     approve_minors_data,
     approve_share_request,
@@ -10,4 +11,4 @@ from edupulse.basedata.actions.sharing import (
 )
 
 __all__ = ["BatchFacts", "QueuedPair", "approve_minors_data", "approve_share_request", "confirm_match",
-           "record_dedupe", "record_import", "reject_match", "reject_share_request", "submit_share_request"]
+           "record_dedupe", "record_import", "record_rekey", "reject_match", "reject_share_request", "submit_share_request"]
