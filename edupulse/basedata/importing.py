@@ -6,6 +6,9 @@ failure before that rolls the store back, a failure of the store's commit rolls 
 (The one window left — Django's own COMMIT failing after DuckDB's — leaves rows under a key no batch
 names; they are never read, and :func:`store.forget_key` is there to sweep them.)
 
+Pseudonyms: each stored row carries its person's pseudonym, computed by the same INSERT (``store.py``); a store
+whose pseudonyms another key made refuses the import before anything is written (``PseudonymKeyChangedError``).
+
 Idempotent: a file is known by the SHA-256 of its bytes; the same hash from the same source system for
 the same kind of record returns the existing batch and changes nothing (no rows, no audit entry).
 """
@@ -114,14 +117,20 @@ def _stage_issues(connection: duckdb.DuckDBPyConnection, compiled: CompiledCheck
 
 
 def _write_rows(connection: duckdb.DuckDBPyConnection, schema: Schema, key: str, loaded: LoadResult) -> tuple[int, int]:
-    """Clean rows to ``<kind>``, rows with an error to ``<kind>_rejected``, issues to ``<kind>_issue``."""
+    """Clean rows to ``<kind>``, rows with an error to ``<kind>_rejected`` (each with its person's pseudonym),
+    issues to ``<kind>_issue``."""
     warnings = ", ".join(f"'{rule}'" for rule in sorted(WARNING_RULES))
     connection.execute(f"CREATE OR REPLACE TEMP TABLE bad AS SELECT DISTINCT row AS __row FROM issues "  # noqa: S608
                        f"WHERE rule NOT IN ({warnings})")
+    columns = ", ".join(f'"{name}"' for name, _type in store.record_columns(schema))
     fields = ", ".join(f's."{f.name}"' for f in schema.fields)
-    connection.execute(f'INSERT INTO "{schema.kind}" SELECT ?, s.__row, {fields} FROM src s '  # noqa: S608
-                       "ANTI JOIN bad USING (__row)", [key])
-    connection.execute(f'INSERT INTO "{schema.kind}_rejected" SELECT ?, s.__row, {fields} FROM src s '  # noqa: S608
+    # The pseudonym is computed here, once per row and inside the import's transaction, so that readers filter on
+    # it instead of computing the HMAC over the whole store (store.py); the columns are named, not positional. The
+    # clean rows go in in pseudonym order: the column's min/max per row group then lets a lookup skip all but one.
+    values = f"?, s.__row, {fields}, {store.stored_pseudonym_sql('s.')} AS {store.PSEUDONYM}"
+    connection.execute(f'INSERT INTO "{schema.kind}" ({columns}) SELECT {values} FROM src s '  # noqa: S608
+                       f"ANTI JOIN bad USING (__row) ORDER BY {store.PSEUDONYM}", [key])
+    connection.execute(f'INSERT INTO "{schema.kind}_rejected" ({columns}) SELECT {values} FROM src s '  # noqa: S608
                        "SEMI JOIN bad USING (__row)", [key])
     connection.execute(f'INSERT INTO "{schema.kind}_issue" SELECT ?, * FROM issues', [key])  # noqa: S608
     rejected_rows, = connection.execute("SELECT count(*) FROM src SEMI JOIN bad USING (__row)").fetchone() or (0,)

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from edupulse.basedata import store
-from edupulse.basedata.records import current_sql, has_table, register_live
+from edupulse.basedata.records import current_sql, register_live
 from edupulse.indicators import sources
 from edupulse.orgs.models import School
 
@@ -45,11 +45,12 @@ def school_counts() -> dict[str, dict[str, float]]:
     if not store.store_path().exists():
         return {}
     with store.connect() as connection:
-        if has_table(connection, "student"):
+        # Counting persons needs the pseudonym column (an older store is upgraded), not the key that made it.
+        if store.ready(connection, "student", check_key=False):
             register_live(connection, "student")
             for code, students in connection.execute(_STUDENT_SQL.format(current=current_sql("student"))).fetchall():
                 counts[code]["students"] = float(students)
-        if has_table(connection, "teacher"):
+        if store.ready(connection, "teacher", check_key=False):
             register_live(connection, "teacher")
             sql = _TEACHER_SQL.format(current=current_sql("teacher"))
             for code, teachers, completed, hours in connection.execute(sql).fetchall():

@@ -18,6 +18,10 @@ from django.conf import settings
 
 PSEUDONYM_LENGTH = 20  # hex characters: 80 bits, no collision among a nation's 290 M students in practice
 BLOCK = 64  # SHA-256 block size (RFC 2104's B)
+# What the key's fingerprint is the HMAC of: a fixed label no person's message can equal (it has no ':' after a
+# 1-character ID type), so the fingerprint is never the pseudonym of anybody.
+FINGERPRINT_LABEL = b"edupulse.basedata pseudonym key fingerprint v1"
+FINGERPRINT_LENGTH = 16  # hex characters: enough to tell two keys apart, nothing to learn the key from
 
 
 def _key(key: str | bytes | None = None) -> bytes:
@@ -35,6 +39,12 @@ def pseudonym(id_type: str, id_number: str, *, key: str | bytes | None = None) -
     """The pseudonym of a person (first ``PSEUDONYM_LENGTH`` hex characters of the HMAC)."""
     digest = hmac.new(_key(key), person_message(id_type, id_number).encode(), hashlib.sha256).hexdigest()
     return digest[:PSEUDONYM_LENGTH]
+
+
+def key_fingerprint(key: str | bytes | None = None) -> str:
+    """Which key made a set of pseudonyms, without naming the key: the HMAC of a fixed label under it (the key
+    stays secret — reversing an HMAC of a known message does not give the key)."""
+    return hmac.new(_key(key), FINGERPRINT_LABEL, hashlib.sha256).hexdigest()[:FINGERPRINT_LENGTH]
 
 
 def _blob_literal(data: bytes) -> str:

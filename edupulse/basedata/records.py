@@ -5,6 +5,10 @@ A *person* is an (ID type, ID number) pair, named outside the store only by its 
 list); the *current* record is the person's row in the newest live batch of the kind, and the *history* is
 every row of every live batch. Only batches that have an ``ImportBatch`` row are live: store rows under any
 other key are leftovers of a failed import (``importing.py``) and are never read.
+
+A person is found by the pseudonym stored with each row at import (``store.py``), never by computing the HMAC
+over the store at read time; every reader first calls ``store.ready``, which upgrades an older store and refuses
+one whose pseudonyms another key made.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from edupulse.basedata import store
 from edupulse.basedata.models import ImportBatch
-from edupulse.basedata.pseudonyms import pseudonym_sql
 from edupulse.basedata.schemas import SCHEMAS
 
 
@@ -51,18 +55,17 @@ def has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(found[0][0])
 
 
-def versions_sql(kind: str, live: str = "live", persons: str = "") -> str:
-    """Every clean row of a live batch, with its person's pseudonym and its batch (newest version first = 1).
-    ``persons``: a relation of (id_type, id_number) — trimmed, upper case — to restrict to (a semi join)."""
+def versions_sql(kind: str, live: str = "live", where: str = "") -> str:
+    """Every clean row of a live batch, with its person's stored pseudonym and its batch (newest version first =
+    1). ``where``: a condition on the row ``t`` restricting the persons (all of each person's rows pass it or none,
+    e.g. a condition on ``t.pseudonym``)."""
     fields = ", ".join(f't."{f.name}"' for f in SCHEMAS[kind].fields)
-    person = pseudonym_sql("t.id_type", "t.id_number")
-    only = (f"WHERE (trim(t.id_type), upper(trim(t.id_number))) IN (SELECT id_type, id_number FROM {persons})"  # noqa: S608
-            if persons else "")
+    only = f"WHERE {where}" if where else ""
     return f"""
-SELECT {person} AS pseudonym, l.batch_id, l.source, l.seq, t."row", {fields},
-       row_number() OVER (PARTITION BY trim(t.id_type), upper(trim(t.id_number)) ORDER BY l.seq DESC, t."row") AS version
+SELECT t.pseudonym, l.batch_id, l.source, l.seq, t."row", {fields},
+       row_number() OVER (PARTITION BY t.pseudonym ORDER BY l.seq DESC, t."row") AS version
 FROM "{kind}" t JOIN {live} l USING (batch_key) {only}
-"""  # noqa: S608 - kind is one of SCHEMAS, live and persons our relation names
+"""  # noqa: S608 - kind is one of SCHEMAS, live our relation name, where our condition
 
 
 def current_sql(kind: str, live: str = "live") -> str:
@@ -75,37 +78,32 @@ def rows_as_dicts(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
-def person_history(connection: duckdb.DuckDBPyConnection, kind: str, pseudonym: str,
-                   school_codes: list[str]) -> list[dict[str, Any]]:
-    """Every version of the person named by ``pseudonym``, newest first — found only among rows of
-    ``school_codes`` (the schools the reader sees), so the HMAC is computed over those rows alone."""
-    if not has_table(connection, kind):
+def person_history(connection: duckdb.DuckDBPyConnection, kind: str, pseudonym: str) -> list[dict[str, Any]]:
+    """Every version of the person named by ``pseudonym``, newest first (a filter on the stored column; the
+    caller decides from the current version's school whether the reader may see it)."""
+    if not store.ready(connection, kind):
         return []
     register_live(connection, kind)
-    connection.register("readable", pa.table({"code": pa.array(school_codes, pa.string())}))
-    person = pseudonym_sql("t.id_type", "t.id_number")
-    connection.execute(f"""
-CREATE OR REPLACE TEMP TABLE wanted AS
-SELECT DISTINCT trim(t.id_type) AS id_type, upper(trim(t.id_number)) AS id_number
-FROM "{kind}" t JOIN live USING (batch_key) SEMI JOIN readable r ON r.code = trim(t.school_code)
-WHERE {person} = ?""", [pseudonym])  # noqa: S608 - kind is one of SCHEMAS
+    # An equality on the stored column: DuckDB evaluates it in the scan, reading the other columns only where it holds.
     return rows_as_dicts(connection.execute(
-        f"SELECT * FROM ({versions_sql(kind, persons='wanted')}) ORDER BY version"))  # noqa: S608
+        f"SELECT * FROM ({versions_sql(kind, where='t.pseudonym = $pseudonym')}) ORDER BY version",  # noqa: S608
+        {"pseudonym": pseudonym}))
 
 
 def school_roster(connection: duckdb.DuckDBPyConnection, kind: str, school_code: str, *, number: str = "",
                   limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """The persons whose current record is at ``school_code`` (ordered by class and 学籍号/教职工号), a page of
     them, and their count; ``number`` narrows to one 学籍号 (or 教职工号)."""
-    if not has_table(connection, kind):
+    if not store.ready(connection, kind):
         return 0, []
     register_live(connection, kind)
     number_field = "student_no" if kind == "student" else "teacher_no"
     connection.execute(f"""
 CREATE OR REPLACE TEMP TABLE wanted AS
-SELECT DISTINCT trim(t.id_type) AS id_type, upper(trim(t.id_number)) AS id_number
-FROM "{kind}" t JOIN live USING (batch_key) WHERE trim(t.school_code) = ?""", [school_code])  # noqa: S608
-    current = (f"SELECT * EXCLUDE (version) FROM ({versions_sql(kind, persons='wanted')}) "  # noqa: S608
+SELECT DISTINCT t.pseudonym FROM "{kind}" t JOIN live USING (batch_key) WHERE trim(t.school_code) = ?""",  # noqa: S608
+                       [school_code])
+    versions = versions_sql(kind, where="t.pseudonym IN (SELECT pseudonym FROM wanted)")
+    current = (f"SELECT * EXCLUDE (version) FROM ({versions}) "  # noqa: S608
                f"WHERE version = 1 AND trim(school_code) = $school AND ($number = '' OR upper(trim({number_field})) = $number)")
     params = {"school": school_code, "number": number.strip().upper()}
     total = connection.execute(f"SELECT count(*) FROM ({current})", params).fetchall()[0][0]  # noqa: S608

@@ -3,7 +3,9 @@
 What leaves, per field (the catalogue marks the fields whose raw value is never shared, ``sharing: none``):
 
 * ``id_number`` → ``id_pseudonym``: the keyed HMAC of (ID type, number) (``pseudonyms.py``; never a plain hash:
-  the ID space is small enough to enumerate); ``student_no``/``teacher_no`` → the HMAC of the number;
+  the ID space is small enough to enumerate) — the pseudonym stored at import, under the same key as the record
+  pages' (so an extract's person can be found on the record page by whoever may read it);
+  ``student_no``/``teacher_no`` → the HMAC of the number, computed while extracting;
 * ``name`` → its first character and stars (张*); ``birth_date`` and ``enrol_date`` → the year;
 * every other field as stored.
 
@@ -30,7 +32,7 @@ from edupulse.basedata import store
 from edupulse.basedata.masking import birth_year_sql, mask_name_sql
 from edupulse.basedata.models import ShareRequest, ShareStatus
 from edupulse.basedata.pseudonyms import pseudonym_sql
-from edupulse.basedata.records import current_sql, has_table, register_live
+from edupulse.basedata.records import current_sql, register_live
 from edupulse.basedata.schemas import SCHEMAS
 from edupulse.core import audit
 from edupulse.core.actors import Actor
@@ -43,8 +45,8 @@ FETCH_ROWS = 65_536
 def shared_column(field: str) -> tuple[str, str]:
     """(SQL expression over the current record ``c``, output column name) of a requested field."""
     column = f'c."{field}"'
-    if field == "id_number":
-        return pseudonym_sql("c.id_type", "c.id_number"), "id_pseudonym"
+    if field == "id_number":  # the pseudonym stored at import: the same key and HMAC as the record pages'
+        return "c.pseudonym", "id_pseudonym"
     if field in ("student_no", "teacher_no"):
         return pseudonym_sql(f"'{field}'", column), f"{field}_pseudonym"
     if field == "name":
@@ -74,13 +76,15 @@ def _rows(request: ShareRequest) -> tuple[list[str], Iterator[list[Any]]]:
     expressions = [shared_column(f) for f in request.fields if f in SCHEMAS[request.kind].names]
     header = [name for _sql, name in expressions]
     codes = list(School.objects.filter(**RegionCode.parse(request.region).lookup()).values_list("code", flat=True))
+    present = store.store_path().exists()
+    if present:  # refused (PseudonymKeyChangedError) before the output file is opened, not halfway through it
+        with store.connect() as connection:
+            present = store.ready(connection, request.kind)
 
     def generate() -> Iterator[list[Any]]:
-        if not store.store_path().exists():
+        if not present:
             return
         with store.connect() as connection:
-            if not has_table(connection, request.kind):
-                return
             register_live(connection, request.kind)
             connection.execute("CREATE OR REPLACE TEMP TABLE share_schools (code VARCHAR)")
             connection.executemany("INSERT INTO share_schools VALUES (?)", [[c] for c in codes])

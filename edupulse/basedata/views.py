@@ -6,7 +6,9 @@ record is at a school the reader sees — otherwise 404, exactly like a pseudony
 Personal data of minors (seed 000 item 20): only the roles in ``RECORD_READERS`` read records at all; names
 and ID numbers are masked (张*, 510***********12) and the birth date is reduced to its year for roles that
 need no more (``FULL_BIRTH_DATE``). Every page view is audited with ``core.audit.record_read`` (which school,
-which pseudonym, never the data). The URL names a person by pseudonym, never by ID number.
+which pseudonym, never the data). The URL names a person by pseudonym, never by ID number; the pseudonym is
+the one stored with each row at import (``store.py``), and a store whose pseudonyms another key made answers 503
+with the reason (``edupulse basedata rekey``) rather than 404 for everybody.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,7 +91,16 @@ class RecordPageMixin(ScopedMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated and getattr(request.user, "role", "") not in RECORD_READERS:
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except store.PseudonymKeyChangedError:
+            return store_refused(request)
+
+
+def store_refused(request: HttpRequest) -> HttpResponse:
+    """503 with the reason: the store's pseudonyms were made under another key (until ``basedata rekey``), so a
+    pseudonym would silently name nobody — or, after a rotation back and forth, somebody else."""
+    return TemplateResponse(request, "basedata/store_refused.html", status=503)
 
 
 class RosterView(RecordPageMixin, TemplateView):
@@ -124,11 +136,10 @@ class RecordView(RecordPageMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         pseudonym = kwargs["pseudonym"]
-        schools = {s.code: s for s in self.get_queryset()}
         with store.connect() as connection:
-            versions = person_history(connection, self.kind, pseudonym, list(schools))
+            versions = person_history(connection, self.kind, pseudonym)
         current = versions[0] if versions else None
-        school = schools.get(str(current["school_code"]).strip()) if current else None
+        school = self.get_queryset().filter(code=str(current["school_code"]).strip()).first() if current else None
         if current is None or school is None:  # nobody, or now at a school outside the reader's scope
             raise Http404
         audit.record_read(f"basedata.{self.kind}.view", [school], acting_user=self.acting_user,
@@ -332,6 +343,8 @@ class ShareDownloadView(ScopedMixin, TemplateView):
                 sharing.write_extract(share, out, acting_user=self.acting_user)
             except ValidationError as exc:
                 return HttpResponse(" ".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
+            except store.PseudonymKeyChangedError:
+                return store_refused(request)
             body = out.read_bytes()
         response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE if suffix == "xlsx" else "text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="share-{share.pk}.{suffix}"'

@@ -9,11 +9,13 @@ from typing import Any
 
 import duckdb
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from edupulse.basedata.importing import common_region, import_file
 from edupulse.basedata.models import ImportBatch, QualityScore
+from edupulse.basedata.pseudonyms import pseudonym
+from edupulse.basedata.store import PseudonymKeyChangedError
 from edupulse.basedata.tests import helpers
 from edupulse.basedata.tests.helpers import ACTIVE, EXPECTED, ID1, INACTIVE, ROWS, TODAY
 from edupulse.core.actors import SYSTEM
@@ -71,12 +73,15 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path: Path) -> None:
     path = helpers.write_csv(tmp_path / "students.csv")
     first = run_import(path, store)
     audit_rows = AuditLog.objects.count()
+    stored = {table: rows_in(store, table) for table in ("student", "student_rejected", "student_issue")}
     copy = tmp_path / "renamed.csv"
     copy.write_bytes(path.read_bytes())
     again = run_import(copy, store)
     assert not again.created and again.batch.pk == first.batch.pk
     assert ImportBatch.objects.count() == 1 and AuditLog.objects.count() == audit_rows
     assert len(rows_in(store, "student")) + len(rows_in(store, "student_rejected")) == len(ROWS)
+    # Not a value changed, pseudonyms included.
+    assert {table: rows_in(store, table) for table in stored} == stored
     # Another source system delivering the same bytes is a batch of its own.
     other = import_file(path, "student", "zizhu", acting_user=SYSTEM, today=TODAY, store_path=store)
     assert other.created and ImportBatch.objects.count() == 2
@@ -149,3 +154,37 @@ def test_demo_command_writes_files_and_imports(tmp_path: Path, settings: Any) ->
     assert batches[0].rows_rejected > batches[2].rows_rejected
     scores = [QualityScore.objects.get(batch=b, level="batch").score for b in batches]
     assert scores == sorted(scores) and scores[0] < scores[-1]  # the trend the demo shows goes up
+
+
+def test_every_stored_row_carries_its_pseudonym(tmp_path: Path) -> None:
+    """The pseudonym the import stored is the Python HMAC of the row's (ID type, ID number), for clean and rejected
+    rows alike; a row without an ID number names nobody (NULL, not the pseudonym of an empty number)."""
+    store = tmp_path / "basedata.duckdb"
+    rows = [*ROWS, helpers.student(21, id_number=""), helpers.student(22, id_type=" ", id_number=" e12345678 ")]
+    run_import(helpers.write_csv(tmp_path / "students.csv", rows), store)
+    with duckdb.connect(str(store), read_only=True) as connection:
+        stored = connection.execute('SELECT "row", id_type, id_number, pseudonym FROM student UNION ALL '
+                                    'SELECT "row", id_type, id_number, pseudonym FROM student_rejected').fetchall()
+    assert sorted(row for row, *_rest in stored) == list(range(1, len(rows) + 1))
+    for row, id_type, id_number, stored_pseudonym in stored:
+        named = (id_type or "").strip() and (id_number or "").strip()
+        assert stored_pseudonym == (pseudonym(id_type, id_number) if named else None), row
+    assert {row: p for row, _t, _n, p in stored}[1] == pseudonym("1", ID1)
+    assert {row for row, _t, _n, p in stored if p is None} == {21, 22}
+
+
+def test_an_import_under_a_changed_key_is_refused(tmp_path: Path, settings: Any) -> None:
+    settings.BASEDATA_DUCKDB_PATH = tmp_path / "basedata.duckdb"
+    call_command("basedata", "import", str(helpers.write_csv(tmp_path / "first.csv")), "--source", "xueji",
+                 stdout=io.StringIO())
+    before = rows_in(settings.BASEDATA_DUCKDB_PATH, "student")
+    settings.PSEUDONYM_KEY = "a rotated key"
+    second = helpers.write_csv(tmp_path / "second.csv", [helpers.student(30)])
+    with pytest.raises(PseudonymKeyChangedError):  # pseudonyms under two keys in one store would never match
+        run_import(second, settings.BASEDATA_DUCKDB_PATH)
+    with pytest.raises(CommandError, match=r"密钥.*edupulse basedata rekey"):
+        call_command("basedata", "import", str(second), "--source", "xueji", stdout=io.StringIO())
+    assert ImportBatch.objects.count() == 1 and rows_in(settings.BASEDATA_DUCKDB_PATH, "student") == before
+    # After the rekey the store is the new key's, and imports again.
+    call_command("basedata", "rekey", stdout=io.StringIO())
+    assert run_import(second, settings.BASEDATA_DUCKDB_PATH).created

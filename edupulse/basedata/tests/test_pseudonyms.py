@@ -17,7 +17,7 @@ from edupulse.basedata.masking import (
     mask_name,
     mask_name_sql,
 )
-from edupulse.basedata.pseudonyms import PSEUDONYM_LENGTH, pseudonym, pseudonym_sql
+from edupulse.basedata.pseudonyms import PSEUDONYM_LENGTH, key_fingerprint, pseudonym, pseudonym_sql
 
 VALUES = [("1", "11010120120305001X"), ("1", " 11010120120305001x "), ("A", "E12345678"), ("6", "中文"), ("Z", "")]
 
@@ -46,3 +46,10 @@ def test_sql_masking_agrees_with_python() -> None:
             f"SELECT {mask_name_sql('$v')}, {mask_identifier_sql('$v')}, {birth_year_sql('$v')}", {"v": value}).fetchall()[0]
         assert (name, number, year) == (mask_name(value), mask_identifier(value), birth_year(value)), value
     assert mask_identifier("510107201203050012") == "510*************12" and mask_name("张三") == "张*"
+
+
+def test_the_key_fingerprint_tells_keys_apart_without_naming_them() -> None:
+    key = "a secret pseudonym key"
+    fingerprint = key_fingerprint(key)
+    assert fingerprint == key_fingerprint(key) and fingerprint != key_fingerprint(key + "!")
+    assert key not in fingerprint and fingerprint not in hashlib.sha256(key.encode()).hexdigest()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from edupulse.accounts.tests.factories import make_user
+from edupulse.basedata import store
 from edupulse.basedata.importing import import_file
 from edupulse.basedata.masking import birth_year, mask_identifier, mask_name
-from edupulse.basedata.pseudonyms import pseudonym
+from edupulse.basedata.pseudonyms import key_fingerprint, pseudonym
 from edupulse.basedata.tests import helpers
 from edupulse.basedata.tests.helpers import TODAY, student
 from edupulse.core.actors import SYSTEM
@@ -100,3 +104,63 @@ def test_the_roster_lists_current_records_and_searches_by_student_number(world: 
     assert client.get(url, {"number": ZHANG[0]}).context["total"] == 1
     assert client.get(url, {"number": "G000000000000000099"}).context["total"] == 0
     assert AuditLog.objects.filter(action="basedata.student.list").exists()
+
+
+def stored_pseudonyms(store_path: Path) -> list[tuple[str, str, str | None]]:
+    with duckdb.connect(str(store_path), read_only=True) as connection:
+        return connection.execute("SELECT id_type, id_number, pseudonym FROM student UNION ALL "
+                                  "SELECT id_type, id_number, pseudonym FROM student_rejected ORDER BY ALL").fetchall()
+
+
+def make_it_an_old_store(store_path: Path) -> None:
+    """The layout before pseudonyms were stored: no pseudonym column, no fingerprint."""
+    with duckdb.connect(str(store_path)) as connection:
+        for table in ("student", "student_rejected"):
+            connection.execute(f"ALTER TABLE {table} DROP COLUMN pseudonym")
+        connection.execute("DROP TABLE basedata_meta")
+
+
+def test_an_old_store_is_upgraded_on_the_first_page_view(world: dict[str, Any], settings: Any) -> None:
+    make_it_an_old_store(settings.BASEDATA_DUCKDB_PATH)
+    client = login(world, "county_officer", region="510107")
+    page = client.get(record_url(ZHANG_ID))
+    assert page.status_code == 200 and "张**" in page.content.decode()
+    assert [label for version in page.context["history"] for label in version["changed"]] == ["班级"]
+    upgraded = stored_pseudonyms(settings.BASEDATA_DUCKDB_PATH)
+    assert len(upgraded) == 3 and all(p == pseudonym(t, n) for t, n, p in upgraded)
+    with duckdb.connect(str(settings.BASEDATA_DUCKDB_PATH), read_only=True) as connection:
+        assert store.recorded_fingerprint(connection) == key_fingerprint()
+    # The second time there is nothing to upgrade, and nothing changes.
+    assert client.get(record_url(ZHANG_ID)).status_code == 200
+    assert stored_pseudonyms(settings.BASEDATA_DUCKDB_PATH) == upgraded
+
+
+def test_a_changed_key_is_refused_until_the_rekey(world: dict[str, Any], settings: Any) -> None:
+    old_url = record_url(ZHANG_ID)
+    settings.PSEUDONYM_KEY = "a rotated pseudonym key"
+    new_url = record_url(ZHANG_ID)
+    client = login(world, "school_cio", school="wuhou")
+    views = AuditLog.objects.filter(action="basedata.student.view").count()
+    # Neither the old address (which the stored pseudonyms still match) nor the new one silently answers.
+    for url in (old_url, new_url, reverse("basedata:student-list", kwargs={"code": WUHOU_SCHOOL})):
+        refused = client.get(url)
+        assert refused.status_code == 503
+        assert "edupulse basedata rekey" in refused.content.decode() and "化名" in refused.content.decode()
+    assert AuditLog.objects.filter(action="basedata.student.view").count() == views
+    out = io.StringIO()
+    call_command("basedata", "rekey", stdout=out)
+    assert "3" in out.getvalue()
+    rekeyed = AuditLog.objects.get(action="basedata.pseudonyms.rekey")
+    assert rekeyed.after["rows"] == {"student": 3, "student_rejected": 0}
+    assert rekeyed.after["key_before"] != rekeyed.after["key_after"] == key_fingerprint()
+    assert client.get(new_url).status_code == 200
+    assert client.get(old_url).status_code == 404  # the old pseudonym names nobody any more
+    assert all(p == pseudonym(t, n) for t, n, p in stored_pseudonyms(settings.BASEDATA_DUCKDB_PATH))
+
+
+def test_a_changed_key_is_seen_even_without_a_recorded_fingerprint(world: dict[str, Any], settings: Any) -> None:
+    with duckdb.connect(str(settings.BASEDATA_DUCKDB_PATH)) as connection:
+        connection.execute("DROP TABLE basedata_meta")
+    settings.PSEUDONYM_KEY = "a rotated pseudonym key"
+    client = login(world, "school_cio", school="wuhou")
+    assert client.get(record_url(ZHANG_ID)).status_code == 503

@@ -123,3 +123,18 @@ def test_a_request_outside_ones_own_area_is_refused(world: dict[str, Any]) -> No
         "requesting_unit": "区教育局", "purpose": "统计", "columns": ["grade"], "region": "510104",
         "expires_on": (datetime.date.today() + datetime.timedelta(days=3)).isoformat()})
     assert page.status_code in (200, 403) and not ShareRequest.objects.exists()
+
+
+def test_no_extract_under_a_changed_key(world: dict[str, Any], tmp_path: Path, settings: Any) -> None:
+    """The extract's id_pseudonym is the stored one: under a changed key it would be the old key's, so it is refused."""
+    share = request_through_pages(world)
+    settings.PSEUDONYM_KEY = "a rotated pseudonym key"
+    assert world["clients"]["county"].get(reverse("basedata:share-download", args=[share.pk])).status_code == 503
+    out = tmp_path / "extract.csv"
+    with pytest.raises(CommandError, match="rekey"):
+        call_command("basedata", "share", str(share.pk), "--out", str(out), stdout=io.StringIO())
+    assert not out.exists() and not AuditLog.objects.filter(action="basedata.share.extract").exists()
+    call_command("basedata", "rekey", stdout=io.StringIO())
+    call_command("basedata", "share", str(share.pk), "--out", str(out), stdout=io.StringIO())
+    ids = {line.split(",")[1] for line in out.read_text(encoding="utf-8-sig").splitlines()[2:]}
+    assert ids == {pseudonym("1", PUPILS[0][2]), pseudonym("1", PUPILS[1][2])}  # under the new key

@@ -81,6 +81,8 @@ class Command(BaseCommand):
         share.add_argument("--out", type=Path, required=True, help="file to write (.csv or .xlsx)")
         cat = sub.add_parser("catalogue", help="Export the data resource catalogue (DCAT-like JSON-LD).")
         cat.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+        sub.add_parser("rekey", help="Recompute every stored pseudonym under the configured EDUPULSE_PSEUDONYM_KEY "
+                                     "(after a key rotation; one pass, audited).")
         export = sub.add_parser("export-issues", help="Write one school's issues of a batch to an XLSX file.")
         export.add_argument("--batch", type=int, required=True)
         export.add_argument("--school", required=True, help="学校标识码")
@@ -104,9 +106,13 @@ class Command(BaseCommand):
                 self._catalogue(options["out"])
             elif options["subcommand"] == "export-issues":
                 self._export(options["batch"], options["school"], options["out"])
+            elif options["subcommand"] == "rekey":
+                self._rekey()
         except InputError as error:
             raise CommandError(_("Cannot read %(file)s: %(reason)s") % {"file": options["file"], "reason": error},
                                returncode=USAGE) from None
+        except store.PseudonymKeyChangedError as refused:
+            raise CommandError(str(refused), returncode=USAGE) from None
 
     def _batch(self, pk: int) -> ImportBatch:
         batch = ImportBatch.objects.visible_to(SYSTEM).filter(pk=pk).first()
@@ -237,6 +243,16 @@ class Command(BaseCommand):
             audit.record_read("basedata.school_issues.export", [batch], acting_user=SYSTEM,
                               purpose=f"issues of school {school}")
         self.stdout.write(_("%(count)d issues written to %(out)s.") % {"count": count, "out": out})
+
+    def _rekey(self) -> None:
+        if not store.store_path().exists():
+            self.stdout.write(_("There is no base-data store yet; nothing to recompute."))
+            return
+        with context.using(context.cli_context()):
+            outcome = store.run_rekey(acting_user=SYSTEM)
+        line = (_("Recomputed %(rows)d pseudonyms under the configured key.") if outcome.changed
+                else _("Recomputed %(rows)d pseudonyms under the configured key (it had not changed)."))
+        self.stdout.write(line % {"rows": sum(outcome.rows.values())})
 
     def _validate(self, path: Path, kind: str, mask: bool, as_json: bool) -> None:
         result = validate_file(path, kind, mask=mask)
