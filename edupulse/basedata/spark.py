@@ -5,8 +5,6 @@ SQLGlot translates most of the query; :func:`to_spark` rewrites the few DuckDB f
 * ``regexp_full_match(x, p)`` → ``x RLIKE '^(?:p)$'`` (Java's regex; ``\\p{Han}`` is spelt ``\\p{IsHan}`` there);
 * ``x IS TRUE`` (which Spark SQL does not parse) → ``coalesce(x, false)``;
 * ``strlen(x)`` (bytes) → ``octet_length(x)``; ``prefix``/``suffix`` → ``startswith``/``endswith``;
-  ``hash(a, b)`` → ``xxhash64(a, b)`` (only a bucket: the exact
-  grouping that follows decides a duplicate, so the hash function may differ);
 * ``try(make_date(…))`` → ``make_date(…)`` and ``try_strptime(x, fmt)`` → ``to_date(x, java_fmt)``: with ANSI mode
   off and the CORRECTED time parser (:data:`SESSION_CONF`) an invalid date is NULL, as DuckDB's ``try`` makes it.
 
@@ -50,8 +48,6 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.Anonymous(this="OCTET_LENGTH", expressions=node.expressions)
         if name in ("prefix", "suffix"):
             return exp.Anonymous(this="STARTSWITH" if name == "prefix" else "ENDSWITH", expressions=node.expressions)
-        if name == "hash":
-            return exp.Anonymous(this="XXHASH64", expressions=node.expressions)
         if name == "try_strptime":
             value, fmt = node.expressions
             return exp.Anonymous(this="TO_DATE", expressions=[value, exp.Literal.string(_STRPTIME[_literal(fmt)])])
