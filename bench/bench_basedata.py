@@ -9,7 +9,8 @@ Timed: ``validation.validate_file`` on the file — load (a view over the Parque
 checks (one pass plus the duplicate aggregate), the issues fetched into Python — as ``edupulse basedata
 validate`` runs it. Printed: rows/s and the peak RSS of this process (``resource.getrusage``).
 
-Run: ``PYTHONPATH=$PWD .venv/bin/python bench/bench_basedata.py [N]`` (default 1,000,000).
+Run: ``PYTHONPATH=$PWD .venv/bin/python bench/bench_basedata.py [N] [--runs K]`` (default 1,000,000), or
+``--generate N FILE`` once and then ``--file FILE [--runs K]`` (from two checkouts, for an A/B on one file).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,27 +70,50 @@ FROM withcheck ORDER BY i
 """)
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _validate(path: Path, runs: int) -> None:
+    """Validate ``path`` ``runs`` times; print the median wall and CPU time (CPU: both DuckDB threads summed,
+    the steadier figure on a shared machine) and the peak RSS."""
+    import django  # heavy: Django only for the timed part
+
+    django.setup()
+    from edupulse.basedata.validation import validate_file  # app registry: after django.setup()
+
+    register = [(f"2151{i:06d}", "510107", True) for i in range(SCHOOLS)]
+    walls, cpus = [], []
+    for _run in range(runs):
+        cpu, started = _cpu_seconds(), time.perf_counter()
+        result = validate_file(path, "student", today=TODAY, schools=register)
+        walls.append(time.perf_counter() - started)
+        cpus.append(_cpu_seconds() - cpu)
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"validated {result.rows:,} rows in {wall:.2f} s (median of {runs}: {', '.join(f'{w:.2f}' for w in walls)}): "
+          f"{result.rows / wall:,.0f} rows/s; CPU {cpu:.2f} s = {cpu / result.rows * 1e6:.2f} µs a row; "
+          f"peak RSS {peak_mb:,.0f} MB, {len(result.issues):,} issues")
+    print({rule: count for rule, count in result.counts.items() if count})
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    """``N`` (default 1,000,000) generates and validates; ``--file PATH`` validates a file generated before
+    (``--generate N PATH``), e.g. to compare two checkouts on the same file: run this script from each with
+    ``PYTHONPATH`` set to that checkout. ``--runs K`` repeats the validation."""
+    args = sys.argv[1:]
+    runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 1
+    if "--file" in args:
+        _validate(Path(args[args.index("--file") + 1]), runs)
+        return
+    n = int(args[0]) if args and args[0].isdigit() else 1_000_000
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "students.parquet"
         started = time.perf_counter()
         subprocess.run([sys.executable, __file__, "--generate", str(n), str(path)], check=True)
         print(f"generated {n:,} rows in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
-
-        import django  # heavy: Django only for the timed part
-
-        django.setup()
-        from edupulse.basedata.validation import validate_file  # app registry: after django.setup()
-
-        register = [(f"2151{i:06d}", "510107", True) for i in range(SCHOOLS)]
-        started = time.perf_counter()
-        result = validate_file(path, "student", today=TODAY, schools=register)
-        elapsed = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"validated {result.rows:,} rows in {elapsed:.2f} s: {result.rows / elapsed:,.0f} rows/s, "
-          f"peak RSS {peak_mb:,.0f} MB, {len(result.issues):,} issues")
-    print({rule: count for rule, count in result.counts.items() if count})
+        _validate(path, runs)
 
 
 if __name__ == "__main__":
