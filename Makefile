@@ -33,7 +33,7 @@ demo: install
 	@$(BIN)/edupulse demo-data --province $(PROVINCE) --scale $(SCALE) --seed 7 --quiet | sed -n 1p
 	@$(BIN)/edupulse collect demo --period 2022
 	@$(BIN)/edupulse monitor demo
-	@$(BIN)/edupulse basedata demo --import > /dev/null
+	@$(BIN)/edupulse basedata demo --import | tail -n 1
 	@$(BIN)/edupulse indicators refresh
 	@$(BIN)/edupulse analytics sync 2>/dev/null
 	@$(BIN)/edupulse collectstatic --noinput --verbosity 0

@@ -148,8 +148,10 @@ def test_demo_command_writes_files_and_imports(tmp_path: Path, settings: Any) ->
     assert written == {"students.csv", "students_injected.csv", "teachers.csv", "teachers_injected.csv",
                        "students_earlier_1.csv", "students_earlier_2.csv"}
     # The earlier, dirtier exports first, then students.csv: three batches whose quality improves.
-    batches = list(ImportBatch.objects.order_by("created_at", "id"))
+    batches = list(ImportBatch.objects.filter(kind="student").order_by("created_at", "id"))
     assert [b.file_name for b in batches] == ["students_earlier_1.csv", "students_earlier_2.csv", "students.csv"]
+    teachers = ImportBatch.objects.get(kind="teacher")  # the teachers too, so the 2.0 indicator has data
+    assert (teachers.file_name, teachers.source, teachers.rows_total) == ("teachers.csv", "jiaoshi", 20)
     assert all(b.rows_total == 300 and b.source == "xueji" for b in batches)
     assert batches[0].rows_rejected > batches[2].rows_rejected
     scores = [QualityScore.objects.get(batch=b, level="batch").score for b in batches]

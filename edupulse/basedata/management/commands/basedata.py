@@ -70,7 +70,7 @@ class Command(BaseCommand):
         demo.add_argument("--seed", type=int, default=2026)
         demo.add_argument("--out", type=Path, default=None, help="directory (default: basedata-demo in EDUPULSE_VAR_DIR)")
         demo.add_argument("--import", dest="do_import", action="store_true",
-                          help="import the students files too, the earlier (dirtier) ones first")
+                          help="import the files too: the students' earlier (dirtier) ones first, then the teachers")
         dedupe = sub.add_parser("dedupe", help="Entity resolution over the student records (Splink): links, "
                                                "master records, uncertain pairs queued for review.")
         dedupe.add_argument("--batch", type=int, action="append", default=None,
@@ -199,6 +199,7 @@ class Command(BaseCommand):
         if do_import:
             for path in [*earlier, files[0]]:
                 self._import(path, "student", SourceSystem.XUEJI, None, as_json=False)
+            self._import(files[2], "teacher", SourceSystem.JIAOSHI, None, as_json=False)
 
     def _dedupe(self, batches: list[int] | None, as_json: bool) -> None:
         # heavy: Splink and pypinyin load only for this subcommand, not for every `edupulse basedata` call.
