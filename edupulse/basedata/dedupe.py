@@ -1,8 +1,9 @@
 """``edupulse basedata dedupe``: entity resolution over the student records of the store.
 
-Reads the clean rows of the live student batches (or of the batches named), links them (``linking.py``) with
-the officers' earlier decisions applied, and writes, in one DuckDB transaction committed as the last step of
-the ``record_dedupe`` action (which queues the uncertain pairs for review):
+Reads the clean rows of the live student batches (or of the batches named), links them (``linking.py``; the
+pairs scored by DuckDB or by Spark, everything else the same) with the officers' earlier decisions applied, and
+writes, in one DuckDB transaction committed as the last step of the ``record_dedupe`` action (which queues the
+uncertain pairs for review):
 
 * ``student_link``: each record (batch, row) → its cluster;
 * ``student_master``: one master record per cluster, each field from its most trusted source (``PRECEDENCE``)
@@ -45,7 +46,7 @@ class DedupeOutcome:
         return {"run": self.run_key, "records": r.records, "pairs_scored": r.pairs_scored, "matches": len(r.matches),
                 "review": len(r.review), "queued": self.queued, "clusters": len(set(r.clusters.values())),
                 "masters": self.masters, "thresholds": {"lower": linking.LOWER, "upper": linking.UPPER},
-                "seconds": r.seconds}
+                "engine": r.engine, "seconds": r.seconds}
 
 
 def _records(connection: duckdb.DuckDBPyConnection, batch_ids: list[int] | None) -> pa.Table:
@@ -87,9 +88,9 @@ def _queued(resolution: linking.Resolution, schools_of: dict[int, str]) -> list[
     return pairs
 
 
-def run_dedupe(*, acting_user: Actor, batch_ids: list[int] | None = None,
-               store_path: Any = None) -> DedupeOutcome:
-    """Link the student records, write links and masters, queue the uncertain pairs (atomic)."""
+def run_dedupe(*, acting_user: Actor, batch_ids: list[int] | None = None, store_path: Any = None,
+               engine: linking.Engine = "duckdb") -> DedupeOutcome:
+    """Link the student records on the engine, write links and masters, queue the uncertain pairs (atomic)."""
     if batch_ids is not None:
         known = set(ImportBatch.objects.filter(pk__in=batch_ids, kind="student").values_list("pk", flat=True))
         if missing := sorted(set(batch_ids) - known):
@@ -103,8 +104,8 @@ def run_dedupe(*, acting_user: Actor, batch_ids: list[int] | None = None,
         else:
             records = _records(connection, batch_ids)
         prepared = linking.prepare(records.select(list(linking.LINK_COLUMNS)))
-        resolution = (linking.resolve(prepared, confirmed=confirmed, rejected=rejected) if records.num_rows
-                      else linking.Resolution(0, 0))
+        resolution = (linking.resolve(prepared, confirmed=confirmed, rejected=rejected, engine=engine)
+                      if records.num_rows else linking.Resolution(0, 0, engine=engine))
         schools_of = dict(zip(prepared.column("unique_id").to_pylist(), prepared.column("school_code").to_pylist(),
                               strict=True))
         masters = _write(connection, records, resolution)

@@ -1,4 +1,4 @@
-"""Entity resolution across source systems (issue 11 item 5): Splink on its DuckDB backend.
+"""Entity resolution across source systems (issue 11 items 5 and 8): Splink on its DuckDB backend, or on Spark.
 
 Records of the 学籍系统, the 资助系统 and other exports often lack a reliable ID number (missing, a school's
 internal number, mistyped). They are linked on **name** (also as **pinyin**, from pypinyin, so 张晓明 and 张小明
@@ -15,6 +15,12 @@ A pair's match probability decides its fate:
   (linked from then on) or rejects (kept apart from then on).
 * below ``LOWER``: different persons.
 
+One model, two engines (``Engine``): the comparisons, blocking rules and weights are defined once
+(:func:`model_settings`, data/linking_model.json) and Splink writes them in the SQL of the backend it is given —
+DuckDB in process (the default), or Spark (``linking_spark.py``: a cluster, or local mode) for a store too large
+for one machine's scoring. Everything around the scoring is shared: the preparation (DuckDB SQL and pypinyin, in
+this process), the thresholds, the clusters, the master records and the review queue.
+
 Clusters are the connected components of the linked pairs (confirmed reviews added, rejected ones removed —
 which is why the components are computed here, by union–find, rather than by Splink's own clustering, which
 knows no human decision). Each cluster becomes one **master record** whose every field comes from the
@@ -24,11 +30,13 @@ for names and school, the 资助系统 for the needy-student flag.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import pyarrow as pa
@@ -40,6 +48,9 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from edupulse.basedata.linking_data import population
 from edupulse.basedata.rules import parse_date_sql
+
+if TYPE_CHECKING:
+    from splink.internals.splink_dataframe import SplinkDataFrame  # not re-exported by splink
 
 # A store too small to estimate the weights from (a county's first batches, a test) uses the model shipped in
 # data/linking_model.json, trained on a generated province sample (``python -m edupulse.basedata.linking``).
@@ -58,6 +69,8 @@ PRECEDENCE: dict[str, tuple[str, ...]] = {
     "migrant": ("xueji", "zizhu", "other"),
 }
 LINK_COLUMNS = ("unique_id", "source", "name", "gender", "birth_date", "school_code")
+Engine = Literal["duckdb", "spark"]
+_SCORED = ("unique_id_l", "unique_id_r", "match_probability")
 
 
 @dataclass
@@ -70,6 +83,7 @@ class Resolution:
     review: list[tuple[int, int, float]] = field(default_factory=list)
     clusters: dict[int, int] = field(default_factory=dict)  # unique_id → cluster id (its smallest unique_id)
     seconds: float = 0.0
+    engine: Engine = "duckdb"
 
 
 def pinyin_of(names: Iterable[str | None]) -> list[str]:
@@ -156,16 +170,61 @@ def _train(linker: Linker, seed: int) -> None:
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_pinyin", "birth_date"))
 
 
+def shipped_settings(dialect: str) -> dict[str, Any]:
+    """The shipped model for one backend: :func:`model_settings` written in the backend's SQL dialect, with the
+    weights (m, u, the prior) saved in data/linking_model.json.
+
+    The file holds the comparisons too, but as DuckDB SQL, which Spark would misread (``"name_l"`` is a string
+    literal there); so only its numbers are taken, after checking on the DuckDB rendering that they were trained
+    for these very comparisons and levels (a changed level without a retrained file must not be scored)."""
+    trained = json.loads(SHIPPED_MODEL.read_text(encoding="utf-8"))
+    settings = model_settings().create_settings_dict(dialect)
+    if _levels(model_settings().create_settings_dict("duckdb")) != _levels(trained):
+        raise ValueError(f"{SHIPPED_MODEL.name} was trained for other comparisons than model_settings(); "
+                         "retrain it: python -m edupulse.basedata.linking")
+    for written, saved in zip(settings["comparisons"], trained["comparisons"], strict=True):
+        for level, weights in zip(written["comparison_levels"], saved["comparison_levels"], strict=True):
+            level.update({key: weights[key] for key in ("m_probability", "u_probability") if key in weights})
+    settings["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    return settings
+
+
+def _levels(settings: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    return [(c["output_column_name"], [level["sql_condition"] for level in c["comparison_levels"]])
+            for c in settings["comparisons"]]
+
+
+def _database(engine: Engine, spark: Any) -> Any:
+    """Splink's database API of the engine: a private in-memory DuckDB connection, or ``spark`` (by default
+    ``linking_spark.session()``)."""
+    if engine == "duckdb":
+        return DuckDBAPI(connection=duckdb.connect())
+    # optional: PySpark is only needed (and only installed) where the Spark engine is used.
+    from edupulse.basedata import linking_spark
+
+    return linking_spark.database(spark if spark is not None else linking_spark.session())
+
+
+def _register(database: Any, prepared: pa.Table) -> Any:
+    """``prepared`` as the linker's input table (on Spark through ``linking_spark.frame``)."""
+    if database.sql_dialect.sql_dialect_str == "duckdb":
+        return database.register(prepared)
+    from edupulse.basedata import linking_spark
+
+    return database.register(linking_spark.frame(database.spark, prepared))
+
+
 def trained_linker(prepared: pa.Table, *, baseline: bool = False, train: bool | None = None,
-                   seed: int = 2026) -> Linker:
-    """A linker over ``prepared``: trained on it (``train``, by default when it is large enough), else the
-    shipped model."""
-    database = DuckDBAPI(connection=duckdb.connect())
+                   seed: int = 2026, database: Any = None) -> Linker:
+    """A linker over ``prepared`` on ``database`` (a Splink database API; DuckDB by default): trained on it
+    (``train``, by default when it is large enough), else the shipped model."""
+    database = database if database is not None else _database("duckdb", None)
     if train is None:
         train = baseline or prepared.num_rows >= MIN_TRAIN_RECORDS
     if not train:
-        return Linker(database.register(prepared), str(SHIPPED_MODEL), log_level="WARNING")
-    linker = Linker(database.register(prepared), baseline_settings() if baseline else model_settings(),
+        return Linker(_register(database, prepared), shipped_settings(database.sql_dialect.sql_dialect_str),
+                      log_level="WARNING")
+    linker = Linker(_register(database, prepared), baseline_settings() if baseline else model_settings(),
                     log_level="WARNING")
     _train(linker, seed)
     return linker
@@ -173,15 +232,23 @@ def trained_linker(prepared: pa.Table, *, baseline: bool = False, train: bool | 
 
 def resolve(records: pa.Table, *, lower: float = LOWER, upper: float = UPPER, baseline: bool = False,
             train: bool | None = None, confirmed: Iterable[tuple[int, int]] = (),
-            rejected: Iterable[tuple[int, int]] = (), seed: int = 2026) -> Resolution:
-    """Score the pairs of ``records`` (columns of ``LINK_COLUMNS``, prepared or not), split them by the
-    thresholds and cluster the linked ones with the officers' decisions applied."""
+            rejected: Iterable[tuple[int, int]] = (), seed: int = 2026, engine: Engine = "duckdb",
+            spark: Any = None) -> Resolution:
+    """Score the pairs of ``records`` (columns of ``LINK_COLUMNS``, prepared or not) on the engine (``spark``:
+    that SparkSession rather than ``linking_spark.session()``), split them by the thresholds and cluster the
+    linked ones with the officers' decisions applied."""
     started = time.perf_counter()
     prepared = records if "name_pinyin" in records.column_names else prepare(records)
-    linker = trained_linker(prepared, baseline=baseline, train=train, seed=seed)
-    scored = linker.inference.predict(threshold_match_probability=lower).as_duckdbpyrelation()
-    pairs = scored.project("unique_id_l, unique_id_r, match_probability").fetchall()
-    result = Resolution(records=prepared.num_rows, pairs_scored=len(pairs))
+    database = _database(engine, spark)
+    try:
+        linker = trained_linker(prepared, baseline=baseline, train=train, seed=seed, database=database)
+        pairs = _scored_pairs(linker.inference.predict(threshold_match_probability=lower))
+    finally:
+        if engine == "spark":  # a Spark session outlives the run: free what it holds (DuckDB's connection is ours)
+            from edupulse.basedata import linking_spark
+
+            linking_spark.release(database.spark)
+    result = Resolution(records=prepared.num_rows, pairs_scored=len(pairs), engine=engine)
     decided = {_pair(a, b) for a, b in (*confirmed, *rejected)}
     for left, right, probability in pairs:
         key = _pair(left, right)
@@ -194,6 +261,17 @@ def resolve(records: pa.Table, *, lower: float = LOWER, upper: float = UPPER, ba
     result.clusters = components(pc.cast(prepared.column("unique_id"), pa.int64()).to_pylist(), edges)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
+
+
+def _scored_pairs(scored: SplinkDataFrame) -> list[tuple[int, int, float]]:
+    """(left id, right id, probability) of every scored pair, fetched from the backend."""
+    if scored.db_api.sql_dialect.sql_dialect_str == "duckdb":
+        return scored.as_duckdbpyrelation().project(", ".join(_SCORED)).fetchall()
+    frame = scored.as_spark_dataframe().select(*_SCORED)
+    if hasattr(frame, "toArrow"):  # PySpark 4: one Arrow transfer instead of a Row object per pair
+        table = frame.toArrow()
+        return list(zip(*(table.column(c).to_pylist() for c in _SCORED), strict=True))
+    return [tuple(row) for row in frame.collect()]
 
 
 def _pair(a: int, b: int) -> tuple[int, int]:

@@ -1,55 +1,22 @@
 """The rule SQL on Spark: a dirty file (every rule broken, plus demo rows with injected errors) checked by DuckDB
-and by PySpark in local mode with the transpiled query must give exactly the same issues."""
+and by PySpark in local mode (the ``spark`` session of conftest.py) with the transpiled query must give exactly
+the same issues."""
 
 from __future__ import annotations
 
-import logging
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 
 from edupulse.basedata import demo
 from edupulse.basedata.rules import CompiledCheck
 from edupulse.basedata.schemas import STUDENT, TEACHER
-from edupulse.basedata.spark import SESSION_CONF, to_spark
+from edupulse.basedata.spark import to_spark
 from edupulse.basedata.tests import helpers, test_teacher_rules
 from edupulse.basedata.validation import open_work_connection, prepare, run_checks
-from edupulse.conftest import require_service
 
 SPARK_TYPES = {"BIGINT": "bigint", "VARCHAR": "string", "BOOLEAN": "boolean", "INTEGER": "int"}
-
-
-def _java() -> tuple[bool, str]:
-    java = shutil.which("java")
-    if java is None:
-        return False, "no java on PATH; install a JDK 17"
-    done = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
-    return done.returncode == 0, done.stderr.splitlines()[0] if done.stderr else "java -version failed"
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    reachable, detail = _java()
-    require_service("Java for PySpark", reachable, detail)
-    # optional: PySpark is a dev dependency (tests, and a Spark deployment), never imported by the app.
-    from pyspark.sql import SparkSession
-
-    builder = (SparkSession.builder.master("local[1]").appName("edupulse-basedata-rules")
-               .config("spark.driver.memory", "512m").config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "1").config("spark.default.parallelism", "1"))
-    for key, value in SESSION_CONF.items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    yield session
-    session.stop()
-    # py4j logs "closing down" at INFO from __del__ at interpreter exit, into pytest's stream that is closed by
-    # then (a noisy "I/O operation on closed file" after the summary): it has nothing more to say.
-    logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 def _dirty_file(path: Path) -> Path:

@@ -76,6 +76,8 @@ class Command(BaseCommand):
         dedupe.add_argument("--batch", type=int, action="append", default=None,
                             help="a student batch to include (repeatable; default: every batch)")
         dedupe.add_argument("--json", action="store_true", help="print the JSON contract of docs/cli-basedata.md")
+        dedupe.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                            help="where the pairs are scored: DuckDB in process, or Spark (PySpark and Java 17)")
         share = sub.add_parser("share", help="Write the masked, watermarked extract of an approved sharing request.")
         share.add_argument("request_id", type=int)
         share.add_argument("--out", type=Path, required=True, help="file to write (.csv or .xlsx)")
@@ -99,7 +101,7 @@ class Command(BaseCommand):
             elif options["subcommand"] == "demo":
                 self._demo(options["students"], options["teachers"], options["seed"], options["out"], options["do_import"])
             elif options["subcommand"] == "dedupe":
-                self._dedupe(options["batch"], options["json"])
+                self._dedupe(options["batch"], options["json"], options["engine"])
             elif options["subcommand"] == "share":
                 self._share(options["request_id"], options["out"])
             elif options["subcommand"] == "catalogue":
@@ -201,15 +203,19 @@ class Command(BaseCommand):
                 self._import(path, "student", SourceSystem.XUEJI, None, as_json=False)
             self._import(files[2], "teacher", SourceSystem.JIAOSHI, None, as_json=False)
 
-    def _dedupe(self, batches: list[int] | None, as_json: bool) -> None:
+    def _dedupe(self, batches: list[int] | None, as_json: bool, engine: Any) -> None:
         # heavy: Splink and pypinyin load only for this subcommand, not for every `edupulse basedata` call.
         from edupulse.basedata.dedupe import run_dedupe
+        from edupulse.basedata.linking_spark import SparkUnavailableError
 
         try:
             with context.using(context.cli_context()):
-                outcome = run_dedupe(acting_user=SYSTEM, batch_ids=batches)
+                outcome = run_dedupe(acting_user=SYSTEM, batch_ids=batches, engine=engine)
         except LookupError as missing:
             raise CommandError(_("There is no student batch %(ids)s.") % {"ids": missing}, returncode=USAGE) from None
+        except SparkUnavailableError:
+            raise CommandError(_("The Spark engine cannot start: it needs PySpark (pip install \"edupulse[spark]\") "
+                                 "and Java 17."), returncode=USAGE) from None
         report = outcome.as_dict()
         if as_json:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
