@@ -16,13 +16,16 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import io
+import struct
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
@@ -31,6 +34,12 @@ from edupulse.basedata.schemas import Schema
 
 BATCH_ROWS = 65_536  # rows per Arrow batch: a few MB of text, so memory stays flat for any file size
 SNIFF_BYTES = 1 << 20  # bytes read to decide the encoding of a CSV file
+CHUNK_BYTES = 1 << 24  # bytes of CSV read at a time on the fast path (whole lines are loaded per chunk)
+MAX_RECORD_CHARS = 65_536  # one record (line breaks included): a row is ~100; a longer one is not a record
+FAST_CSV = True  # quote-free CSV text through DuckDB in chunks (False: every row by the csv module)
+# What ``str.strip()`` removes (``str.isspace``): a cell of these alone is blank, as on the csv path.
+BLANK_CHARACTERS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 RAGGED_ROW = "ragged_row"
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -117,19 +126,52 @@ def detect_encoding(path: Path) -> str:
     raise InputError(_("The file is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV."))
 
 
-def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) per row; a byte that does not decode later in the file is an :class:`InputError`."""
-    with path.open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle)
-        try:
-            for cells in reader:
-                yield reader.line_num, cells
-        except UnicodeDecodeError:
-            raise InputError(_("The file is not %(encoding)s text after line %(line)d; save it with one encoding.")
-                             % {"encoding": encoding.upper(), "line": reader.line_num}) from None
-        except csv.Error as error:
-            raise InputError(_("The CSV file is malformed near line %(line)d: %(error)s")
-                             % {"line": reader.line_num, "error": error}) from None
+class _RecordTooLong(Exception):
+    """A record went past :data:`MAX_RECORD_CHARS` (the loader turns it into an :class:`InputError`)."""
+
+
+def _too_long(line: int) -> InputError:
+    return InputError(_("The record that starts on line %(line)d is longer than %(limit)d characters: a quote left "
+                        "open, or not a CSV file with one record per line?")
+                      % {"line": line, "limit": MAX_RECORD_CHARS})
+
+
+def _not_encoded(encoding: str, line: int) -> InputError:
+    return InputError(_("The file is not %(encoding)s text after line %(line)d; save it with one encoding.")
+                      % {"encoding": encoding.upper(), "line": line})
+
+
+def _csv_rows(handle: BinaryIO, encoding: str, lines_before: int) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) per record of the rest of ``handle``, read by the ``csv`` module (any quoting).
+
+    Line numbers continue from ``lines_before``. Lines are fetched through a bounded ``readline``, and the
+    characters of the record being read are counted, so a line or a quoted field without end fails with
+    :func:`_too_long` after at most :data:`MAX_RECORD_CHARS` characters instead of filling memory."""
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    budget = [MAX_RECORD_CHARS]  # characters the current record may still take
+
+    def lines() -> Iterator[str]:
+        while line := text.readline(budget[0] + 1):
+            budget[0] -= len(line)
+            if budget[0] < 0:
+                raise _RecordTooLong
+            yield line
+
+    reader = csv.reader(lines())
+    record_start = 1
+    try:
+        for cells in reader:
+            yield lines_before + reader.line_num, cells
+            budget[0], record_start = MAX_RECORD_CHARS, reader.line_num + 1
+    except _RecordTooLong:
+        raise _too_long(lines_before + record_start) from None
+    except UnicodeDecodeError:
+        raise _not_encoded(encoding, lines_before + reader.line_num) from None
+    except csv.Error as error:
+        raise InputError(_("The CSV file is malformed near line %(line)d: %(error)s")
+                         % {"line": lines_before + reader.line_num, "error": error}) from None
+    finally:
+        text.detach()  # the caller owns (and closes) the binary handle
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------
@@ -202,48 +244,210 @@ def _create_table(connection: duckdb.DuckDBPyConnection, table: str, schema: Sch
     connection.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" ({columns})')
 
 
-def _load_rows(rows: Iterable[tuple[int, list[Any]]], schema: Schema, connection: duckdb.DuckDBPyConnection,
-               table: str, text_cells: bool) -> LoadResult:
-    """Header from the first non-blank row, then one record per row; ragged rows become issues."""
-    _create_table(connection, table, schema)
-    writer = _BatchWriter(connection, table, schema)
-    identifiers = {f.name for f in schema.fields if f.kind == "identifier"}
-    result = LoadResult(rows=0, file_format="")
-    mapped: list[str] | None = None
-    header_line = 0
-    for line, cells in rows:
-        if mapped is None:
-            if any(str(c).strip() for c in cells if c is not None):
-                mapped, header_line = map_headers(cells, schema), line
-            continue
-        if not any(c is not None and str(c).strip() for c in cells):
-            continue  # a blank line: no record (its number still counts, as in the spreadsheet)
-        row = line - header_line
-        result.rows += 1
+class _RowLoader:
+    """Header from the first non-blank row, then one record per row; ragged rows become issues.
+
+    Row numbers are line numbers minus the header's line, so blank lines (skipped) still count."""
+
+    def __init__(self, schema: Schema, connection: duckdb.DuckDBPyConnection, table: str, text_cells: bool) -> None:
+        _create_table(connection, table, schema)
+        self.schema, self.connection, self.table, self.text_cells = schema, connection, table, text_cells
+        self.writer = _BatchWriter(connection, table, schema)
+        self.identifiers = {f.name for f in schema.fields if f.kind == "identifier"}
+        self.result = LoadResult(rows=0, file_format="")
+        self.mapped: list[str] | None = None
+        self.header_line = 0
+
+    def feed(self, rows: Iterable[tuple[int, list[Any]]]) -> None:
+        for line, cells in rows:
+            if self.mapped is None:
+                if any(str(c).strip() for c in cells if c is not None):
+                    self.mapped, self.header_line = map_headers(cells, self.schema), line
+                continue
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue  # a blank line: no record (its number still counts, as in the spreadsheet)
+            self.record(line - self.header_line, cells, self.mapped)
+
+    def record(self, row: int, cells: list[Any], mapped: list[str]) -> None:
+        self.result.rows += 1
         if len(cells) != len(mapped) and not (len(cells) > len(mapped) and _blank(cells[len(mapped):])):
-            result.issues.append(ReadIssue(row, RAGGED_ROW, "", "", _(
-                "Row has %(found)d cells but the header has %(expected)d columns; the row was not checked.")
-                % {"found": len(cells), "expected": len(mapped)}))
-            continue
+            self.ragged(row, len(cells))
+            return
         values: dict[str, Any] = {"__row": row}
         for name, cell in zip(mapped, cells, strict=False):
-            if text_cells:
+            if self.text_cells:
                 values[name] = cell if cell != "" else None
             else:
-                values[name], numeric = _cell_text(cell, name in identifiers)
-                if name in identifiers:
+                values[name], numeric = _cell_text(cell, name in self.identifiers)
+                if name in self.identifiers:
                     values[numeric_flag(name)] = numeric
-        for name in identifiers:
+        for name in self.identifiers:
             values.setdefault(numeric_flag(name), False)
-        writer.add(values)
-    writer.flush()
-    if mapped is None:
-        raise InputError(_("The file has no header row."))
-    return result
+        self.writer.add(values)
+
+    def ragged(self, row: int, found: int) -> None:
+        self.result.issues.append(ReadIssue(row, RAGGED_ROW, "", "", _(
+            "Row has %(found)d cells but the header has %(expected)d columns; the row was not checked.")
+            % {"found": found, "expected": len(self.mapped or ())}))
+
+    def finish(self) -> LoadResult:
+        self.writer.flush()
+        if self.mapped is None:
+            raise InputError(_("The file has no header row."))
+        return self.result
 
 
 def _blank(cells: Sequence[Any]) -> bool:
     return all(c is None or str(c).strip() == "" for c in cells)
+
+
+# --- CSV without quotes: the fast path ----------------------------------------------------------------------
+
+
+def _plain(piece: bytes) -> bool:
+    """True when the ``csv`` module would read ``piece`` as plain lines split at commas: no quote, no NUL, and
+    every CR part of a CRLF (a lone CR ends a record for the ``csv`` module). In GB18030 and UTF-8 these
+    bytes are never part of a multi-byte character, so the test is made on the undecoded bytes."""
+    if b'"' in piece or b"\0" in piece:
+        return False
+    return b"\r" not in piece or piece.count(b"\r") == piece.count(b"\r\n")
+
+
+def _utf8(piece: bytes, encoding: str, lines_before: int) -> bytes:
+    """``piece`` as UTF-8 bytes (validated); a byte that does not decode is an :class:`InputError` naming the
+    last good line."""
+    try:
+        if encoding == "gb18030":
+            return piece.decode(encoding).encode("utf-8")
+        _one_string(piece).validate(full=True)  # Arrow's UTF-8 check, without making a Python string
+        return piece
+    except (UnicodeDecodeError, pa.ArrowInvalid):
+        try:
+            piece.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise _not_encoded(encoding, lines_before + piece.count(b"\n", 0, error.start)) from None
+        raise
+
+
+def _one_string(data: bytes) -> pa.StringArray:
+    offsets = pa.py_buffer(struct.pack("<2i", 0, len(data)))
+    return pa.StringArray.from_buffers(1, offsets, pa.py_buffer(data))
+
+
+class _PlainChunks:
+    """Loads quote-free CSV text chunk by chunk: Python decodes, DuckDB splits, checks and inserts.
+
+    Each chunk is whole lines (cut after its last LF). The semantics are those of :class:`_RowLoader` with
+    the ``csv`` module: the header is the first non-blank line (blank: nothing but whitespace and commas),
+    a record's cells are its text between commas, empty cells are NULL, ragged rows are issues."""
+
+    def __init__(self, loader: _RowLoader, encoding: str) -> None:
+        self.loader, self.encoding = loader, encoding
+        self.connection = loader.connection
+        self.parameters = {"ws": BLANK_CHARACTERS, "blank": BLANK_CHARACTERS + ","}
+
+    def load(self, handle: BinaryIO) -> tuple[int, int] | None:
+        """Load from the start of ``handle`` while the text is plain. ``None``: the whole file was loaded;
+        else the byte offset and the number of lines before it where the ``csv`` module must go on."""
+        offset = lines = 0
+        pending = b""
+        while True:
+            data = handle.read(CHUNK_BYTES)
+            block = pending + data if pending else data
+            if not block:
+                return None
+            cut = block.rfind(b"\n") + 1 if data else len(block)
+            if cut == 0:  # no line end yet: keep reading, but not past what one record may be
+                if len(block) > 4 * MAX_RECORD_CHARS:  # at most 4 bytes a character in UTF-8 and GB18030
+                    raise _too_long(lines + 1)
+                pending = block
+                continue
+            piece, pending = block[:cut], block[cut:]
+            del block, data  # what is kept: the piece and the start of the next line
+            if not _plain(piece):
+                return offset, lines
+            if offset == 0 and self.encoding == "utf-8-sig" and piece.startswith(codecs.BOM_UTF8):
+                piece, offset = piece[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
+            self.chunk(piece, lines)
+            lines += piece.count(b"\n") + (0 if piece.endswith(b"\n") else 1)
+            offset += len(piece)
+            if len(pending) > 4 * MAX_RECORD_CHARS:  # the next line is already too long to be a record
+                raise _too_long(lines + 1)
+
+    def chunk(self, piece: bytes, lines_before: int) -> None:
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        lines = pc.split_pattern(_one_string(_utf8(piece, encoding, lines_before)), "\n").flatten()
+        terminated = piece.endswith(b"\n")
+        if terminated:
+            lines = lines.slice(0, len(lines) - 1)  # after the last LF: nothing
+        _check_lengths(lines, terminated, lines_before)
+        if b"\r" in piece:
+            lines = pc.replace_substring(lines, "\r", "")  # every CR is the CR of a CRLF (see _plain)
+        numbers = pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), len(lines))), lines_before)
+        self.connection.register("__plain", pa.table({"line_no": numbers, "line": lines}))
+        try:
+            if self.loader.mapped is None:
+                self.header()
+            if self.loader.mapped is not None:
+                self.records(self.loader.mapped, self.loader.header_line)
+        finally:
+            self.connection.unregister("__plain")
+
+    def header(self) -> None:
+        found = self.connection.execute("SELECT line_no, line FROM __plain WHERE ltrim(line, $blank) <> '' "
+                                        "ORDER BY line_no LIMIT 1", {"blank": self.parameters["blank"]}).fetchall()
+        if found:
+            line_no, line = found[0]
+            self.loader.mapped, self.loader.header_line = map_headers(line.split(","), self.loader.schema), line_no
+
+    def records(self, mapped: list[str], header_line: int) -> None:
+        width = len(mapped)
+        # A row's cell count from its commas; only rows whose count is off are split to look at the extras.
+        cells = "(strlen(line) - strlen(replace(line, ',', '')) + 1)"
+        ragged = (f"CASE WHEN {cells} = {width} THEN FALSE WHEN {cells} < {width} THEN TRUE "
+                  f"ELSE ltrim(array_to_string(string_split(line, ',')[{width + 1}:], ''), $ws) <> '' END")
+        rows = f"FROM __plain WHERE line_no > {header_line} AND ltrim(line, $blank) <> ''"
+        position = {name: index + 1 for index, name in enumerate(mapped)}
+        selects = [f"line_no - {header_line}"]
+        selects += [f"nullif(c[{position[f.name]}], '')" if f.name in position else "NULL"
+                    for f in self.loader.schema.fields]
+        selects += ["FALSE" for f in self.loader.schema.fields if f.kind == "identifier"]
+        self.connection.execute(f'INSERT INTO "{self.loader.table}" SELECT {", ".join(selects)} '  # noqa: S608
+                                f"FROM (SELECT line_no, string_split(line, ',') AS c {rows} AND NOT ({ragged}))",
+                                self.parameters)
+        (count, bad), = self.connection.execute(
+            f"SELECT count(*), list([line_no - {header_line}, {cells}] ORDER BY line_no) "  # noqa: S608
+            f"FILTER (WHERE {ragged}) {rows}", self.parameters).fetchall()
+        self.loader.result.rows += count
+        for row, found in bad or ():
+            self.loader.ragged(row, found)
+
+
+def _check_lengths(lines: pa.StringArray, terminated: bool, lines_before: int) -> None:
+    """The csv path's bound on a record: a line's characters, its line break included."""
+    lengths = pc.utf8_length(lines)
+    if (pc.max(lengths).as_py() or 0) + 1 <= MAX_RECORD_CHARS:
+        return
+    last = len(lengths) - 1
+    for index, length in enumerate(lengths.to_pylist()):
+        if length + (1 if terminated or index < last else 0) > MAX_RECORD_CHARS:
+            raise _too_long(lines_before + index + 1)
+
+
+def _load_csv(path: Path, schema: Schema, connection: duckdb.DuckDBPyConnection, table: str,
+              encoding: str) -> LoadResult:
+    """The quote-free start of the file (usually all of it) on the fast path, the rest by the ``csv`` module."""
+    loader = _RowLoader(schema, connection, table, text_cells=True)
+    with path.open("rb") as handle:
+        resume: tuple[int, int] | None = (0, 0)
+        if FAST_CSV:
+            resume = _PlainChunks(loader, encoding).load(handle)
+        if resume is not None:
+            offset, lines_before = resume
+            handle.seek(offset)
+            codec = "utf-8" if encoding == "utf-8-sig" and offset > 0 else encoding
+            loader.feed(_csv_rows(handle, codec, lines_before))
+    return loader.finish()
 
 
 def _load_parquet(path: Path, schema: Schema, connection: duckdb.DuckDBPyConnection, table: str) -> LoadResult:
@@ -290,10 +494,12 @@ def load(path: Path, schema: Schema, connection: duckdb.DuckDBPyConnection, tabl
     if kind == "parquet":
         return _load_parquet(path, schema, connection, table)
     if kind == "xlsx":
-        result = _load_rows(_xlsx_rows(path), schema, connection, table, text_cells=False)
+        loader = _RowLoader(schema, connection, table, text_cells=False)
+        loader.feed(_xlsx_rows(path))
+        result = loader.finish()
         result.file_format = "xlsx"
         return result
     encoding = detect_encoding(path)
-    result = _load_rows(_csv_rows(path, encoding), schema, connection, table, text_cells=True)
+    result = _load_csv(path, schema, connection, table, encoding)
     result.file_format, result.encoding = "csv", encoding
     return result
