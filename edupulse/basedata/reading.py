@@ -40,6 +40,7 @@ FAST_CSV = True  # quote-free CSV text through DuckDB in chunks (False: every ro
 # What ``str.strip()`` removes (``str.isspace``): a cell of these alone is blank, as on the csv path.
 BLANK_CHARACTERS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = "[^," + "".join(f"\\x{{{ord(c):x}}}" for c in BLANK_CHARACTERS) + "]"  # RE2: a line that is not blank
 RAGGED_ROW = "ragged_row"
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -344,7 +345,6 @@ class _PlainChunks:
     def __init__(self, loader: _RowLoader, encoding: str) -> None:
         self.loader, self.encoding = loader, encoding
         self.connection = loader.connection
-        self.parameters = {"ws": BLANK_CHARACTERS, "blank": BLANK_CHARACTERS + ","}
 
     def load(self, handle: BinaryIO) -> tuple[int, int] | None:
         """Load from the start of ``handle`` while the text is plain. ``None``: the whole file was loaded;
@@ -375,63 +375,75 @@ class _PlainChunks:
                 raise _too_long(lines + 1)
 
     def chunk(self, piece: bytes, lines_before: int) -> None:
+        """Load the whole lines of ``piece``, the first of which is line ``lines_before + 1``."""
         encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        lines = pc.split_pattern(_one_string(_utf8(piece, encoding, lines_before)), "\n").flatten()
-        terminated = piece.endswith(b"\n")
-        if terminated:
-            lines = lines.slice(0, len(lines) - 1)  # after the last LF: nothing
-        _check_lengths(lines, terminated, lines_before)
-        if b"\r" in piece:
-            lines = pc.replace_substring(lines, "\r", "")  # every CR is the CR of a CRLF (see _plain)
-        numbers = pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), len(lines))), lines_before)
-        self.connection.register("__plain", pa.table({"line_no": numbers, "line": lines}))
+        lines = _lines(_utf8(piece, encoding, lines_before))  # each with its line break (the last maybe without)
+        lengths = pc.utf8_length(lines)
+        if (pc.max(lengths).as_py() or 0) > MAX_RECORD_CHARS:
+            raise _too_long(lines_before + 1 + pc.indices_nonzero(pc.greater(lengths, MAX_RECORD_CHARS))[0].as_py())
+        filled = pc.match_substring_regex(lines, NOT_BLANK)
+        first = 0  # the index of the first line after the header
+        if self.loader.mapped is None:
+            found = pc.indices_nonzero(filled)
+            if not len(found):
+                return  # blank lines before the header
+            index = found[0].as_py()
+            self.loader.mapped = map_headers(_cells(lines[index].as_py()), self.loader.schema)
+            self.loader.header_line, first = lines_before + 1 + index, index + 1
+            lines, filled = lines.slice(first), filled.slice(first)
+        self.records(lines, filled, lines_before + 1 + first - self.loader.header_line, self.loader.mapped)
+
+    def records(self, lines: pa.StringArray, filled: pa.BooleanArray, first_row: int, mapped: list[str]) -> None:
+        """Rows ``first_row``… : the filled lines with the header's cell count into DuckDB, the others looked
+        at one by one (trailing blank cells are allowed, anything else is a ragged row)."""
+        width = len(mapped)
+        fits = pc.equal(pc.count_substring(lines, ","), width - 1)
+        odd = pc.indices_nonzero(pc.and_(filled, pc.invert(fits))).to_pylist()
+        self.loader.result.rows += pc.sum(filled).as_py() or 0
+        good = pc.and_(filled, fits)
+        extra = []
+        for index in odd:  # rare: a row with too few or too many cells
+            cells = _cells(lines[index].as_py())
+            if len(cells) > width and _blank(cells[width:]):
+                extra.append(index)
+            else:
+                self.loader.ragged(first_row + index, len(cells))
+        if extra:
+            good = pc.or_(good, pc.is_in(pa.array(range(len(lines)), pa.int64()), value_set=pa.array(extra, pa.int64())))
+        rows = pc.add(pc.indices_nonzero(good).cast(pa.int64()), first_row)
+        self.connection.register("__plain", pa.table({"row": rows, "line": lines.filter(good)}))
         try:
-            if self.loader.mapped is None:
-                self.header()
-            if self.loader.mapped is not None:
-                self.records(self.loader.mapped, self.loader.header_line)
+            self.connection.execute(self.insert_sql(mapped))
         finally:
             self.connection.unregister("__plain")
 
-    def header(self) -> None:
-        found = self.connection.execute("SELECT line_no, line FROM __plain WHERE ltrim(line, $blank) <> '' "
-                                        "ORDER BY line_no LIMIT 1", {"blank": self.parameters["blank"]}).fetchall()
-        if found:
-            line_no, line = found[0]
-            self.loader.mapped, self.loader.header_line = map_headers(line.split(","), self.loader.schema), line_no
-
-    def records(self, mapped: list[str], header_line: int) -> None:
-        width = len(mapped)
-        # A row's cell count from its commas; only rows whose count is off are split to look at the extras.
-        cells = "(strlen(line) - strlen(replace(line, ',', '')) + 1)"
-        ragged = (f"CASE WHEN {cells} = {width} THEN FALSE WHEN {cells} < {width} THEN TRUE "
-                  f"ELSE ltrim(array_to_string(string_split(line, ',')[{width + 1}:], ''), $ws) <> '' END")
-        rows = f"FROM __plain WHERE line_no > {header_line} AND ltrim(line, $blank) <> ''"
+    def insert_sql(self, mapped: list[str]) -> str:
         position = {name: index + 1 for index, name in enumerate(mapped)}
-        selects = [f"line_no - {header_line}"]
-        selects += [f"nullif(c[{position[f.name]}], '')" if f.name in position else "NULL"
+        last = len(mapped)
+        cells = {index: f"c[{index}]" if index < last else f"rtrim(c[{index}], chr(13) || chr(10))"
+                 for index in position.values()}  # the last cell ends where the line break starts
+        selects = ["row"]
+        selects += [f"nullif({cells[position[f.name]]}, '')" if f.name in position else "NULL"
                     for f in self.loader.schema.fields]
         selects += ["FALSE" for f in self.loader.schema.fields if f.kind == "identifier"]
-        self.connection.execute(f'INSERT INTO "{self.loader.table}" SELECT {", ".join(selects)} '  # noqa: S608
-                                f"FROM (SELECT line_no, string_split(line, ',') AS c {rows} AND NOT ({ragged}))",
-                                self.parameters)
-        (count, bad), = self.connection.execute(
-            f"SELECT count(*), list([line_no - {header_line}, {cells}] ORDER BY line_no) "  # noqa: S608
-            f"FILTER (WHERE {ragged}) {rows}", self.parameters).fetchall()
-        self.loader.result.rows += count
-        for row, found in bad or ():
-            self.loader.ragged(row, found)
+        return (f'INSERT INTO "{self.loader.table}" SELECT {", ".join(selects)} '  # noqa: S608 - our names
+                "FROM (SELECT row, string_split(line, ',') AS c FROM __plain)")
 
 
-def _check_lengths(lines: pa.StringArray, terminated: bool, lines_before: int) -> None:
-    """The csv path's bound on a record: a line's characters, its line break included."""
-    lengths = pc.utf8_length(lines)
-    if (pc.max(lengths).as_py() or 0) + 1 <= MAX_RECORD_CHARS:
-        return
-    last = len(lengths) - 1
-    for index, length in enumerate(lengths.to_pylist()):
-        if length + (1 if terminated or index < last else 0) > MAX_RECORD_CHARS:
-            raise _too_long(lines_before + index + 1)
+def _lines(data: bytes) -> pa.StringArray:
+    """The lines of UTF-8 ``data`` as an Arrow array over the same memory (line breaks kept)."""
+    buffer = pa.py_buffer(data)
+    ends = pc.indices_nonzero(pc.equal(pa.Array.from_buffers(pa.uint8(), len(data), [None, buffer]), 10))
+    offsets = [pa.array([0], pa.int64()), pc.add(ends.cast(pa.int64()), 1)]
+    if not data.endswith(b"\n"):
+        offsets.append(pa.array([len(data)], pa.int64()))
+    starts = pa.concat_arrays(offsets).cast(pa.int32())
+    return pa.StringArray.from_buffers(len(starts) - 1, starts.buffers()[1], buffer)
+
+
+def _cells(line: str) -> list[str]:
+    """What the ``csv`` module makes of a plain line: its text between commas, the line break left out."""
+    return line.removesuffix("\n").removesuffix("\r").split(",")
 
 
 def _load_csv(path: Path, schema: Schema, connection: duckdb.DuckDBPyConnection, table: str,
