@@ -36,6 +36,7 @@ BATCH_ROWS = 65_536  # rows per Arrow batch: a few MB of text, so memory stays f
 SNIFF_BYTES = 1 << 20  # bytes read to decide the encoding of a CSV file
 CHUNK_BYTES = 1 << 24  # bytes of CSV read at a time on the fast path (whole lines are loaded per chunk)
 MAX_RECORD_CHARS = 65_536  # one record (line breaks included): a row is ~100; a longer one is not a record
+INSERT_ROWS = 32_768  # rows per Arrow batch given to DuckDB on the fast path
 FAST_CSV = True  # quote-free CSV text through DuckDB in chunks (False: every row by the csv module)
 # What ``str.strip()`` removes (``str.isspace``): a cell of these alone is blank, as on the csv path.
 BLANK_CHARACTERS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
@@ -411,7 +412,11 @@ class _PlainChunks:
         if extra:
             good = pc.or_(good, pc.is_in(pa.array(range(len(lines)), pa.int64()), value_set=pa.array(extra, pa.int64())))
         rows = pc.add(pc.indices_nonzero(good).cast(pa.int64()), first_row)
-        self.connection.register("__plain", pa.table({"row": rows, "line": lines.filter(good)}))
+        table = pa.table({"row": rows, "line": lines.filter(good)})
+        if not table.num_rows:
+            return
+        # Several batches, so that DuckDB splits and inserts them on all its threads.
+        self.connection.register("__plain", pa.Table.from_batches(table.to_batches(max_chunksize=INSERT_ROWS)))
         try:
             self.connection.execute(self.insert_sql(mapped))
         finally:
@@ -433,7 +438,8 @@ class _PlainChunks:
 def _lines(data: bytes) -> pa.StringArray:
     """The lines of UTF-8 ``data`` as an Arrow array over the same memory (line breaks kept)."""
     buffer = pa.py_buffer(data)
-    ends = pc.indices_nonzero(pc.equal(pa.Array.from_buffers(pa.uint8(), len(data), [None, buffer]), 10))
+    newline = pa.scalar(10, pa.uint8())  # typed: an untyped 10 would widen every byte to int64 first
+    ends = pc.indices_nonzero(pc.equal(pa.Array.from_buffers(pa.uint8(), len(data), [None, buffer]), newline))
     offsets = [pa.array([0], pa.int64()), pc.add(ends.cast(pa.int64()), 1)]
     if not data.endswith(b"\n"):
         offsets.append(pa.array([len(data)], pa.int64()))
