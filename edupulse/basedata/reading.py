@@ -14,6 +14,7 @@ came from a numeric cell or column. Problems of the file as a whole (encoding, h
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
 import io
@@ -380,19 +381,22 @@ class _PlainChunks:
         encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
         lines = _lines(_utf8(piece, encoding, lines_before))  # each with its line break (the last maybe without)
         lengths = pc.utf8_length(lines)
+        too_long = None  # the index of the first line over the bound: an error, once the lines before are read
         if (pc.max(lengths).as_py() or 0) > MAX_RECORD_CHARS:
-            raise _too_long(lines_before + 1 + pc.indices_nonzero(pc.greater(lengths, MAX_RECORD_CHARS))[0].as_py())
+            too_long = pc.indices_nonzero(pc.greater(lengths, MAX_RECORD_CHARS))[0].as_py()
         filled = pc.match_substring_regex(lines, NOT_BLANK)
         first = 0  # the index of the first line after the header
         if self.loader.mapped is None:
             found = pc.indices_nonzero(filled)
-            if not len(found):
-                return  # blank lines before the header
-            index = found[0].as_py()
-            self.loader.mapped = map_headers(_cells(lines[index].as_py()), self.loader.schema)
-            self.loader.header_line, first = lines_before + 1 + index, index + 1
-            lines, filled = lines.slice(first), filled.slice(first)
-        self.records(lines, filled, lines_before + 1 + first - self.loader.header_line, self.loader.mapped)
+            index = found[0].as_py() if len(found) else None
+            if index is not None and (too_long is None or index < too_long):
+                self.loader.mapped = map_headers(_cells(lines[index].as_py()), self.loader.schema)
+                self.loader.header_line, first = lines_before + 1 + index, index + 1
+                lines, filled = lines.slice(first), filled.slice(first)
+        if too_long is not None:
+            raise _too_long(lines_before + 1 + too_long)
+        if self.loader.mapped is not None:
+            self.records(lines, filled, lines_before + 1 + first - self.loader.header_line, self.loader.mapped)
 
     def records(self, lines: pa.StringArray, filled: pa.BooleanArray, first_row: int, mapped: list[str]) -> None:
         """Rows ``first_row``… : the filled lines with the header's cell count into DuckDB, the others looked
@@ -464,7 +468,8 @@ def _load_csv(path: Path, schema: Schema, connection: duckdb.DuckDBPyConnection,
             offset, lines_before = resume
             handle.seek(offset)
             codec = "utf-8" if encoding == "utf-8-sig" and offset > 0 else encoding
-            loader.feed(_csv_rows(handle, codec, lines_before))
+            with contextlib.closing(_csv_rows(handle, codec, lines_before)) as rows:  # closed before the file
+                loader.feed(rows)
     return loader.finish()
 
 

@@ -164,3 +164,15 @@ def test_the_record_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.Monke
     assert "第 3 行开始的一条记录超过 200 个字符" in load_error(path, fast=False)
     short = helpers.write_csv(tmp_path / "t.csv", [row, [*row[:9], "班" * 50, *row[10:]]])
     assert load(short, fast=True)[0].rows == 2
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_errors_come_in_line_order(tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "MAX_RECORD_CHARS", 300)
+    row = ",".join(helpers.student(1))
+    bad_header = tmp_path / "h.csv"
+    bad_header.write_text("\n".join(["备注", row, "x" * 400]) + "\n", encoding="utf-8")
+    assert "未知的列" in load_error(bad_header, fast=fast)
+    long_first = tmp_path / "l.csv"
+    long_first.write_text("\n".join(["", "x" * 400, ",".join(helpers.HEADER), row]) + "\n", encoding="utf-8")
+    assert "第 2 行开始的一条记录超过 300 个字符" in load_error(long_first, fast=fast)
