@@ -20,6 +20,7 @@ import datetime
 import io
 import struct
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -37,7 +38,6 @@ BATCH_ROWS = 65_536  # rows per Arrow batch: a few MB of text, so memory stays f
 SNIFF_BYTES = 1 << 20  # bytes read to decide the encoding of a CSV file
 CHUNK_BYTES = 1 << 24  # bytes of CSV read at a time on the fast path (whole lines are loaded per chunk)
 MAX_RECORD_CHARS = 65_536  # one record (line breaks included): a row is ~100; a longer one is not a record
-INSERT_ROWS = 32_768  # rows per Arrow batch given to DuckDB on the fast path
 FAST_CSV = True  # quote-free CSV text through DuckDB in chunks (False: every row by the csv module)
 # What ``str.strip()`` removes (``str.isspace``): a cell of these alone is blank, as on the csv path.
 BLANK_CHARACTERS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
@@ -316,9 +316,16 @@ def _plain(piece: bytes) -> bool:
     return b"\r" not in piece or piece.count(b"\r") == piece.count(b"\r\n")
 
 
+class _Undecodable(Exception):
+    """A byte that does not decode after line ``line`` (raised off the main thread, worded on it)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def _utf8(piece: bytes, encoding: str, lines_before: int) -> bytes:
-    """``piece`` as UTF-8 bytes (validated); a byte that does not decode is an :class:`InputError` naming the
-    last good line."""
+    """``piece`` as UTF-8 bytes (validated), or :class:`_Undecodable` naming the last good line."""
     try:
         if encoding == "gb18030":
             return piece.decode(encoding).encode("utf-8")
@@ -328,7 +335,7 @@ def _utf8(piece: bytes, encoding: str, lines_before: int) -> bytes:
         try:
             piece.decode(encoding)
         except UnicodeDecodeError as error:
-            raise _not_encoded(encoding, lines_before + piece.count(b"\n", 0, error.start)) from None
+            raise _Undecodable(lines_before + piece.count(b"\n", 0, error.start)) from None
         raise
 
 
@@ -337,27 +344,72 @@ def _one_string(data: bytes) -> pa.StringArray:
     return pa.StringArray.from_buffers(1, offsets, pa.py_buffer(data))
 
 
+@dataclass
+class _Decoded:
+    """A chunk of whole lines, decoded and measured (off the main thread): what :class:`_PlainChunks` stores."""
+
+    lines_before: int
+    lines: pa.StringArray  # UTF-8, each line with its line break (the file's last line maybe without)
+    too_long: int | None  # the index of the first line over MAX_RECORD_CHARS
+    filled: pa.BooleanArray  # not blank
+
+
+def _decode(piece: bytes, encoding: str, lines_before: int) -> _Decoded:
+    lines = _lines(_utf8(piece, encoding, lines_before))
+    lengths = pc.utf8_length(lines)
+    too_long = None
+    if (pc.max(lengths).as_py() or 0) > MAX_RECORD_CHARS:
+        too_long = pc.indices_nonzero(pc.greater(lengths, MAX_RECORD_CHARS))[0].as_py()
+    return _Decoded(lines_before, lines, too_long, pc.match_substring_regex(lines, NOT_BLANK))
+
+
 class _PlainChunks:
-    """Loads quote-free CSV text chunk by chunk: Python decodes, DuckDB splits, checks and inserts.
+    """Loads quote-free CSV text chunk by chunk: Python decodes, Arrow finds the lines, DuckDB inserts them.
 
     Each chunk is whole lines (cut after its last LF). The semantics are those of :class:`_RowLoader` with
     the ``csv`` module: the header is the first non-blank line (blank: nothing but whitespace and commas),
-    a record's cells are its text between commas, empty cells are NULL, ragged rows are issues."""
+    a record's cells are its text between commas, empty cells are NULL, ragged rows are issues. One chunk
+    is decoded on a worker thread while DuckDB (which lets go of the GIL) inserts the one before; errors
+    are still raised in line order."""
 
     def __init__(self, loader: _RowLoader, encoding: str) -> None:
         self.loader, self.encoding = loader, encoding
         self.connection = loader.connection
+        self.resume: tuple[int, int] | None = None
 
     def load(self, handle: BinaryIO) -> tuple[int, int] | None:
         """Load from the start of ``handle`` while the text is plain. ``None``: the whole file was loaded;
         else the byte offset and the number of lines before it where the ``csv`` module must go on."""
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        pieces = self.pieces(handle)
+        ahead: Future[_Decoded] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-decode") as pool:
+            while True:
+                try:
+                    piece, lines_before = next(pieces)
+                except StopIteration:
+                    break
+                except InputError:
+                    if ahead is not None:
+                        self.store(ahead)  # the lines before the error first: they may hold an earlier one
+                    raise
+                following = pool.submit(_decode, piece, encoding, lines_before)
+                if ahead is not None:
+                    self.store(ahead)
+                ahead = following
+            if ahead is not None:
+                self.store(ahead)
+        return self.resume
+
+    def pieces(self, handle: BinaryIO) -> Iterator[tuple[bytes, int]]:
+        """(whole lines, lines before them) while the text is plain; sets :attr:`resume` where it is not."""
         offset = lines = 0
         pending = b""
         while True:
             data = handle.read(CHUNK_BYTES)
             block = pending + data if pending else data
             if not block:
-                return None
+                return
             cut = block.rfind(b"\n") + 1 if data else len(block)
             if cut == 0:  # no line end yet: keep reading, but not past what one record may be
                 if len(block) > 4 * MAX_RECORD_CHARS:  # at most 4 bytes a character in UTF-8 and GB18030
@@ -367,36 +419,35 @@ class _PlainChunks:
             piece, pending = block[:cut], block[cut:]
             del block, data  # what is kept: the piece and the start of the next line
             if not _plain(piece):
-                return offset, lines
+                self.resume = offset, lines
+                return
             if offset == 0 and self.encoding == "utf-8-sig" and piece.startswith(codecs.BOM_UTF8):
                 piece, offset = piece[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
-            self.chunk(piece, lines)
+            yield piece, lines
             lines += piece.count(b"\n") + (0 if piece.endswith(b"\n") else 1)
             offset += len(piece)
             if len(pending) > 4 * MAX_RECORD_CHARS:  # the next line is already too long to be a record
                 raise _too_long(lines + 1)
 
-    def chunk(self, piece: bytes, lines_before: int) -> None:
-        """Load the whole lines of ``piece``, the first of which is line ``lines_before + 1``."""
-        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        lines = _lines(_utf8(piece, encoding, lines_before))  # each with its line break (the last maybe without)
-        lengths = pc.utf8_length(lines)
-        too_long = None  # the index of the first line over the bound: an error, once the lines before are read
-        if (pc.max(lengths).as_py() or 0) > MAX_RECORD_CHARS:
-            too_long = pc.indices_nonzero(pc.greater(lengths, MAX_RECORD_CHARS))[0].as_py()
-        filled = pc.match_substring_regex(lines, NOT_BLANK)
+    def store(self, future: Future[_Decoded]) -> None:
+        """Header (if not met yet) and records of a decoded chunk; its errors, in line order."""
+        try:
+            chunk = future.result()
+        except _Undecodable as error:
+            raise _not_encoded(self.encoding, error.line) from None
+        lines, filled, too_long = chunk.lines, chunk.filled, chunk.too_long
         first = 0  # the index of the first line after the header
         if self.loader.mapped is None:
             found = pc.indices_nonzero(filled)
             index = found[0].as_py() if len(found) else None
             if index is not None and (too_long is None or index < too_long):
                 self.loader.mapped = map_headers(_cells(lines[index].as_py()), self.loader.schema)
-                self.loader.header_line, first = lines_before + 1 + index, index + 1
+                self.loader.header_line, first = chunk.lines_before + 1 + index, index + 1
                 lines, filled = lines.slice(first), filled.slice(first)
         if too_long is not None:
-            raise _too_long(lines_before + 1 + too_long)
+            raise _too_long(chunk.lines_before + 1 + too_long)
         if self.loader.mapped is not None:
-            self.records(lines, filled, lines_before + 1 + first - self.loader.header_line, self.loader.mapped)
+            self.records(lines, filled, chunk.lines_before + 1 + first - self.loader.header_line, self.loader.mapped)
 
     def records(self, lines: pa.StringArray, filled: pa.BooleanArray, first_row: int, mapped: list[str]) -> None:
         """Rows ``first_row``… : the filled lines with the header's cell count into DuckDB, the others looked
@@ -417,10 +468,7 @@ class _PlainChunks:
             good = pc.or_(good, pc.is_in(pa.array(range(len(lines)), pa.int64()), value_set=pa.array(extra, pa.int64())))
         rows = pc.add(pc.indices_nonzero(good).cast(pa.int64()), first_row)
         table = pa.table({"row": rows, "line": lines.filter(good)})
-        if not table.num_rows:
-            return
-        # Several batches, so that DuckDB splits and inserts them on all its threads.
-        self.connection.register("__plain", pa.Table.from_batches(table.to_batches(max_chunksize=INSERT_ROWS)))
+        self.connection.register("__plain", table)
         try:
             self.connection.execute(self.insert_sql(mapped))
         finally:

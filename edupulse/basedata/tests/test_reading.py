@@ -167,12 +167,14 @@ def test_the_record_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize("fast", [True, False])
-def test_errors_come_in_line_order(tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("chunk", [64, 1 << 20])  # the long line read ahead on its own, or in the same chunk
+def test_errors_come_in_line_order(tmp_path: Path, fast: bool, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reading, "MAX_RECORD_CHARS", 300)
+    monkeypatch.setattr(reading, "CHUNK_BYTES", chunk)
     row = ",".join(helpers.student(1))
     bad_header = tmp_path / "h.csv"
-    bad_header.write_text("\n".join(["备注", row, "x" * 400]) + "\n", encoding="utf-8")
+    bad_header.write_text("\n".join(["备注", "x" * 2000, row]) + "\n", encoding="utf-8")
     assert "未知的列" in load_error(bad_header, fast=fast)
     long_first = tmp_path / "l.csv"
-    long_first.write_text("\n".join(["", "x" * 400, ",".join(helpers.HEADER), row]) + "\n", encoding="utf-8")
+    long_first.write_text("\n".join(["", "x" * 2000, ",".join(helpers.HEADER), row]) + "\n", encoding="utf-8")
     assert "第 2 行开始的一条记录超过 300 个字符" in load_error(long_first, fast=fast)
