@@ -55,8 +55,8 @@ MODES = ("load", "load-python", "import", "polars", "pyarrow")
 def generate_csv(n: int, path: Path) -> None:
     """Write ``n`` student rows to ``path`` as GB18030 CSV with Chinese headers (run in a child process)."""
     import duckdb
-
     from bench_basedata import generate
+
     from edupulse.basedata.schemas import STUDENT
 
     parquet, utf8 = path.with_suffix(".parquet"), path.with_suffix(".utf8.csv")
@@ -83,8 +83,8 @@ def generate_xlsx(n: int, path: Path) -> None:
     """Write ``n`` student rows to ``path`` as XLSX, every cell text (run in a child process)."""
     import pyarrow.parquet as pq
     import xlsxwriter
-
     from bench_basedata import generate
+
     from edupulse.basedata.schemas import STUDENT
 
     parquet = path.with_suffix(".parquet")

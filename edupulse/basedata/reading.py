@@ -9,6 +9,11 @@ The loaded relation has the columns ``__row`` (the 1-based data row, header excl
 schema (absent optional columns are NULL) and ``__num_<field>`` (BOOLEAN) per identifier field: the value
 came from a numeric cell or column. Problems of the file as a whole (encoding, headers) raise
 :class:`InputError` with a Chinese message; problems of one row (a ragged row) are :class:`ReadIssue`.
+
+CSV is read with the ``csv`` module's syntax. Text without quotes (the usual export) takes a fast path:
+chunks of whole lines decoded by Python, measured by Arrow, split and inserted by DuckDB. From the first
+chunk with a quote (or a lone CR, or a NUL) on, the ``csv`` module reads the rest row by row. Either way,
+one record is at most :data:`MAX_RECORD_CHARS` characters, so no line or open quote can fill memory.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import csv
 import datetime
 import io
 import struct
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,7 +134,7 @@ def detect_encoding(path: Path) -> str:
     raise InputError(_("The file is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV."))
 
 
-class _RecordTooLong(Exception):
+class _RecordTooLongError(Exception):
     """A record went past :data:`MAX_RECORD_CHARS` (the loader turns it into an :class:`InputError`)."""
 
 
@@ -144,7 +149,7 @@ def _not_encoded(encoding: str, line: int) -> InputError:
                       % {"encoding": encoding.upper(), "line": line})
 
 
-def _csv_rows(handle: BinaryIO, encoding: str, lines_before: int) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(handle: BinaryIO, encoding: str, lines_before: int) -> Generator[tuple[int, list[str]], None, None]:
     """(line number, cells) per record of the rest of ``handle``, read by the ``csv`` module (any quoting).
 
     Line numbers continue from ``lines_before``. Lines are fetched through a bounded ``readline``, and the
@@ -157,7 +162,7 @@ def _csv_rows(handle: BinaryIO, encoding: str, lines_before: int) -> Iterator[tu
         while line := text.readline(budget[0] + 1):
             budget[0] -= len(line)
             if budget[0] < 0:
-                raise _RecordTooLong
+                raise _RecordTooLongError
             yield line
 
     reader = csv.reader(lines())
@@ -166,7 +171,7 @@ def _csv_rows(handle: BinaryIO, encoding: str, lines_before: int) -> Iterator[tu
         for cells in reader:
             yield lines_before + reader.line_num, cells
             budget[0], record_start = MAX_RECORD_CHARS, reader.line_num + 1
-    except _RecordTooLong:
+    except _RecordTooLongError:
         raise _too_long(lines_before + record_start) from None
     except UnicodeDecodeError:
         raise _not_encoded(encoding, lines_before + reader.line_num) from None
@@ -316,7 +321,7 @@ def _plain(piece: bytes) -> bool:
     return b"\r" not in piece or piece.count(b"\r") == piece.count(b"\r\n")
 
 
-class _Undecodable(Exception):
+class _UndecodableError(Exception):
     """A byte that does not decode after line ``line`` (raised off the main thread, worded on it)."""
 
     def __init__(self, line: int) -> None:
@@ -325,7 +330,7 @@ class _Undecodable(Exception):
 
 
 def _utf8(piece: bytes, encoding: str, lines_before: int) -> bytes:
-    """``piece`` as UTF-8 bytes (validated), or :class:`_Undecodable` naming the last good line."""
+    """``piece`` as UTF-8 bytes (validated), or :class:`_UndecodableError` naming the last good line."""
     try:
         if encoding == "gb18030":
             return piece.decode(encoding).encode("utf-8")
@@ -335,7 +340,7 @@ def _utf8(piece: bytes, encoding: str, lines_before: int) -> bytes:
         try:
             piece.decode(encoding)
         except UnicodeDecodeError as error:
-            raise _Undecodable(lines_before + piece.count(b"\n", 0, error.start)) from None
+            raise _UndecodableError(lines_before + piece.count(b"\n", 0, error.start)) from None
         raise
 
 
@@ -433,7 +438,7 @@ class _PlainChunks:
         """Header (if not met yet) and records of a decoded chunk; its errors, in line order."""
         try:
             chunk = future.result()
-        except _Undecodable as error:
+        except _UndecodableError as error:
             raise _not_encoded(self.encoding, error.line) from None
         lines, filled, too_long = chunk.lines, chunk.filled, chunk.too_long
         first = 0  # the index of the first line after the header

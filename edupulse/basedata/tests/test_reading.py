@@ -97,7 +97,7 @@ def test_blank_lines_and_crlf_keep_the_line_numbers(tmp_path: Path) -> None:
 
 def test_values_stay_text(tmp_path: Path) -> None:
     row = helpers.student(1, ethnicity="0101", class_name=" 1班 ", enrol_date="")
-    result, rows = load(helpers.write_csv(tmp_path / "s.csv", [row]), fast=True)
+    _result, rows = load(helpers.write_csv(tmp_path / "s.csv", [row]), fast=True)
     values = dict(zip([name for name, _type in reading.relation_columns(STUDENT)], rows[0], strict=True))
     assert values["ethnicity"] == "0101" and values["class_name"] == " 1班 " and values["enrol_date"] is None
     assert values["left_behind"] is None and values["__num_id_number"] is False
@@ -178,3 +178,7 @@ def test_errors_come_in_line_order(tmp_path: Path, fast: bool, chunk: int, monke
     long_first = tmp_path / "l.csv"
     long_first.write_text("\n".join(["", "x" * 2000, ",".join(helpers.HEADER), row]) + "\n", encoding="utf-8")
     assert "第 2 行开始的一条记录超过 300 个字符" in load_error(long_first, fast=fast)
+
+
+def test_blank_is_what_str_strip_removes() -> None:
+    assert set(reading.BLANK_CHARACTERS) == {c for c in map(chr, range(0x110000)) if c.isspace()}
