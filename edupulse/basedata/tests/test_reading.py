@@ -182,3 +182,21 @@ def test_errors_come_in_line_order(tmp_path: Path, fast: bool, chunk: int, monke
 
 def test_blank_is_what_str_strip_removes() -> None:
     assert set(reading.BLANK_CHARACTERS) == {c for c in map(chr, range(0x110000)) if c.isspace()}
+
+
+@pytest.mark.django_db
+def test_a_file_that_fails_late_imports_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from edupulse.basedata.importing import import_file
+    from edupulse.basedata.models import ImportBatch
+    from edupulse.core.actors import SYSTEM
+
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 4096)  # thousands of rows are loaded before the bad line
+    path = helpers.write_csv(tmp_path / "s.csv", [helpers.student(n) for n in range(1, 2000)], encoding="gbk")
+    with path.open("ab") as handle:
+        handle.write(b"x" * 300_000)
+    store = tmp_path / "basedata.duckdb"
+    with pytest.raises(InputError, match="第 2001 行开始的一条记录超过"):
+        import_file(path, "student", "xueji", acting_user=SYSTEM, today=helpers.TODAY, store_path=store)
+    assert ImportBatch.objects.count() == 0
+    with duckdb.connect(str(store), read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM student").fetchone() == (0,)
