@@ -194,7 +194,8 @@ def main() -> None:
         results: dict[str, list[dict[str, float]]] = {mode: [] for mode in args.modes.split(",")}
         for attempt in range(args.repeat):
             for mode in results:  # interleaved, so that a busy minute of the shared machine hits every mode
-                for stale in workdir.glob("store.duckdb*"):
+                # A fresh store and database: the same file imported again would return the first batch.
+                for stale in [*workdir.glob("store.duckdb*"), *workdir.glob("bench.sqlite3*")]:
                     stale.unlink()
                 figures = child(["--measure", mode, str(path)], env)
                 results[mode].append(figures)

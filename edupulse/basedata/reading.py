@@ -43,6 +43,9 @@ BATCH_ROWS = 65_536  # rows per Arrow batch: a few MB of text, so memory stays f
 SNIFF_BYTES = 1 << 20  # bytes read to decide the encoding of a CSV file
 CHUNK_BYTES = 1 << 24  # bytes of CSV read at a time on the fast path (whole lines are loaded per chunk)
 MAX_RECORD_CHARS = 65_536  # one record (line breaks included): a row is ~100; a longer one is not a record
+# Rows per INSERT on the fast path. DuckDB compresses appends smaller than a row group (122,880 rows): 65,536
+# takes a quarter of the memory for 3-4x the CPU time of one INSERT per chunk.
+INSERT_ROWS = 1 << 30
 FAST_CSV = True  # quote-free CSV text through DuckDB in chunks (False: every row by the csv module)
 # What ``str.strip()`` removes (``str.isspace``): a cell of these alone is blank, as on the csv path.
 BLANK_CHARACTERS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
@@ -473,11 +476,13 @@ class _PlainChunks:
             good = pc.or_(good, pc.is_in(pa.array(range(len(lines)), pa.int64()), value_set=pa.array(extra, pa.int64())))
         rows = pc.add(pc.indices_nonzero(good).cast(pa.int64()), first_row)
         table = pa.table({"row": rows, "line": lines.filter(good)})
-        self.connection.register("__plain", table)
-        try:
-            self.connection.execute(self.insert_sql(mapped))
-        finally:
-            self.connection.unregister("__plain")
+        sql = self.insert_sql(mapped)
+        for start in range(0, table.num_rows, INSERT_ROWS):
+            self.connection.register("__plain", table.slice(start, INSERT_ROWS))
+            try:
+                self.connection.execute(sql)
+            finally:
+                self.connection.unregister("__plain")
 
     def insert_sql(self, mapped: list[str]) -> str:
         position = {name: index + 1 for index, name in enumerate(mapped)}
