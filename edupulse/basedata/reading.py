@@ -43,8 +43,8 @@ BATCH_ROWS = 65_536  # rows per Arrow batch: a few MB of text, so memory stays f
 SNIFF_BYTES = 1 << 20  # bytes read to decide the encoding of a CSV file
 CHUNK_BYTES = 1 << 24  # bytes of CSV read at a time on the fast path (whole lines are loaded per chunk)
 MAX_RECORD_CHARS = 65_536  # one record (line breaks included): a row is ~100; a longer one is not a record
-# Rows per INSERT on the fast path. DuckDB compresses appends smaller than a row group (122,880 rows): 65,536
-# takes a quarter of the memory for 3-4x the CPU time of one INSERT per chunk.
+# Rows per INSERT on the fast path (default: one INSERT per chunk). DuckDB compresses appends smaller than a
+# row group (122,880 rows): 65,536 keeps the table in a quarter of the memory for twice the loading CPU time.
 INSERT_ROWS = 1 << 30
 FAST_CSV = True  # quote-free CSV text through DuckDB in chunks (False: every row by the csv module)
 # What ``str.strip()`` removes (``str.isspace``): a cell of these alone is blank, as on the csv path.
