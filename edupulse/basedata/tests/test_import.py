@@ -190,3 +190,16 @@ def test_an_import_under_a_changed_key_is_refused(tmp_path: Path, settings: Any)
     # After the rekey the store is the new key's, and imports again.
     call_command("basedata", "rekey", stdout=io.StringIO())
     assert run_import(second, settings.BASEDATA_DUCKDB_PATH).created
+
+
+def test_ragged_rows_are_stored_as_issues_and_counted_as_rejected(tmp_path: Path) -> None:
+    """A row with the wrong number of cells is not checked; it is stored as a ``ragged_row`` issue (all of them in
+    one insert) and counted among the rejected rows, next to the checked rows' issues."""
+    store = tmp_path / "basedata.duckdb"
+    rows = [*ROWS, helpers.student(21)[:5], [*helpers.student(22), "extra"], helpers.student(23)]
+    batch = run_import(helpers.write_csv(tmp_path / "students.csv", rows), store).batch
+    ragged = [(row, rule) for _key, row, rule, *_rest in rows_in(store, "student_issue") if rule == "ragged_row"]
+    assert sorted(ragged) == [(21, "ragged_row"), (22, "ragged_row")]
+    assert batch.issue_counts["ragged_row"] == 2
+    assert batch.rows_total == len(rows) and batch.rows_clean + batch.rows_rejected == len(rows)
+    assert 23 in {row for _key, row, *_rest in rows_in(store, "student")}  # the row after them is read as usual
