@@ -11,7 +11,7 @@ import duckdb
 
 from edupulse.basedata import demo
 from edupulse.basedata.rules import CompiledCheck
-from edupulse.basedata.schemas import STUDENT, TEACHER
+from edupulse.basedata.schemas import STUDENT, TEACHER, Schema
 from edupulse.basedata.spark import to_spark
 from edupulse.basedata.tests import helpers, test_teacher_rules
 from edupulse.basedata.validation import open_work_connection, prepare, run_checks
@@ -43,11 +43,11 @@ def _issues(rows: list[tuple[Any, ...]], compiled: CompiledCheck) -> set[tuple[i
     return found
 
 
-def test_spark_finds_exactly_the_issues_duckdb_finds(spark: Any, tmp_path: Path) -> None:
-    path = _dirty_file(tmp_path / "students.csv")
+def _both_engines(spark: Any, path: Path, schema: Schema) -> tuple[set[Any], set[Any]]:
+    """The issues DuckDB finds in ``path`` and those Spark finds with the transpiled query on the same tables."""
     with open_work_connection() as connection:
         prepare(connection, helpers.SCHOOLS)
-        _loaded, compiled = run_checks(connection, path, STUDENT, today=helpers.TODAY)
+        _loaded, compiled = run_checks(connection, path, schema, today=helpers.TODAY)
         in_duckdb = _issues(connection.execute("SELECT * FROM flagged").fetchall(), compiled)
         _to_spark(spark, connection, "src", "SELECT * FROM src")
         _to_spark(spark, connection, "basedata_schools", "SELECT * FROM basedata_schools")
@@ -55,7 +55,11 @@ def test_spark_finds_exactly_the_issues_duckdb_finds(spark: Any, tmp_path: Path)
         _to_spark(spark, connection, "basedata_region_years", """
 SELECT region_key FROM basedata_region_years WHERE region_key // 10000 IN
   (SELECT DISTINCT try_cast(left(trim(id_number), 6) AS BIGINT) FROM src)""")
-    in_spark = _issues([tuple(r) for r in spark.sql(to_spark(compiled.sql)).collect()], compiled)
+    return in_duckdb, _issues([tuple(r) for r in spark.sql(to_spark(compiled.sql)).collect()], compiled)
+
+
+def test_spark_finds_exactly_the_issues_duckdb_finds(spark: Any, tmp_path: Path) -> None:
+    in_duckdb, in_spark = _both_engines(spark, _dirty_file(tmp_path / "students.csv"), STUDENT)
     rules_hit = {rule for _row, _first, rule, _field in in_duckdb}
     assert rules_hit >= {"required", "id_format", "id_checksum", "id_birth_date", "id_gender", "id_region",
                          "id_spreadsheet_mangled", "code_table", "date_range", "age_grade", "school_unknown",
@@ -68,16 +72,7 @@ def test_spark_finds_exactly_the_teacher_issues_duckdb_finds(spark: Any, tmp_pat
     """The teacher rules (hours as numbers, completion, age) too: the hand-written cases and demo teachers."""
     staff = demo.teachers(600, [(helpers.ACTIVE, "510107")], seed=5, today=helpers.TODAY)
     path = test_teacher_rules.write_csv(tmp_path / "teachers.csv", test_teacher_rules.ROWS + staff.rows)
-    with open_work_connection() as connection:
-        prepare(connection, helpers.SCHOOLS)
-        _loaded, compiled = run_checks(connection, path, TEACHER, today=helpers.TODAY)
-        in_duckdb = _issues(connection.execute("SELECT * FROM flagged").fetchall(), compiled)
-        _to_spark(spark, connection, "src", "SELECT * FROM src")
-        _to_spark(spark, connection, "basedata_schools", "SELECT * FROM basedata_schools")
-        _to_spark(spark, connection, "basedata_region_years", """
-SELECT region_key FROM basedata_region_years WHERE region_key // 10000 IN
-  (SELECT DISTINCT try_cast(left(trim(id_number), 6) AS BIGINT) FROM src)""")
-    in_spark = _issues([tuple(r) for r in spark.sql(to_spark(compiled.sql)).collect()], compiled)
+    in_duckdb, in_spark = _both_engines(spark, path, TEACHER)
     assert {rule for _row, _first, rule, _field in in_duckdb} >= {"age_range", "training_hours", "training_completion"}
     assert in_spark == in_duckdb, {"only_duckdb": sorted(in_duckdb - in_spark)[:10],
                                    "only_spark": sorted(in_spark - in_duckdb)[:10]}
