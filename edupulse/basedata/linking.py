@@ -46,6 +46,7 @@ import splink.comparison_library as cl
 from pypinyin import lazy_pinyin
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+from edupulse.basedata import linking_spark
 from edupulse.basedata.linking_data import population
 from edupulse.basedata.rules import parse_date_sql
 
@@ -199,9 +200,6 @@ def _database(engine: Engine, spark: Any) -> Any:
     ``linking_spark.session()``)."""
     if engine == "duckdb":
         return DuckDBAPI(connection=duckdb.connect())
-    # optional: PySpark is only needed (and only installed) where the Spark engine is used.
-    from edupulse.basedata import linking_spark
-
     return linking_spark.database(spark if spark is not None else linking_spark.session())
 
 
@@ -209,8 +207,6 @@ def _register(database: Any, prepared: pa.Table) -> Any:
     """``prepared`` as the linker's input table (on Spark through ``linking_spark.frame``)."""
     if database.sql_dialect.sql_dialect_str == "duckdb":
         return database.register(prepared)
-    from edupulse.basedata import linking_spark
-
     return database.register(linking_spark.frame(database.spark, prepared))
 
 
@@ -245,8 +241,6 @@ def resolve(records: pa.Table, *, lower: float = LOWER, upper: float = UPPER, ba
         pairs = _scored_pairs(linker.inference.predict(threshold_match_probability=lower))
     finally:
         if engine == "spark":  # a Spark session outlives the run: free what it holds (DuckDB's connection is ours)
-            from edupulse.basedata import linking_spark
-
             linking_spark.release(database.spark)
     result = Resolution(records=prepared.num_rows, pairs_scored=len(pairs), engine=engine)
     decided = {_pair(a, b) for a, b in (*confirmed, *rejected)}

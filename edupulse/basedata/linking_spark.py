@@ -28,6 +28,7 @@ def session(*, master: str | None = None, conf: Mapping[str, str] | None = None)
     configured one (``local[*]`` when none is), with ``conf`` (e.g. ``spark.driver.memory``, which only counts
     before this process's JVM starts)."""
     try:
+        # optional: PySpark and Splink's Spark backend come with the `spark` extra, only for --engine spark.
         from pyspark.errors import PySparkRuntimeError
         from pyspark.sql import SparkSession
         from splink.backends.spark import similarity_jar_location
@@ -56,7 +57,7 @@ def database(spark: Any) -> Any:
     """Splink's SparkAPI over ``spark``. Splink breaks the lineage of its intermediate tables by writing them
     as Parquet into the checkpoint directory (right for a cluster); a session without one (local mode) keeps
     them in memory instead."""
-    from splink.backends.spark import SparkAPI
+    from splink.backends.spark import SparkAPI  # optional: the `spark` extra
 
     checkpointed = spark.sparkContext.getCheckpointDir() is not None
     return SparkAPI(spark_session=spark, break_lineage_method=None if checkpointed else "persist")
