@@ -14,6 +14,7 @@ with the reason (``edupulse basedata rekey``) rather than 404 for everybody.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -80,6 +81,17 @@ def shown(record: dict[str, Any], kind: str, role: str) -> list[tuple[str, str]]
             text = f"{names.get(text, text)} ({text})"
         rows.append((spec.label, text or "—"))
     return rows
+
+
+def _act(request: HttpRequest, action: Callable[..., object], target: object, user: Any) -> None:
+    """Run a workflow action on ``target`` for the page: its refusal becomes error messages, success says so."""
+    try:
+        action(target, acting_user=user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done."))
 
 
 class RecordPageMixin(ScopedMixin):
@@ -206,13 +218,7 @@ class ReviewDecisionView(ScopedMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         review = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         decide = actions.confirm_match if self.verb == "confirm" else actions.reject_match
-        try:
-            decide(review, acting_user=self.acting_user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Done."))
+        _act(request, decide, review, self.acting_user)
         return HttpResponseRedirect(reverse("basedata:review-detail", args=[review.pk]))
 
 
@@ -316,13 +322,7 @@ class ShareTransitionView(ScopedMixin, TemplateView):
         move = self.moves.get(request.POST.get("verb", ""))
         if move is None:
             raise Http404
-        try:
-            move(share, acting_user=self.acting_user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Done."))
+        _act(request, move, share, self.acting_user)
         return HttpResponseRedirect(reverse("basedata:share-detail", args=[share.pk]))
 
 
