@@ -3,7 +3,10 @@
 Generation (not timed, in a child process so that its memory does not count): N rows written by DuckDB
 straight to Parquet — unique, valid ID numbers (region × birth date × sequence from the row index, the
 check digit computed in SQL), the grade matching the age, ~3 % of rows with one injected error (missing
-name, wrong check digit, gender flipped, unknown school, the previous row's person again).
+name, wrong check digit, gender flipped, unknown school, the previous row's person again). The other columns vary
+as a province's do, so that no check is flattered by a constant column: about 300 k distinct names, 20 k schools,
+9 % of students not Han across 55 ethnicity codes, 12 classes, the enrolment date of the grade, a few students
+suspended or returning, and the three flags set for 8–12 %.
 
 Timed: ``validation.validate_file`` on the file — load (a view over the Parquet file), the compiled
 checks (one pass plus the duplicate aggregate), the issues fetched into Python — as ``edupulse basedata
@@ -30,7 +33,15 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edupulse.settings")
 
 TODAY = datetime.date(2025, 6, 1)
-SCHOOLS = 2000
+SCHOOLS = 20000  # about a province's count
+# Names from common surnames and given-name characters: about 300 k distinct, as unique as real names are.
+SURNAMES_TEXT = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+                 "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN_TEXT = ("子涵梓轩浩宇欣怡雨桐一诺思远嘉怡俊杰晨曦佳琪博文语嫣天佑若汐明辉雅静志强丽娟海涛秀英建国婷婷伟华文静"
+              "鑫磊晓燕宏伟玉兰")
+SURNAMES = "[" + ", ".join(f"'{c}'" for c in SURNAMES_TEXT) + "]"
+GIVEN = "[" + ", ".join(f"'{c}'" for c in GIVEN_TEXT) + "]"
+DAYS = 3900  # birth dates over about 10.7 years: ages 6 to 17
 REGIONS = 997  # a prime: the row index spreads over regions, sequences and dates without repeating a person
 
 
@@ -48,24 +59,39 @@ def generate(n: int, path: Path) -> None:
     con = duckdb.connect()
     con.execute("SET memory_limit = '2GB'")
     body = (f"{region_list}[(p % {len(regions)}) + 1] || strftime(born, '%Y%m%d') || "
-            f"lpad(CAST((p // {len(regions)}) % 1000 AS VARCHAR), 3, '0')")
+            f"lpad(CAST((p // {len(regions) * DAYS}) % 1000 AS VARCHAR), 3, '0')")
     con.execute(f"""
 COPY (
 WITH r AS (SELECT i, hash(i, 11) % 1000 AS dice FROM range({n}) t(i)),
 people AS (SELECT i, dice, CASE WHEN dice BETWEEN 20 AND 24 AND i > 0 THEN i - 1 ELSE i END AS p FROM r),
-born AS (SELECT *, DATE '2007-09-01' + CAST((p // {len(regions) * 1000}) % 3900 AS INTEGER) AS born FROM people),
+born AS (SELECT *, DATE '2007-09-01' + CAST((p // {len(regions)}) % {DAYS} AS INTEGER) AS born FROM people),
 ids AS (SELECT *, {body} AS b FROM born),
 withcheck AS (SELECT *, b || {checksum_sql('b')} AS id FROM ids)
-SELECT 'G' || id AS student_no, '1' AS id_type,
+SELECT student_no, id_type, id_number, name, gender, birth_date, ethnicity, school_code, grade, class_name,
+       strftime(make_date(2025 - CAST(right(grade, 1) AS INTEGER), 9, 1), '%Y-%m-%d') AS enrol_date, status,
+       left_behind, migrant, needy
+FROM (
+SELECT i, 'G' || id AS student_no, '1' AS id_type,
        CASE WHEN dice BETWEEN 10 AND 14 THEN left(id, 17) || CASE WHEN right(id, 1) = '0' THEN '1' ELSE '0' END
             ELSE id END AS id_number,
-       CASE WHEN dice < 10 THEN NULL ELSE '学生' || CAST(p % 9973 AS VARCHAR) END AS name,
+       CASE WHEN dice < 10 THEN NULL ELSE {SURNAMES}[CAST(hash(p * 16 + 1) % {len(SURNAMES_TEXT)} AS INTEGER) + 1]
+            || {GIVEN}[CAST(hash(p * 16 + 2) % {len(GIVEN_TEXT)} AS INTEGER) + 1]
+            || CASE WHEN hash(p * 16 + 3) % 3 > 0
+                    THEN {GIVEN}[CAST(hash(p * 16 + 4) % {len(GIVEN_TEXT)} AS INTEGER) + 1] ELSE '' END END AS name,
        CASE WHEN (CAST(substr(id, 17, 1) AS INTEGER) % 2 = 1) <> (dice BETWEEN 15 AND 17) THEN '1' ELSE '2' END AS gender,
-       strftime(born, '%Y-%m-%d') AS birth_date, '01' AS ethnicity,
+       strftime(born, '%Y-%m-%d') AS birth_date,
+       CASE WHEN hash(p * 16 + 5) % 100 < 91 THEN '01'
+            ELSE lpad(CAST(2 + hash(p * 16 + 6) % 55 AS VARCHAR), 2, '0') END AS ethnicity,
        CASE WHEN dice = 18 THEN '2199999999' ELSE '2151' || lpad(CAST(p % {SCHOOLS} AS VARCHAR), 6, '0') END AS school_code,
        {grades}[2024 - year(born) - CASE WHEN strftime(born, '%m%d') > '0831' THEN 1 ELSE 0 END - 5] AS grade,
-       '1班' AS class_name, '2024-09-01' AS enrol_date, '01' AS status
-FROM withcheck ORDER BY i
+       CAST(1 + hash(p * 16 + 7) % 12 AS VARCHAR) || '班' AS class_name,
+       CASE WHEN hash(p * 16 + 8) % 100 < 97 THEN '01' WHEN hash(p * 16 + 8) % 100 = 97 THEN '02'
+            WHEN hash(p * 16 + 8) % 100 = 98 THEN '05' ELSE '03' END AS status,
+       CASE WHEN hash(p * 16 + 9) % 10 = 0 THEN '1' ELSE '0' END AS left_behind,
+       CASE WHEN hash(p * 16 + 10) % 12 = 0 THEN '1' ELSE '0' END AS migrant,
+       CASE WHEN hash(p * 16 + 11) % 8 = 0 THEN '1' ELSE '0' END AS needy
+FROM withcheck)
+ORDER BY i
 ) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 122880)
 """)
 
