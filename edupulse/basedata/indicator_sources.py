@@ -45,12 +45,13 @@ def school_counts() -> dict[str, dict[str, float]]:
     if not store.store_path().exists():
         return {}
     with store.connect() as connection:
-        # Counting persons needs the pseudonym column (an older store is upgraded), not the key that made it.
-        if store.ready(connection, "student", check_key=False):
+        # Counting persons needs the pseudonym column (an older store is upgraded, whatever its size: this runs in
+        # the indicators' background job), not the key that made it.
+        if store.ready(connection, "student", check_key=False, background=True):
             register_live(connection, "student")
             for code, students in connection.execute(_STUDENT_SQL.format(current=current_sql("student"))).fetchall():
                 counts[code]["students"] = float(students)
-        if store.ready(connection, "teacher", check_key=False):
+        if store.ready(connection, "teacher", check_key=False, background=True):
             register_live(connection, "teacher")
             sql = _TEACHER_SQL.format(current=current_sql("teacher"))
             for code, teachers, completed, hours in connection.execute(sql).fetchall():

@@ -77,7 +77,7 @@ def _rows(request: ShareRequest) -> tuple[list[str], Iterator[list[Any]]]:
     header = [name for _sql, name in expressions]
     codes = list(School.objects.filter(**RegionCode.parse(request.region).lookup()).values_list("code", flat=True))
     present = store.store_path().exists()
-    if present:  # refused (PseudonymKeyChangedError) before the output file is opened, not halfway through it
+    if present:  # refused (StoreRefusedError) before the output file is opened, not halfway through it
         with store.connect() as connection:
             present = store.ready(connection, request.kind)
 

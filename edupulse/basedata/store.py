@@ -19,7 +19,9 @@ rewritten behind the operator's back: a differing key is more often a process st
 ``EDUPULSE_PSEUDONYM_KEY`` than a rotation, and a silent rekey under the wrong key would break every link.
 
 A store written before the column existed is upgraded on first use (:func:`upgrade`): the column is added and
-filled by one UPDATE, under the configured key, in one transaction; the second time there is nothing to do.
+filled by one UPDATE, under the configured key, in one transaction; the second time there is nothing to do. A
+page does that only for a small store (:data:`READER_UPGRADE_ROWS`); a larger one it refuses, naming the command
+(:class:`StoreUpgradeNeededError`), since the fill would outlast a web request.
 """
 
 from __future__ import annotations
@@ -47,7 +49,28 @@ KEY_FINGERPRINT = "pseudonym_key_fingerprint"
 SAMPLE_ROWS = 64  # stored pseudonyms checked against the key when no fingerprint names it
 
 
-class PseudonymKeyChangedError(Exception):
+# A reader (a page, an extract) upgrades an older store itself only up to this many rows to fill. Filling costs
+# about 6 µs of CPU a row (docs/benchmarks.md): a province's 15 M rows would take a web request minutes, a server's
+# request timeout would kill it midway (rolled back, and tried again by the next request, forever). Beyond it the
+# page says to run ``edupulse basedata rekey``; imports and the CLI upgrade any store.
+READER_UPGRADE_ROWS = 200_000
+
+
+class StoreRefusedError(Exception):
+    """The store cannot be read as it is; the message says what the operator must do."""
+
+
+class StoreUpgradeNeededError(StoreRefusedError):
+    """An older store too large to upgrade within a page view (:data:`READER_UPGRADE_ROWS`)."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        super().__init__(_("The base-data store was written by an older version and its %(rows)d records must be "
+                           "upgraded (their pseudonyms computed) before they can be read. Run “edupulse basedata "
+                           "rekey” once.") % {"rows": rows})
+
+
+class PseudonymKeyChangedError(StoreRefusedError):
     """The stored pseudonyms were made under another key than ``settings.PSEUDONYM_KEY``."""
 
     def __init__(self) -> None:
@@ -132,14 +155,18 @@ def _create(connection: duckdb.DuckDBPyConnection, schema: Schema) -> None:
     connection.execute(f'CREATE TABLE IF NOT EXISTS "{schema.kind}_issue" (batch_key VARCHAR, {issue})')
 
 
-def ready(connection: duckdb.DuckDBPyConnection, kind: str, *, check_key: bool = True) -> bool:
-    """For readers: False when nothing of ``kind`` was ever imported. Otherwise an older store is upgraded, and
-    (``check_key``) a store whose pseudonyms another key made raises :class:`PseudonymKeyChangedError`. Counting
-    persons needs no key check — one key made all stored pseudonyms, whichever it was — finding one does."""
+def ready(connection: duckdb.DuckDBPyConnection, kind: str, *, check_key: bool = True,
+          background: bool = False) -> bool:
+    """For readers: False when nothing of ``kind`` was ever imported. Otherwise an older store is upgraded — by a
+    page only if it has at most :data:`READER_UPGRADE_ROWS` rows to fill (else :class:`StoreUpgradeNeededError`),
+    by a ``background`` job whatever its size — and (``check_key``) a store whose pseudonyms another key made
+    raises :class:`PseudonymKeyChangedError`. Counting persons needs no key check — one key made all stored
+    pseudonyms, whichever it was — finding one does."""
     layout = _layout(connection, (*person_tables(kind), META_TABLE))
     if kind not in layout:
         return False
-    _bring_up_to_date(connection, SCHEMAS[kind], layout, check_key=check_key)
+    _bring_up_to_date(connection, SCHEMAS[kind], layout, check_key=check_key,
+                      upgrade_limit=None if background else READER_UPGRADE_ROWS)
     return True
 
 
@@ -152,13 +179,17 @@ def upgrade(connection: duckdb.DuckDBPyConnection, schema: Schema, *, check_key:
 
 
 def _bring_up_to_date(connection: duckdb.DuckDBPyConnection, schema: Schema, layout: dict[str, list[str]], *,
-                      check_key: bool) -> None:
+                      check_key: bool, upgrade_limit: int | None = None) -> None:
     missing = {table: [name for name, _type in record_columns(schema) if name not in layout[table]]
                for table in person_tables(schema.kind) if table in layout}
     recorded, current = _fingerprint(connection, layout), key_fingerprint()
     backfill = [table for table, columns in missing.items() if PSEUDONYM in columns]
     if recorded is not None and recorded != current and (check_key or backfill):
         raise PseudonymKeyChangedError  # filling pseudonyms under this key would mix two keys in one store
+    if backfill and upgrade_limit is not None:
+        rows = sum(_row_count(connection, table) for table in backfill)
+        if rows > upgrade_limit:
+            raise StoreUpgradeNeededError(rows)
     if any(missing.values()) or recorded is None:
         in_transaction(connection, lambda: _upgrade(connection, missing, backfill, recorded, current))
 
@@ -175,6 +206,11 @@ def _upgrade(connection: duckdb.DuckDBPyConnection, missing: dict[str, list[str]
         _fill_pseudonyms(connection, table)
     if recorded is None:
         _record_fingerprint(connection, current)
+
+
+def _row_count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
+    rows, = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone() or (0,)  # noqa: S608 - our table names
+    return int(rows)
 
 
 def _check_sample(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:

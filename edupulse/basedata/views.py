@@ -105,14 +105,16 @@ class RecordPageMixin(ScopedMixin):
             raise PermissionDenied
         try:
             return super().dispatch(request, *args, **kwargs)
-        except store.PseudonymKeyChangedError:
-            return store_refused(request)
+        except store.StoreRefusedError as refused:
+            return store_refused(request, refused)
 
 
-def store_refused(request: HttpRequest) -> HttpResponse:
+def store_refused(request: HttpRequest, refused: store.StoreRefusedError) -> HttpResponse:
     """503 with the reason: the store's pseudonyms were made under another key (until ``basedata rekey``), so a
-    pseudonym would silently name nobody — or, after a rotation back and forth, somebody else."""
-    return TemplateResponse(request, "basedata/store_refused.html", status=503)
+    pseudonym would silently name nobody — or, after a rotation back and forth, somebody else; or an older store
+    is too large to upgrade within a page view (``basedata rekey`` upgrades it)."""
+    upgrade = isinstance(refused, store.StoreUpgradeNeededError)
+    return TemplateResponse(request, "basedata/store_refused.html", {"upgrade": upgrade}, status=503)
 
 
 class RosterView(RecordPageMixin, TemplateView):
@@ -343,8 +345,8 @@ class ShareDownloadView(ScopedMixin, TemplateView):
                 sharing.write_extract(share, out, acting_user=self.acting_user)
             except ValidationError as exc:
                 return HttpResponse(" ".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
-            except store.PseudonymKeyChangedError:
-                return store_refused(request)
+            except store.StoreRefusedError as refused:
+                return store_refused(request, refused)
             body = out.read_bytes()
         response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE if suffix == "xlsx" else "text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="share-{share.pk}.{suffix}"'

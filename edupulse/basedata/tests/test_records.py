@@ -135,6 +135,23 @@ def test_an_old_store_is_upgraded_on_the_first_page_view(world: dict[str, Any], 
     assert stored_pseudonyms(settings.BASEDATA_DUCKDB_PATH) == upgraded
 
 
+def test_an_old_store_too_large_for_a_page_is_refused_until_the_rekey(world: dict[str, Any], settings: Any,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filling the pseudonyms of a province's store would outlast a web request (and be killed midway, again at
+    every view): beyond the limit the page names the command instead, and leaves the store as it is."""
+    make_it_an_old_store(settings.BASEDATA_DUCKDB_PATH)
+    monkeypatch.setattr(store, "READER_UPGRADE_ROWS", 2)  # the store has 3 records
+    client = login(world, "county_officer", region="510107")
+    refused = client.get(record_url(ZHANG_ID))
+    assert refused.status_code == 503
+    assert "edupulse basedata rekey" in refused.content.decode() and "升级" in refused.content.decode()
+    with duckdb.connect(str(settings.BASEDATA_DUCKDB_PATH), read_only=True) as connection:
+        assert "pseudonym" not in [c for c, *_ in connection.execute("DESCRIBE student").fetchall()]
+    call_command("basedata", "rekey", stdout=io.StringIO())
+    assert client.get(record_url(ZHANG_ID)).status_code == 200
+    assert all(p == pseudonym(t, n) for t, n, p in stored_pseudonyms(settings.BASEDATA_DUCKDB_PATH))
+
+
 def test_a_changed_key_is_refused_until_the_rekey(world: dict[str, Any], settings: Any) -> None:
     old_url = record_url(ZHANG_ID)
     settings.PSEUDONYM_KEY = "a rotated pseudonym key"

@@ -113,7 +113,7 @@ class Command(BaseCommand):
         except InputError as error:
             raise CommandError(_("Cannot read %(file)s: %(reason)s") % {"file": options["file"], "reason": error},
                                returncode=USAGE) from None
-        except store.PseudonymKeyChangedError as refused:
+        except store.StoreRefusedError as refused:
             raise CommandError(str(refused), returncode=USAGE) from None
 
     def _batch(self, pk: int) -> ImportBatch:
