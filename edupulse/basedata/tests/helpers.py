@@ -5,22 +5,36 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
+from django.utils import translation
 from stdnum.cn import ric
 
 from edupulse.basedata.schemas import STUDENT
+from edupulse.orgs.tests.factories import make_school
 
 TODAY = datetime.date(2025, 6, 1)  # school year 2024/25: a child born 2012-03-05 is 12 (junior grade 1, 21)
 ACTIVE = "2151900001"
 INACTIVE = "2151900002"
 SCHOOLS = [(ACTIVE, "510107", True), (INACTIVE, "510107", False)]
+OTHER = "2151900003"  # a school of 511002: another county (and prefecture) of the same province
 HEADER = ["student_no", "id_type", "id_number", "name", "gender", "birth_date", "ethnicity", "school_code", "grade",
           "class_name", "enrol_date", "status"]
+
+
+def two_registered_schools(settings: Any, store_path: Path) -> Iterator[None]:
+    """For a fixture: the store at ``store_path`` and ACTIVE (510107) and OTHER (511002) in the orgs register,
+    with Chinese active (the quality and quality-trend tests)."""
+    settings.BASEDATA_DUCKDB_PATH = store_path
+    with translation.override("zh-hans"):
+        make_school(code=ACTIVE)
+        make_school("511002", code=OTHER)
+        yield
 
 
 def ric_id(region: str, born: str, sequence: str, check: str | None = None) -> str:

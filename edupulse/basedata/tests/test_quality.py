@@ -9,29 +9,22 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from edupulse.basedata import store
 from edupulse.basedata.importing import import_file
 from edupulse.basedata.quality import batch_quality
 from edupulse.basedata.tests import helpers
-from edupulse.basedata.tests.helpers import ACTIVE, ID1, TODAY
+from edupulse.basedata.tests.helpers import ACTIVE, ID1, OTHER, TODAY
 from edupulse.core.actors import SYSTEM
 from edupulse.core.models import AuditLog
-from edupulse.orgs.tests.factories import make_school
 
 pytestmark = pytest.mark.django_db
-OTHER = "2151900003"  # a school in another prefecture of the same province
 
 
 @pytest.fixture(autouse=True)
 def register(settings: Any, tmp_path: Path) -> Any:
-    settings.BASEDATA_DUCKDB_PATH = tmp_path / "basedata.duckdb"
-    with translation.override("zh-hans"):
-        make_school(code=ACTIVE)
-        make_school("511002", code=OTHER)
-        yield
+    yield from helpers.two_registered_schools(settings, tmp_path / "basedata.duckdb")
 
 
 def imported(tmp_path: Path) -> Any:

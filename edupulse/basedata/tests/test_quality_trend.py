@@ -21,14 +21,12 @@ from edupulse.basedata import demo, quality_trend
 from edupulse.basedata.importing import import_file
 from edupulse.basedata.models import ImportBatch, QualityScore
 from edupulse.basedata.tests import helpers
-from edupulse.basedata.tests.helpers import ACTIVE, ID1, TODAY
+from edupulse.basedata.tests.helpers import ACTIVE, ID1, OTHER, TODAY
 from edupulse.core.actors import SYSTEM
 from edupulse.core.models import AuditLog
 from edupulse.core.tests.arrange import arranging
-from edupulse.orgs.tests.factories import make_school
 
 pytestmark = pytest.mark.django_db
-OTHER = "2151900003"  # a school of 511002, another county (and prefecture) of the same province
 REQUIRED = 9  # required student fields
 
 # Batch 1, four rows at ACTIVE: one missing its name, one repeating the first person. By hand:
@@ -40,11 +38,7 @@ FIRST_SCORE = 93.05  # (0.9722 + 1 + 0.75 + 1) / 4 × 100 = 93.055, which in bin
 
 @pytest.fixture(autouse=True)
 def register(settings: Any, tmp_path: Path) -> Any:
-    settings.BASEDATA_DUCKDB_PATH = tmp_path / "basedata.duckdb"
-    with translation.override("zh-hans"):
-        make_school(code=ACTIVE)
-        make_school("511002", code=OTHER)
-        yield
+    yield from helpers.two_registered_schools(settings, tmp_path / "basedata.duckdb")
 
 
 def two_batches(tmp_path: Path) -> tuple[ImportBatch, ImportBatch]:
