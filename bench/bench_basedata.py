@@ -13,7 +13,7 @@ checks (one pass plus the duplicate aggregate), the issues fetched into Python �
 validate`` runs it. Printed: rows/s and the peak RSS of this process (``resource.getrusage``).
 
 Run: ``PYTHONPATH=$PWD .venv/bin/python bench/bench_basedata.py [N] [--runs K]`` (default 1,000,000), or
-``--generate N FILE`` once and then ``--file FILE [--runs K]`` (from two checkouts, for an A/B on one file).
+``--generate N FILE [SCHOOLS]`` once and then ``--file FILE [--runs K]`` (from two checkouts, for an A/B on one file).
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ DAYS = 3900  # birth dates over about 10.7 years: ages 6 to 17
 REGIONS = 997  # a prime: the row index spreads over regions, sequences and dates without repeating a person
 
 
-def generate(n: int, path: Path) -> None:
-    """Write ``n`` student rows to ``path`` with DuckDB (run in a child process)."""
+def generate(n: int, path: Path, schools: int = SCHOOLS) -> None:
+    """Write ``n`` student rows of ``schools`` schools (codes 2151000000…) to ``path`` with DuckDB (run in a child
+    process)."""
     import duckdb  # heavy: only in the generating child
 
     from edupulse.basedata.regions import region_spans
@@ -82,7 +83,7 @@ SELECT i, 'G' || id AS student_no, '1' AS id_type,
        strftime(born, '%Y-%m-%d') AS birth_date,
        CASE WHEN hash(p * 16 + 5) % 100 < 91 THEN '01'
             ELSE lpad(CAST(2 + hash(p * 16 + 6) % 55 AS VARCHAR), 2, '0') END AS ethnicity,
-       CASE WHEN dice = 18 THEN '2199999999' ELSE '2151' || lpad(CAST(p % {SCHOOLS} AS VARCHAR), 6, '0') END AS school_code,
+       CASE WHEN dice = 18 THEN '2199999999' ELSE '2151' || lpad(CAST(p % {schools} AS VARCHAR), 6, '0') END AS school_code,
        {grades}[2024 - year(born) - CASE WHEN strftime(born, '%m%d') > '0831' THEN 1 ELSE 0 END - 5] AS grade,
        CAST(1 + hash(p * 16 + 7) % 12 AS VARCHAR) || '班' AS class_name,
        CASE WHEN hash(p * 16 + 8) % 100 < 97 THEN '01' WHEN hash(p * 16 + 8) % 100 = 97 THEN '02'
@@ -143,7 +144,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--generate":
-        generate(int(sys.argv[2]), Path(sys.argv[3]))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--generate":  # --generate N FILE [SCHOOLS]
+        generate(int(sys.argv[2]), Path(sys.argv[3]), *(int(a) for a in sys.argv[4:]))
     else:
         main()

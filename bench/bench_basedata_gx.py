@@ -58,7 +58,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2025, 6, 1)
-SCHOOLS = [f"2151{i:06d}" for i in range(2000)]  # the register bench_basedata.py's data is made for
+SCHOOLS = [f"2151{i:06d}" for i in range(2000)]  # the register bench_basedata.py is told to draw from
 DEFAULT_DSN = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 DEFAULT_GX_PYTHON = "/work/gx-venv/bin/python"
 # The rules both sides report, in EduPulse's order (docs/cli-basedata.md, "Rules (students)").
@@ -466,7 +466,7 @@ def main() -> None:
         for n in args.sizes:
             parquet = work / f"students_{n}.parquet"
             subprocess.run([sys.executable, str(ROOT / "bench" / "bench_basedata.py"), "--generate", str(n),
-                            str(parquet)], check=True)
+                            str(parquet), str(len(SCHOOLS))], check=True)
             times: dict[str, list[float]] = {"edupulse": [], "gx": [], "gx_load": [], "gx_validate": []}
             rss: dict[str, list[float]] = {"edupulse": [], "gx": []}
             for run in range(args.runs):

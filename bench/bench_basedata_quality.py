@@ -69,7 +69,7 @@ def main() -> None:
         for i in range(batches):  # n, n+1, …: different files (an import is once per file)
             path = Path(directory) / f"students-{i}.parquet"
             subprocess.run([sys.executable, str(ROOT / "bench" / "bench_basedata.py"), "--generate", str(n + i),
-                            str(path)], check=True)
+                            str(path), str(SCHOOLS)], check=True)
             files.append(path)
         print(f"generated {batches} files of ~{n:,} rows in {time.perf_counter() - started:.1f} s")
 
