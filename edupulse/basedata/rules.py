@@ -211,22 +211,25 @@ def _x_id_body_sql(id_column: str) -> str:
             f"AND NOT contains({body}, 'E') AND NOT contains({body}, 'e') THEN try_cast({body} AS BIGINT) END")
 
 
-# The ID types whose numbers are resident-ID shaped (``format`` ric), in code order: a row's position here is
-# part of its person key (see ``_prep_levels``).
-def _ric_types() -> list[str]:
-    return sorted(c.code for c in code_table("id_type") if c.extra["format"] == "ric")
-
-
 # A person key: type position × KEY_SPAN + the 17 body digits × 11 + the check value (0–10, X = 10).
 KEY_SPAN = 11 * 10 ** 17
+
+
+def _ric_types() -> list[str]:
+    """The ID types whose numbers are resident-ID shaped (``format`` ric), in code order: a type's position here
+    is part of the person key, which must stay a BIGINT."""
+    types = sorted(c.code for c in code_table("id_type") if c.extra["format"] == "ric")
+    if len(types) * KEY_SPAN >= 2 ** 63:
+        raise ValueError(f"{len(types)} resident-ID types do not fit the BIGINT person key")
+    return types
 
 
 def _prep_levels(schema: Schema, lazy: frozenset[str] = frozenset()) -> list[list[str]]:
     """The normalised columns of ``prep``, in levels (a level may use the columns of the one before):
     values trimmed (blank → NULL), identifier damage, the ID and its parts as integers, dates parsed.
 
-    Level 0 tries the common case first: an ID that is already 18 ASCII digits, the first not 0
-    (``plain18``). Such a value needs no trimming, no upper-casing and no damage test, so the costlier
+    Level 0 tries the common case first: an ID that is already 18 ASCII digits, or 17 and an X, the first not 0
+    (``plain``). Such a value needs no trimming, no upper-casing and no damage test, so the costlier
     normalisation runs only on the other rows (a CASE evaluates a branch only on the rows that reach it).
 
     A ``lazy`` field (see :func:`lazy_fields`) is passed through raw, with only a blank test when it is required:
